@@ -1,0 +1,143 @@
+// Types shared by the engine, its rules and its front ends (CLI, language server).
+// Pure data: nothing here imports `vscode`, and everything is serializable across threads.
+import type ts from 'typescript';
+
+export type Severity = 'error' | 'warning' | 'info';
+export type SeveritySetting = Severity | 'off';
+
+export type RuleCategory = 'main-thread' | 'worker-data' | 'worker-lifecycle' | 'unbounded-queue';
+
+/** 1-based line, 1-based column (as compilers print them). */
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+/** A place in some file that explains a finding: a step of a call chain, the other end of a message. */
+export interface RelatedLocation {
+  file: string;
+  range: Range;
+  message: string;
+}
+
+/** A text edit in a file; offsets are 0-based UTF-16 offsets into the file text as analysed. */
+export interface TextEdit {
+  file: string;
+  start: number;
+  end: number;
+  newText: string;
+}
+
+/** A fix a rule offers. `safe: false` means it may change behaviour: front ends offer it, never apply it unasked. */
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+  safe: boolean;
+}
+
+export interface Suppression {
+  kind: 'next-line' | 'file' | 'config';
+  justification?: string;
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  file: string;
+  range: Range;
+  /** 0-based offsets of the reported node, handy for edits and code actions. */
+  offset: { start: number; end: number };
+  related?: RelatedLocation[];
+  fixes?: Fix[];
+  suppressed?: Suppression;
+}
+
+/** A file the engine could not analyse fully; reported, never thrown. */
+export interface SkippedFile {
+  file: string;
+  reason: 'too-large' | 'minified' | 'binary' | 'read-error' | 'parse-error' | 'internal-error' | 'ignored-file';
+  detail: string;
+  /** true when some rules still ran (e.g. parse errors with a usable tree). */
+  partial?: boolean;
+}
+
+export interface Thresholds {
+  /** below this CPU/wall ratio a function is I/O-bound */
+  ioBound: number;
+  /** above this CPU/wall ratio a function is CPU-bound */
+  cpuBound: number;
+  /** serialization cost, as a fraction of compute, worth acting on */
+  serializationFraction: number;
+  /** literal loop bound at or above which a loop counts as CPU-heavy */
+  heavyLoopIterations: number;
+}
+
+export interface RuleMeta {
+  id: string;
+  category: RuleCategory;
+  defaultSeverity: Severity;
+  /** one line, imperative-free: what the rule flags */
+  description: string;
+  docsUrl: string;
+  /** message templates by id; `{{name}}` placeholders are filled from report data */
+  messages: Record<string, string>;
+  /** main-thread rules stay quiet in tests and one-shot programs unless configured otherwise */
+  mainThreadOnly?: boolean;
+  /**
+   * Cheap pre-filter on the raw file text: when it does not match, the rule cannot fire and is
+   * skipped for the file. Keeps the scan close to parse speed on code that has nothing to say.
+   */
+  textTrigger?: RegExp;
+}
+
+export interface ReportDescriptor {
+  node: ts.Node;
+  messageId: string;
+  data?: Record<string, string | number>;
+  related?: RelatedLocation[];
+  fixes?: Fix[];
+  /** report on a different file than the one being visited (rare; used by cross-file facts) */
+}
+
+export type NodeVisitor = (node: ts.Node) => void;
+
+/** What a rule returns from `create`: visitors by syntax kind, called in one shared walk of the tree. */
+export type RuleVisitors = Partial<Record<ts.SyntaxKind, NodeVisitor>> & {
+  /** called once after the walk */
+  onEnd?: () => void;
+};
+
+export interface Rule {
+  meta: RuleMeta;
+  create(context: import('./context.js').RuleContext): RuleVisitors;
+}
+
+export interface RuleSettings {
+  severity: SeveritySetting;
+  options?: Record<string, unknown>;
+}
+
+export interface AnalysisOptions {
+  rules: Record<string, RuleSettings>;
+  thresholds: Thresholds;
+  /** run main-thread rules in test files too */
+  mainThreadRulesInTests: boolean;
+  /** run main-thread rules in one-shot programs (bin/ entries, #! scripts) too */
+  mainThreadRulesInScripts: boolean;
+  /** files above this size are skipped with a note */
+  maxFileBytes: number;
+}
+
+export interface FileResult {
+  file: string;
+  findings: Finding[];
+  skipped?: SkippedFile;
+  /** milliseconds spent analysing the file (parse + rules) */
+  durationMs: number;
+}
