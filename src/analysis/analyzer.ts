@@ -1,0 +1,281 @@
+// Analyses one file: checks the input is analysable, parses it once, builds the semantic model
+// in one pre-pass walk, runs every enabled rule's visitors in one shared walk, applies inline
+// suppressions, and returns the findings with a small serializable summary for the project index.
+import path from 'node:path';
+import ts from 'typescript';
+import { skipOuterExpressions } from './ast.js';
+import { type ExportHazard, type PendingFinding, RuleContext } from './context.js';
+import { fileKindOf } from './file-kind.js';
+import { ModuleBindings } from './model/modules.js';
+import { PhaseModel } from './model/phase.js';
+import { ThreadModel } from './model/threads.js';
+import { allRules } from './rules/index.js';
+import { parseSuppressions, type SuppressionDirectives, suppressionFor } from './suppressions.js';
+import type { AnalysisOptions, NodeVisitor, Range, Rule, SkippedFile } from './types.js';
+
+/** A call from run-time code to a function imported from another workspace file. */
+export interface ImportedCall {
+  /** absolute path of the imported module without extension (matched against scanned files) */
+  moduleKey: string;
+  exportName: string;
+  range: Range;
+  offset: { start: number; end: number };
+  /** how the call is reached, e.g. "`POST /login` handler" */
+  chainLabels: string[];
+  /** the callee as written, e.g. "hashPassword" */
+  calleeText: string;
+}
+
+/** Cross-file facts about one file; small and serializable (crosses worker threads, kept per file). */
+export interface FileSummary {
+  file: string;
+  moduleKey: string;
+  isWorkerBySelf: boolean;
+  hasMainThreadSwitch: boolean;
+  /** absolute paths (or module keys) of the files this file runs as workers */
+  workerTargets: string[];
+  exportHazards: Record<string, ExportHazard>;
+  importedCalls: ImportedCall[];
+  suppressions: SuppressionDirectives;
+}
+
+export interface FileAnalysis {
+  file: string;
+  findings: PendingFinding[];
+  skipped?: SkippedFile;
+  durationMs: number;
+  summary?: FileSummary;
+}
+
+export interface AnalyzeInput {
+  /** absolute path (used for worker path resolution and reports) */
+  fileName: string;
+  text: string;
+  options: AnalysisOptions;
+  /** project root: file kinds (test, bin) are judged on the path relative to it */
+  root?: string;
+  /** the rules to run; defaults to every rule */
+  rules?: readonly Rule[];
+  checker?: ts.TypeChecker;
+  sourceFile?: ts.SourceFile;
+}
+
+const MINIFIED_LINE_LENGTH = 1000;
+
+export function moduleKeyOf(fileName: string): string {
+  const parsed = path.parse(fileName);
+  const withoutExtension = path.join(parsed.dir, parsed.name);
+  return /\.(d)$/.test(withoutExtension) ? withoutExtension.slice(0, -2) : withoutExtension;
+}
+
+export function scriptKindOf(fileName: string): ts.ScriptKind {
+  const extension = path.extname(fileName).toLowerCase();
+  switch (extension) {
+    case '.ts':
+    case '.mts':
+    case '.cts':
+      return ts.ScriptKind.TS;
+    case '.tsx':
+      return ts.ScriptKind.TSX;
+    case '.jsx':
+      return ts.ScriptKind.JSX;
+    default:
+      return ts.ScriptKind.JS;
+  }
+}
+
+/** Why a text cannot be analysed, judged by content (not by folder names). */
+export function unanalysableReason(text: string, options: AnalysisOptions): Pick<SkippedFile, 'reason' | 'detail'> | undefined {
+  if (Buffer.byteLength(text) > options.maxFileBytes) {
+    return { reason: 'too-large', detail: `larger than the ${formatBytes(options.maxFileBytes)} limit (maxFileBytes)` };
+  }
+  const head = text.slice(0, 8192);
+  if (head.includes('\u0000')) return { reason: 'binary', detail: 'contains NUL bytes: not a text file' };
+  if (looksMinified(text)) return { reason: 'minified', detail: 'looks minified or generated (very long lines)' };
+  return undefined;
+}
+
+function looksMinified(text: string): boolean {
+  if (text.length < 2000) return false;
+  let lines = 0;
+  let longLines = 0;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    lines++;
+    if (end - start > MINIFIED_LINE_LENGTH) longLines++;
+    start = end + 1;
+  }
+  // Readable code has an average line under ~100 characters; bundles put kilobytes on a line.
+  return text.length / lines > 300 || longLines / lines > 0.2;
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(0)} MB` : `${(bytes / 1024).toFixed(0)} KB`;
+}
+
+export function analyzeFile(input: AnalyzeInput): FileAnalysis {
+  const started = performance.now();
+  const { fileName, text, options } = input;
+  const done = (partial: Omit<FileAnalysis, 'durationMs' | 'file'>): FileAnalysis => ({
+    file: fileName,
+    ...partial,
+    durationMs: performance.now() - started,
+  });
+
+  const unanalysable = unanalysableReason(text, options);
+  if (unanalysable) return done({ findings: [], skipped: { file: fileName, ...unanalysable } });
+
+  let skipped: SkippedFile | undefined;
+  try {
+    const sourceFile =
+      input.sourceFile ?? ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKindOf(fileName));
+    const parseErrors = (sourceFile as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
+    if (parseErrors.length > 0) {
+      const first = parseErrors[0]!;
+      const position = first.start !== undefined ? sourceFile.getLineAndCharacterOfPosition(first.start) : undefined;
+      skipped = {
+        file: fileName,
+        reason: 'parse-error',
+        partial: true,
+        detail: `syntax error${position ? ` at ${position.line + 1}:${position.character + 1}` : ''}: ${ts.flattenDiagnosticMessageText(first.messageText, ' ')}; analysed what could be parsed`,
+      };
+    }
+    const relative = input.root ? path.relative(input.root, fileName) : fileName;
+    const kind = fileKindOf(relative, text);
+    const bindings = new ModuleBindings();
+    const phases = new PhaseModel();
+    const threads = new ThreadModel(fileName, bindings);
+    const relativeCalls: ts.CallExpression[] = [];
+    const prePass = (node: ts.Node): void => {
+      bindings.collect(node);
+      phases.collect(node);
+      threads.collect(node);
+      if (ts.isCallExpression(node)) relativeCalls.push(node);
+      ts.forEachChild(node, prePass);
+    };
+    ts.forEachChild(sourceFile, prePass);
+
+    const context = new RuleContext(sourceFile, fileName, bindings, phases, threads, kind, options.thresholds, input.checker);
+    runRules(context, input.rules ?? allRules, options, kind, text);
+
+    const suppressions = parseSuppressions(text);
+    const findings = dedupe(context.findings);
+    for (const finding of findings) {
+      const suppression = suppressionFor(finding, suppressions);
+      if (suppression) finding.suppressed = suppression;
+    }
+
+    const summary: FileSummary = {
+      file: fileName,
+      moduleKey: moduleKeyOf(fileName),
+      isWorkerBySelf: threads.isWorkerBySelf,
+      hasMainThreadSwitch: threads.hasMainThreadSwitch,
+      workerTargets: threads.spawns
+        .map((s) => (s.target === 'self' ? fileName : s.target))
+        .filter((t): t is string => t !== undefined)
+        .map(moduleKeyOf),
+      exportHazards: Object.fromEntries(context.exportHazards),
+      importedCalls: kind === 'module' || options.mainThreadRulesInTests ? importedCalls(context, relativeCalls) : [],
+      suppressions,
+    };
+    return done({ findings, skipped, summary });
+  } catch (error) {
+    return done({
+      findings: [],
+      skipped: {
+        file: fileName,
+        reason: 'internal-error',
+        detail: `analysis failed: ${error instanceof Error ? error.message : String(error)}`,
+      },
+    });
+  }
+}
+
+function runRules(context: RuleContext, rules: readonly Rule[], options: AnalysisOptions, kind: string, text: string): void {
+  const visitorsByKind = new Map<ts.SyntaxKind, { rule: Rule; severity: RuleContext['severity']; visit: NodeVisitor }[]>();
+  const enders: { rule: Rule; severity: RuleContext['severity']; end: () => void }[] = [];
+  for (const rule of rules) {
+    const settings = options.rules[rule.meta.id];
+    const severity = settings?.severity ?? rule.meta.defaultSeverity;
+    if (severity === 'off') continue;
+    if (rule.meta.mainThreadOnly) {
+      if (kind === 'test' && !options.mainThreadRulesInTests) continue;
+      if (kind === 'script' && !options.mainThreadRulesInScripts) continue;
+    }
+    if (rule.meta.textTrigger && !rule.meta.textTrigger.test(text)) continue;
+    context.rule = rule;
+    context.severity = severity;
+    context.ruleOptions = settings?.options ?? {};
+    const visitors = rule.create(context);
+    for (const [key, visit] of Object.entries(visitors)) {
+      if (key === 'onEnd') {
+        enders.push({ rule, severity, end: visit as () => void });
+        continue;
+      }
+      const syntaxKind = Number(key) as ts.SyntaxKind;
+      const list = visitorsByKind.get(syntaxKind) ?? [];
+      list.push({ rule, severity, visit: visit as NodeVisitor });
+      visitorsByKind.set(syntaxKind, list);
+    }
+  }
+  if (visitorsByKind.size === 0 && enders.length === 0) return;
+  const failed = new Set<Rule>();
+  const call = (rule: Rule, severity: RuleContext['severity'], fn: () => void): void => {
+    if (failed.has(rule)) return;
+    context.rule = rule;
+    context.severity = severity;
+    context.ruleOptions = options.rules[rule.meta.id]?.options ?? {};
+    try {
+      fn();
+    } catch (error) {
+      // One rule's bug must not cost the file its other findings.
+      failed.add(rule);
+      process.emitWarning(`concurrency-lens: rule ${rule.meta.id} failed on ${context.fileName}: ${String(error)}`);
+    }
+  };
+  const walk = (node: ts.Node): void => {
+    const visitors = visitorsByKind.get(node.kind);
+    if (visitors) for (const v of visitors) call(v.rule, v.severity, () => v.visit(node));
+    ts.forEachChild(node, walk);
+  };
+  if (visitorsByKind.size > 0) ts.forEachChild(context.sourceFile, walk);
+  for (const e of enders) call(e.rule, e.severity, e.end);
+}
+
+function dedupe(findings: PendingFinding[]): PendingFinding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.ruleId}:${f.offset.start}:${f.offset.end}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Calls from run-time code to functions imported from relative modules, for cross-file call following. */
+function importedCalls(context: RuleContext, calls: ts.CallExpression[]): ImportedCall[] {
+  const result: ImportedCall[] = [];
+  const dir = path.dirname(context.fileName);
+  for (const call of calls) {
+    const callee = skipOuterExpressions(call.expression);
+    if (!ts.isIdentifier(callee) && !ts.isPropertyAccessExpression(callee)) continue;
+    const reference = context.resolve(callee);
+    if (!reference || !reference.module.startsWith('.')) continue;
+    if (reference.path.length > 1) continue;
+    const phase = context.phaseOf(call);
+    if (phase.phase !== 'runtime') continue;
+    if (context.threadOf(call) === 'worker') continue;
+    const start = call.getStart(context.sourceFile);
+    result.push({
+      moduleKey: moduleKeyOf(path.resolve(dir, reference.module)),
+      exportName: reference.path[0] ?? 'default',
+      range: context.range(call),
+      offset: { start, end: call.getEnd() },
+      chainLabels: phase.chain.map((s) => s.label),
+      calleeText: callee.getText(context.sourceFile),
+    });
+  }
+  return result;
+}

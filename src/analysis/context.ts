@@ -1,0 +1,189 @@
+// What a rule sees of the file it checks: the tree, the semantic model (module bindings, phases,
+// threads, bounds) and `report`. Main-thread rules report through `reportOnMainThread`, which
+// applies the run-time/start-up and thread rules in one place so each rule only says what is
+// blocking, never where blocking matters.
+import ts from 'typescript';
+import type { FunctionLike } from './ast.js';
+import { isBoundedCollection } from './model/bounds.js';
+import { type ModuleBindings, type ModuleReference, referenceIs } from './model/modules.js';
+import type { ChainStep, PhaseInfo, PhaseModel } from './model/phase.js';
+import type { ThreadContext, ThreadModel } from './model/threads.js';
+import type { FileKind } from './file-kind.js';
+import type { Finding, Fix, Range, RelatedLocation, ReportDescriptor, Rule, Severity, Thresholds } from './types.js';
+
+/** A finding that only holds under a cross-file condition, resolved by the project index. */
+export interface PendingFinding extends Finding {
+  condition?: {
+    /** drop the finding when another file in the scan runs this file as a worker */
+    unlessWorkerEntry?: boolean;
+    /** keep the finding only when another file calls one of these exports from run-time code */
+    ifExportCalledAtRuntime?: string[];
+  };
+}
+
+/** A main-thread hazard inside an exported function, for call-following across files. */
+export interface ExportHazard {
+  ruleId: string;
+  messageId: string;
+  data: Record<string, string | number>;
+  /** where the blocking work is, in the exporting file */
+  range: Range;
+}
+
+export class RuleContext {
+  /** the rule currently running; set by the analyzer before each rule's visitors are called */
+  rule!: Rule;
+  severity: Severity = 'warning';
+  ruleOptions: Record<string, unknown> = {};
+  readonly findings: PendingFinding[] = [];
+  /** export name → first hazard found in it (filled by reportOnMainThread) */
+  readonly exportHazards = new Map<string, ExportHazard>();
+
+  constructor(
+    readonly sourceFile: ts.SourceFile,
+    readonly fileName: string,
+    readonly bindings: ModuleBindings,
+    readonly phases: PhaseModel,
+    readonly threads: ThreadModel,
+    readonly fileKind: FileKind,
+    readonly thresholds: Thresholds,
+    /** present when the scan built a type-checked program for this file */
+    readonly checker?: ts.TypeChecker,
+  ) {}
+
+  get text(): string {
+    return this.sourceFile.text;
+  }
+
+  resolve(expression: ts.Expression): ModuleReference | undefined {
+    return this.bindings.resolve(expression);
+  }
+
+  /** Does `expression` denote `module`'s export at `path` (e.g. 'fs', 'readFileSync')? */
+  refersTo(expression: ts.Expression, module: string, ...path: string[]): boolean {
+    return referenceIs(this.bindings.resolve(expression), module, ...path);
+  }
+
+  isBounded(collection: ts.Expression): boolean {
+    return isBoundedCollection(collection);
+  }
+
+  phaseOf(node: ts.Node): PhaseInfo {
+    return this.phases.phaseOfNode(node);
+  }
+
+  phaseOfFunction(fn: FunctionLike): PhaseInfo {
+    return this.phases.phaseOfFunction(fn);
+  }
+
+  /**
+   * Which thread runs the code at `node`: an `isMainThread` branch decides; otherwise the file's
+   * own evidence. 'main' may still turn out to be a worker when another file spawns this one
+   * (the project index resolves that).
+   */
+  threadOf(node: ts.Node): ThreadContext {
+    return this.threads.threadAt(node) ?? (this.threads.isWorkerBySelf ? 'worker' : 'main');
+  }
+
+  range(node: ts.Node): Range {
+    return rangeOf(this.sourceFile, node.getStart(this.sourceFile), node.getEnd());
+  }
+
+  related(node: ts.Node, message: string): RelatedLocation {
+    return { file: this.fileName, range: this.range(node), message };
+  }
+
+  private format(messageId: string, data: Record<string, string | number> = {}): string {
+    const template = this.rule.meta.messages[messageId];
+    if (template === undefined) throw new Error(`rule ${this.rule.meta.id} has no message '${messageId}'`);
+    return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, key: string) => String(data[key] ?? ''));
+  }
+
+  report(descriptor: ReportDescriptor, condition?: PendingFinding['condition']): void {
+    const start = descriptor.node.getStart(this.sourceFile);
+    const end = descriptor.node.getEnd();
+    this.findings.push({
+      ruleId: this.rule.meta.id,
+      severity: this.severity,
+      message: this.format(descriptor.messageId, descriptor.data),
+      file: this.fileName,
+      range: rangeOf(this.sourceFile, start, end),
+      offset: { start, end },
+      related: descriptor.related,
+      fixes: descriptor.fixes,
+      condition,
+    });
+  }
+
+  /**
+   * Reports main-thread work that hurts only at run time on the main thread. The rule's message
+   * template may use `{{where}}`, filled with how the code is reached ("in the `POST /login`
+   * handler", "in hashPassword(), called from the `POST /login` handler"). Start-up code, worker
+   * code, tests and one-shot scripts stay quiet; in an exported function nobody in the file calls,
+   * the finding waits for the project index to learn whether another file calls it at run time.
+   */
+  reportOnMainThread(descriptor: ReportDescriptor): void {
+    if (this.threadOf(descriptor.node) === 'worker') return;
+    const phase = this.phaseOf(descriptor.node);
+    const unlessWorkerEntry = !this.threads.hasMainThreadSwitch;
+    if (phase.phase === 'startup') return;
+    const data = descriptor.data ?? {};
+    if (phase.phase === 'unknown') {
+      if (!phase.exportedAs) return;
+      const hazard: ExportHazard = {
+        ruleId: this.rule.meta.id,
+        messageId: descriptor.messageId,
+        data,
+        range: this.range(descriptor.node),
+      };
+      for (const name of phase.exportedAs) if (!this.exportHazards.has(name)) this.exportHazards.set(name, hazard);
+      this.report(
+        { ...descriptor, data: { ...data, where: `in exported \`${phase.exportedAs[0]}\`, called at run time elsewhere` } },
+        { unlessWorkerEntry, ifExportCalledAtRuntime: phase.exportedAs },
+      );
+      return;
+    }
+    const chain = phase.chain;
+    const related = [
+      ...(descriptor.related ?? []),
+      ...chain.map((step) => this.related(step.node, step.label)),
+    ];
+    this.report({ ...descriptor, data: { ...data, where: describeWhere(chain) }, related }, { unlessWorkerEntry });
+    // Report at the handler's call site too: that is where the request waits.
+    if (chain.length > 1) {
+      const callSite = chain[1]!.node;
+      this.report(
+        {
+          ...descriptor,
+          node: callSite,
+          data: { ...data, where: `${describeChain(chain)} (the call that leads there)` },
+          related: [this.related(descriptor.node, 'the blocking call'), ...related],
+        },
+        { unlessWorkerEntry },
+      );
+    }
+  }
+}
+
+/** "in the `POST /login` handler" or "in hashPassword(), called from the `POST /login` handler" */
+export function describeWhere(chain: Pick<ChainStep, 'label'>[]): string {
+  if (chain.length === 0) return 'at run time';
+  const [origin, ...calls] = chain;
+  if (calls.length === 0) return `in the ${origin!.label}`;
+  const inner = calls[calls.length - 1]!.label;
+  const via = calls.slice(0, -1).map((c) => c.label);
+  return `in ${inner}, called from the ${[origin!.label, ...via].join(' → ')}`;
+}
+
+/** "`POST /login` handler → hashPassword()" */
+export function describeChain(chain: ChainStep[]): string {
+  return `in the ${chain.map((step) => step.label).join(' → ')}`;
+}
+
+export function rangeOf(sourceFile: ts.SourceFile, start: number, end: number): Range {
+  const s = sourceFile.getLineAndCharacterOfPosition(start);
+  const e = sourceFile.getLineAndCharacterOfPosition(end);
+  return { start: { line: s.line + 1, column: s.character + 1 }, end: { line: e.line + 1, column: e.character + 1 } };
+}
+
+export type { Fix };

@@ -1,0 +1,145 @@
+// Bounded input: collections whose size the code itself limits. Literal arrays and tuples,
+// `.slice(a, b)`, `Object.keys({…})` of literals, chunked batches, and collections whose length is
+// checked against a limit before use are bounded; everything else (request bodies, query results,
+// parameters) is treated as data-sized.
+import ts from 'typescript';
+import { calleeName, enclosingFunction, skipOuterExpressions, stringValue } from '../ast.js';
+
+const BATCH_NAME = /^(chunk|batch|page|group|window|slice)(es|s)?$|(Chunk|Batch|Page)$/;
+const MAX_LITERAL_ELEMENTS = 10_000;
+
+export function isBoundedCollection(expression: ts.Expression, depth = 0): boolean {
+  const expr = skipOuterExpressions(expression);
+  if (ts.isArrayLiteralExpression(expr)) {
+    return expr.elements.length < MAX_LITERAL_ELEMENTS && !expr.elements.some(ts.isSpreadElement);
+  }
+  if (ts.isObjectLiteralExpression(expr)) return true;
+  if (stringValue(expr) !== undefined) return true;
+  if (ts.isCallExpression(expr)) {
+    const name = calleeName(expr);
+    const receiver = ts.isPropertyAccessExpression(skipOuterExpressions(expr.expression))
+      ? (skipOuterExpressions(expr.expression) as ts.PropertyAccessExpression).expression
+      : undefined;
+    if ((name === 'slice' || name === 'splice' || name === 'subarray') && expr.arguments.length >= 2) return true;
+    if (name === 'slice' && expr.arguments.length === 1 && receiver) {
+      // slice(-n) keeps the last n: bounded when n is a literal
+      const first = skipOuterExpressions(expr.arguments[0]!);
+      if (ts.isPrefixUnaryExpression(first) && ts.isNumericLiteral(first.operand)) return true;
+    }
+    if ((name === 'keys' || name === 'values' || name === 'entries') && receiver && expr.arguments[0]) {
+      return isBoundedCollection(expr.arguments[0], depth + 1);
+    }
+    if (name === 'from' && expr.arguments[0]) {
+      const first = skipOuterExpressions(expr.arguments[0]);
+      if (ts.isObjectLiteralExpression(first)) return true; // Array.from({ length: n }): n is chosen by the code
+      return isBoundedCollection(first, depth + 1);
+    }
+    if ((name === 'map' || name === 'filter' || name === 'flat' || name === 'reverse' || name === 'toSorted' || name === 'sort') && receiver) {
+      return isBoundedCollection(receiver, depth + 1);
+    }
+    if (name === 'chunk' || name === 'chunks') return false;
+    return false;
+  }
+  if (ts.isPropertyAccessExpression(expr) && ts.isIdentifier(expr.name) && BATCH_NAME.test(expr.name.text)) return true;
+  if (ts.isIdentifier(expr)) {
+    if (BATCH_NAME.test(expr.text)) return true;
+    if (depth < 3) {
+      const initializer = constInitializer(expr);
+      if (initializer && isBoundedCollection(initializer, depth + 1)) return true;
+    }
+    return hasLengthCheck(expr);
+  }
+  return false;
+}
+
+/** Initializer of the const/let declaration an identifier refers to, looked up in enclosing blocks. */
+export function constInitializer(identifier: ts.Identifier): ts.Expression | undefined {
+  let scope: ts.Node | undefined = identifier.parent;
+  while (scope) {
+    if (ts.isBlock(scope) || ts.isSourceFile(scope) || ts.isModuleBlock(scope)) {
+      for (const statement of scope.statements) {
+        if (!ts.isVariableStatement(statement)) continue;
+        for (const declaration of statement.declarationList.declarations) {
+          if (ts.isIdentifier(declaration.name) && declaration.name.text === identifier.text) {
+            return declaration.initializer;
+          }
+        }
+      }
+    }
+    scope = scope.parent;
+  }
+  return undefined;
+}
+
+/**
+ * Is `name.length` compared with something in the same function before `identifier`'s use?
+ * e.g. `if (items.length > 100) throw …` or `assert(ids.length <= MAX)`.
+ */
+export function hasLengthCheck(identifier: ts.Identifier): boolean {
+  const scope = enclosingFunction(identifier) ?? identifier.getSourceFile();
+  const body = ts.isSourceFile(scope) ? scope : scope.body;
+  if (!body) return false;
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || node.pos >= identifier.pos) return;
+    if (
+      ts.isBinaryExpression(node) &&
+      isComparison(node.operatorToken.kind) &&
+      (isLengthOf(node.left, identifier.text) || isLengthOf(node.right, identifier.text))
+    ) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(body, visit);
+  return found;
+}
+
+function isComparison(kind: ts.SyntaxKind): boolean {
+  return (
+    kind === ts.SyntaxKind.LessThanToken ||
+    kind === ts.SyntaxKind.LessThanEqualsToken ||
+    kind === ts.SyntaxKind.GreaterThanToken ||
+    kind === ts.SyntaxKind.GreaterThanEqualsToken
+  );
+}
+
+function isLengthOf(node: ts.Expression, name: string): boolean {
+  const expr = skipOuterExpressions(node);
+  return (
+    ts.isPropertyAccessExpression(expr) &&
+    (expr.name.text === 'length' || expr.name.text === 'size') &&
+    ts.isIdentifier(skipOuterExpressions(expr.expression)) &&
+    (skipOuterExpressions(expr.expression) as ts.Identifier).text === name
+  );
+}
+
+/** Numeric value of a literal like 1e6, 1_000_000 or 2 ** 20; undefined otherwise. */
+export function numericValue(expression: ts.Expression, depth = 0): number | undefined {
+  if (depth > 5) return undefined;
+  const expr = skipOuterExpressions(expression);
+  if (ts.isNumericLiteral(expr)) return Number(expr.text.replace(/_/g, ''));
+  if (ts.isBinaryExpression(expr)) {
+    const left = numericValue(expr.left, depth + 1);
+    const right = numericValue(expr.right, depth + 1);
+    if (left === undefined || right === undefined) return undefined;
+    switch (expr.operatorToken.kind) {
+      case ts.SyntaxKind.AsteriskToken:
+        return left * right;
+      case ts.SyntaxKind.AsteriskAsteriskToken:
+        return left ** right;
+      case ts.SyntaxKind.PlusToken:
+        return left + right;
+      case ts.SyntaxKind.MinusToken:
+        return left - right;
+      default:
+        return undefined;
+    }
+  }
+  if (ts.isIdentifier(expr)) {
+    const initializer = constInitializer(expr);
+    return initializer ? numericValue(initializer, depth + 1) : undefined;
+  }
+  return undefined;
+}

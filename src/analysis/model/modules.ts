@@ -1,0 +1,260 @@
+// Module binding: which local names refer to which module exports, through ESM imports
+// (named, default, namespace, aliased) and CommonJS require (plain, destructured, member),
+// with `node:` prefixes normalised and shadowed or re-assigned names left unresolved.
+import ts from 'typescript';
+import { boundNames, isFunctionLike, skipOuterExpressions, stringValue } from '../ast.js';
+
+/** A module reference: `fs.readFileSync` → { module: 'fs', path: ['readFileSync'] }. */
+export interface ModuleReference {
+  module: string;
+  path: string[];
+}
+
+interface Binding {
+  module: string;
+  /** path inside the module this name stands for: [] for the whole module */
+  path: string[];
+  /** the scope node the binding is declared in (SourceFile, Block, function…) */
+  scope: ts.Node;
+}
+
+/** Normalises 'node:fs' → 'fs'; 'fs/promises' stays as is. */
+export function normalizeModuleName(specifier: string): string {
+  return specifier.startsWith('node:') ? specifier.slice(5) : specifier;
+}
+
+/** `require('x')` → 'x' */
+export function requiredModule(node: ts.Expression): string | undefined {
+  const expr = skipOuterExpressions(node);
+  if (
+    ts.isCallExpression(expr) &&
+    ts.isIdentifier(expr.expression) &&
+    expr.expression.text === 'require' &&
+    expr.arguments.length === 1
+  ) {
+    return stringValue(expr.arguments[0]);
+  }
+  // `await import('x')`
+  if (ts.isAwaitExpression(expr)) {
+    const inner = skipOuterExpressions(expr.expression);
+    if (ts.isCallExpression(inner) && inner.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      return stringValue(inner.arguments[0]);
+    }
+  }
+  return undefined;
+}
+
+function scopeOf(node: ts.Node): ts.Node {
+  let current = node.parent;
+  while (current) {
+    if (
+      ts.isSourceFile(current) ||
+      ts.isBlock(current) ||
+      ts.isModuleBlock(current) ||
+      isFunctionLike(current) ||
+      ts.isForStatement(current) ||
+      ts.isForOfStatement(current) ||
+      ts.isForInStatement(current) ||
+      ts.isCaseBlock(current)
+    ) {
+      return current;
+    }
+    current = current.parent;
+  }
+  return node.getSourceFile();
+}
+
+/** Does `scope` declare `name` itself (parameter, variable, function, class, catch variable)? */
+function scopeDeclares(scope: ts.Node, name: string): boolean {
+  if (isFunctionLike(scope)) {
+    for (const parameter of scope.parameters) {
+      if (boundNames(parameter.name).includes(name)) return true;
+    }
+    if (ts.isFunctionExpression(scope) && scope.name?.text === name) return true;
+    return false;
+  }
+  if (ts.isForStatement(scope) || ts.isForOfStatement(scope) || ts.isForInStatement(scope)) {
+    const initializer = ts.isForStatement(scope) ? scope.initializer : scope.initializer;
+    if (initializer && ts.isVariableDeclarationList(initializer)) {
+      return initializer.declarations.some((d) => boundNames(d.name).includes(name));
+    }
+    return false;
+  }
+  const statements =
+    ts.isSourceFile(scope) || ts.isBlock(scope) || ts.isModuleBlock(scope)
+      ? scope.statements
+      : ts.isCaseBlock(scope)
+        ? scope.clauses.flatMap((c) => [...c.statements])
+        : [];
+  for (const statement of statements) {
+    if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) {
+        if (boundNames(declaration.name).includes(name)) return true;
+      }
+    } else if (
+      (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) &&
+      statement.name?.text === name
+    ) {
+      return true;
+    }
+  }
+  if (ts.isBlock(scope) && ts.isCatchClause(scope.parent) && scope.parent.variableDeclaration) {
+    return boundNames(scope.parent.variableDeclaration.name).includes(name);
+  }
+  return false;
+}
+
+export class ModuleBindings {
+  private readonly bindings = new Map<string, Binding[]>();
+  private readonly reassigned = new Set<string>();
+  /** modules imported or required anywhere in the file, normalised */
+  readonly modules = new Set<string>();
+
+  /** Called by the pre-pass walk for every node; records imports, requires and re-assignments. */
+  collect(node: ts.Node): void {
+    if (ts.isImportDeclaration(node)) {
+      this.collectImport(node);
+    } else if (ts.isVariableDeclaration(node) && node.initializer) {
+      this.collectRequire(node);
+    } else if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isIdentifier(node.left) &&
+      this.bindings.has(node.left.text)
+    ) {
+      this.reassigned.add(node.left.text);
+    }
+  }
+
+  private add(name: string, module: string, path: string[], declaration: ts.Node): void {
+    const normalized = normalizeModuleName(module);
+    this.modules.add(normalized);
+    const list = this.bindings.get(name) ?? [];
+    list.push({ module: normalized, path, scope: scopeOf(declaration) });
+    this.bindings.set(name, list);
+  }
+
+  private collectImport(node: ts.ImportDeclaration): void {
+    const module = stringValue(node.moduleSpecifier);
+    if (module === undefined) return;
+    this.modules.add(normalizeModuleName(module));
+    const clause = node.importClause;
+    if (!clause || clause.isTypeOnly) return;
+    if (clause.name) this.add(clause.name.text, module, [], node);
+    const named = clause.namedBindings;
+    if (!named) return;
+    if (ts.isNamespaceImport(named)) {
+      this.add(named.name.text, module, [], node);
+    } else {
+      for (const element of named.elements) {
+        if (element.isTypeOnly) continue;
+        const imported = (element.propertyName ?? element.name).text;
+        this.add(element.name.text, module, imported === 'default' ? [] : [imported], node);
+      }
+    }
+  }
+
+  private collectRequire(node: ts.VariableDeclaration): void {
+    const initializer = skipOuterExpressions(node.initializer!);
+    let module = requiredModule(initializer);
+    let path: string[] = [];
+    if (module === undefined) {
+      // const readFileSync = require('fs').readFileSync / require('fs').promises
+      if (ts.isPropertyAccessExpression(initializer)) {
+        const base = requiredModule(initializer.expression);
+        if (base !== undefined) {
+          module = base;
+          path = [initializer.name.text];
+        }
+      }
+      // const fsp = fs.promises (alias of an already bound module)
+      else if (ts.isPropertyAccessExpression(skipOuterExpressions(initializer))) {
+        // handled below through resolve()
+      }
+      if (module === undefined && ts.isIdentifier(node.name)) {
+        const reference = this.resolveAt(initializer, initializer);
+        if (reference && reference.module !== '<global>') {
+          this.add(node.name.text, reference.module, reference.path, node);
+        }
+        return;
+      }
+    }
+    if (module === undefined) return;
+    if (ts.isIdentifier(node.name)) {
+      this.add(node.name.text, module, path, node);
+    } else if (ts.isObjectBindingPattern(node.name)) {
+      for (const element of node.name.elements) {
+        if (!ts.isIdentifier(element.name)) continue;
+        const key = element.propertyName && ts.isIdentifier(element.propertyName) ? element.propertyName.text : element.name.text;
+        this.add(element.name.text, module, [...path, key], node);
+      }
+    }
+  }
+
+  /** The binding a name refers to at `site`, or undefined when it is local, shadowed or re-assigned. */
+  private lookup(name: string, site: ts.Node): Binding | undefined | null {
+    const candidates = this.bindings.get(name);
+    if (this.reassigned.has(name)) return null;
+    let scope: ts.Node | undefined = site;
+    while (scope) {
+      const binding = candidates?.find((b) => b.scope === scope);
+      if (binding) return binding;
+      if (scope !== site && scopeDeclares(scope, name)) return null;
+      scope = scope.parent;
+    }
+    return undefined;
+  }
+
+  /**
+   * Resolves an expression to the module export it denotes: `fs.readFileSync`, `readFileSync`
+   * (imported), `require('fs').readFileSync`, `crypto.webcrypto.subtle`… Unbound identifiers that
+   * are not declared locally resolve to module '<global>' (e.g. `Atomics.wait`, `JSON.parse`).
+   */
+  resolve(expression: ts.Expression): ModuleReference | undefined {
+    return this.resolveAt(expression, expression);
+  }
+
+  private resolveAt(expression: ts.Expression, site: ts.Node): ModuleReference | undefined {
+    const expr = skipOuterExpressions(expression);
+    if (ts.isIdentifier(expr)) {
+      const binding = this.lookup(expr.text, site);
+      if (binding === null) return undefined;
+      if (binding) return { module: binding.module, path: binding.path };
+      return { module: '<global>', path: [expr.text] };
+    }
+    if (ts.isPropertyAccessExpression(expr) || ts.isElementAccessExpression(expr)) {
+      const key = ts.isPropertyAccessExpression(expr) ? expr.name.text : stringValue(expr.argumentExpression);
+      if (key === undefined) return undefined;
+      const base = this.resolveAt(expr.expression, site);
+      if (!base) return undefined;
+      // `globalThis.x` and `global.x` are the global `x`
+      if (base.module === '<global>' && base.path.length === 1 && (base.path[0] === 'globalThis' || base.path[0] === 'global')) {
+        return { module: '<global>', path: [key] };
+      }
+      return { module: base.module, path: [...base.path, key] };
+    }
+    const required = requiredModule(expr);
+    if (required !== undefined) return { module: normalizeModuleName(required), path: [] };
+    return undefined;
+  }
+
+  /** Is any local name bound to this module (or a sub-path of it)? Cheap check before resolving. */
+  imports(module: string): boolean {
+    return this.modules.has(module);
+  }
+}
+
+/** Does a reference denote `module`'s export at `path`? Accepts 'fs/promises' for ['fs', 'promises', …]. */
+export function referenceIs(reference: ModuleReference | undefined, module: string, ...path: string[]): boolean {
+  if (!reference) return false;
+  let refModule = reference.module;
+  let refPath = reference.path;
+  // normalise 'fs/promises' → fs + ['promises']
+  if (refModule.includes('/') && !refModule.startsWith('@') && !refModule.startsWith('.')) {
+    const [head, ...rest] = refModule.split('/');
+    refModule = head!;
+    refPath = [...rest, ...refPath];
+  }
+  if (refModule !== module || refPath.length !== path.length) return false;
+  return path.every((p, i) => p === refPath[i]);
+}

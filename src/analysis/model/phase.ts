@@ -1,0 +1,294 @@
+// Run time vs start-up. Module top level (and top-level IIFEs, top-level array iteration) is
+// start-up. Handlers, callbacks, timers, class and object methods, async functions, and named
+// functions reachable from any of them are run time. A named function only called from start-up
+// code is start-up; an exported function nobody in the file calls is 'unknown' until the project
+// index learns who calls it.
+import ts from 'typescript';
+import {
+  calleeName,
+  type FunctionLike,
+  firstStringArgument,
+  functionName,
+  isAsyncFunction,
+  isFunctionLike,
+  parentSkippingWrappers,
+  skipOuterExpressions,
+} from '../ast.js';
+
+export type Phase = 'runtime' | 'startup' | 'unknown';
+
+/** One step of the chain that makes code run time: the handler, then each call on the way. */
+export interface ChainStep {
+  label: string;
+  node: ts.Node;
+}
+
+export interface PhaseInfo {
+  phase: Phase;
+  /** for run time: how this code is reached, outermost first (handler → f() → g()) */
+  chain: ChainStep[];
+  /** for unknown: the export names under which the function (or its caller) leaves the file */
+  exportedAs?: string[];
+}
+
+/** Callbacks that run synchronously, in the phase of the code that calls them. */
+const INLINE_CALLBACK_METHODS = new Set([
+  'forEach',
+  'map',
+  'filter',
+  'reduce',
+  'reduceRight',
+  'some',
+  'every',
+  'find',
+  'findIndex',
+  'findLast',
+  'findLastIndex',
+  'flatMap',
+  'sort',
+  'toSorted',
+  'from',
+  'replace',
+  'replaceAll',
+]);
+
+const ROUTE_METHODS = new Set(['get', 'post', 'put', 'delete', 'patch', 'all', 'head', 'options', 'use']);
+const EVENT_METHODS = new Set(['on', 'once', 'addListener', 'prependListener', 'addEventListener', 'subscribe']);
+const TIMER_FUNCTIONS = new Set(['setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'nextTick']);
+const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
+
+/** Parameter names that mark a request handler even when nobody in the file registers it. */
+const HANDLER_PARAMETER_PAIRS: [RegExp, RegExp][] = [
+  [/^(req|request)$/, /^(res|response|reply|h)$/],
+  [/^(ctx|context)$/, /^next$/],
+  [/^(event|evt)$/, /^(context|ctx)$/],
+];
+
+function looksLikeHandler(fn: FunctionLike): boolean {
+  const names = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : ''));
+  return HANDLER_PARAMETER_PAIRS.some(([first, second]) => first.test(names[0] ?? '') && second.test(names[1] ?? ''));
+}
+
+/** How to name a callback from the call that registers it. */
+export function describeRegistration(call: ts.CallExpression): string {
+  const name = calleeName(call) ?? 'a call';
+  const first = firstStringArgument(call);
+  if (ROUTE_METHODS.has(name) && first !== undefined && first.startsWith('/')) {
+    return `\`${name === 'use' ? '' : `${name.toUpperCase()} `}${first}\` handler`;
+  }
+  if (EVENT_METHODS.has(name) && first !== undefined) return `\`'${first}'\` event handler`;
+  if (TIMER_FUNCTIONS.has(name)) return `\`${name}\` callback`;
+  if (PROMISE_METHODS.has(name)) return `\`.${name}()\` callback`;
+  if (name === 'createServer') return 'request handler';
+  return `callback passed to \`${name}()\``;
+}
+
+/** Is this function a callback that runs synchronously inside the call that receives it? */
+function isInlineCallback(fn: FunctionLike): boolean {
+  const parent = parentSkippingWrappers(fn);
+  // IIFE: (function () { … })() or (() => { … })()
+  if (ts.isCallExpression(parent) && skipOuterExpressions(parent.expression) === fn) return true;
+  if (ts.isCallExpression(parent) && parent.arguments.includes(fn as ts.Expression)) {
+    const name = calleeName(parent);
+    return name !== undefined && INLINE_CALLBACK_METHODS.has(name);
+  }
+  // new Promise((resolve) => …): the executor runs synchronously
+  if (ts.isNewExpression(parent) && parent.arguments?.[0] === fn) {
+    const callee = skipOuterExpressions(parent.expression);
+    return ts.isIdentifier(callee) && callee.text === 'Promise';
+  }
+  return false;
+}
+
+export class PhaseModel {
+  /** direct calls (and `new`) by the name they call: foo(), new Foo() */
+  private readonly callsByName = new Map<string, (ts.CallExpression | ts.NewExpression)[]>();
+  /** identifiers passed as an argument to a call: app.get('/', handler) */
+  private readonly passedByName = new Map<string, ts.CallExpression[]>();
+  /** local name → exported names */
+  private readonly exportsByLocalName = new Map<string, string[]>();
+  private readonly cache = new Map<ts.Node, PhaseInfo>();
+  private readonly inProgress = new Set<ts.Node>();
+
+  /** Called by the pre-pass walk for every node. */
+  collect(node: ts.Node): void {
+    if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+      // Only direct calls by name: `obj.run()` does not call a local function `run`.
+      const callee = skipOuterExpressions(node.expression);
+      if (ts.isIdentifier(callee)) push(this.callsByName, callee.text, node);
+      if (ts.isCallExpression(node)) {
+        for (const argument of node.arguments) {
+          const arg = skipOuterExpressions(argument);
+          if (ts.isIdentifier(arg)) push(this.passedByName, arg.text, node);
+          else if (ts.isPropertyAccessExpression(arg) && arg.expression.kind === ts.SyntaxKind.ThisKeyword) {
+            push(this.passedByName, arg.name.text, node);
+          } else if (
+            ts.isCallExpression(arg) &&
+            ts.isPropertyAccessExpression(arg.expression) &&
+            arg.expression.name.text === 'bind'
+          ) {
+            // handler.bind(this)
+            const target = skipOuterExpressions(arg.expression.expression);
+            const targetName = ts.isIdentifier(target)
+              ? target.text
+              : ts.isPropertyAccessExpression(target)
+                ? target.name.text
+                : undefined;
+            if (targetName) push(this.passedByName, targetName, node);
+          }
+        }
+      }
+    } else if (ts.isExportAssignment(node)) {
+      const expression = skipOuterExpressions(node.expression);
+      if (ts.isIdentifier(expression)) push(this.exportsByLocalName, expression.text, 'default');
+    } else if (ts.isExportSpecifier(node) && !node.parent.parent.moduleSpecifier) {
+      const local = (node.propertyName ?? node.name).text;
+      push(this.exportsByLocalName, local, node.name.text);
+    } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      this.collectCommonJsExport(node);
+    }
+  }
+
+  private collectCommonJsExport(node: ts.BinaryExpression): void {
+    const left = skipOuterExpressions(node.left);
+    const right = skipOuterExpressions(node.right);
+    const target = exportTarget(left);
+    if (target === undefined) return;
+    if (ts.isIdentifier(right)) push(this.exportsByLocalName, right.text, target);
+    else if (ts.isObjectLiteralExpression(right) && target === 'default') {
+      for (const property of right.properties) {
+        if (ts.isShorthandPropertyAssignment(property)) push(this.exportsByLocalName, property.name.text, property.name.text);
+        else if (ts.isPropertyAssignment(property) && ts.isIdentifier(property.initializer) && ts.isIdentifier(property.name)) {
+          push(this.exportsByLocalName, property.initializer.text, property.name.text);
+        }
+      }
+    }
+  }
+
+  /** Phase of the code at `node`. */
+  phaseOfNode(node: ts.Node): PhaseInfo {
+    let current: ts.Node | undefined = node.parent;
+    while (current && !ts.isSourceFile(current)) {
+      if (isFunctionLike(current)) return this.phaseOfFunction(current);
+      current = current.parent;
+    }
+    return STARTUP;
+  }
+
+  phaseOfFunction(fn: FunctionLike): PhaseInfo {
+    const cached = this.cache.get(fn);
+    if (cached) return cached;
+    if (this.inProgress.has(fn)) return UNKNOWN;
+    this.inProgress.add(fn);
+    const info = this.computePhase(fn);
+    this.inProgress.delete(fn);
+    this.cache.set(fn, info);
+    return info;
+  }
+
+  private computePhase(fn: FunctionLike): PhaseInfo {
+    if (isInlineCallback(fn)) return this.phaseOfNode(fn);
+    const parent = parentSkippingWrappers(fn);
+    if (ts.isCallExpression(parent) && parent.arguments.includes(fn as ts.Expression)) {
+      return { phase: 'runtime', chain: [{ label: describeRegistration(parent), node: parent }] };
+    }
+    if (ts.isNewExpression(parent)) {
+      return { phase: 'runtime', chain: [{ label: `callback passed to \`new ${calleeName(parent) ?? ''}()\``, node: parent }] };
+    }
+    const name = functionName(fn);
+    const isMethod = ts.isMethodDeclaration(fn) || ts.isGetAccessor(fn) || ts.isSetAccessor(fn);
+    const inObjectLiteral = ts.isPropertyAssignment(parent) || ts.isObjectLiteralExpression(fn.parent);
+    if ((isMethod || inObjectLiteral) && !ts.isConstructorDeclaration(fn)) {
+      return { phase: 'runtime', chain: [{ label: `method \`${name ?? 'anonymous'}\``, node: fn }] };
+    }
+    if (ts.isPropertyDeclaration(parent)) {
+      // class field arrow functions: handlers bound to instances
+      return { phase: 'runtime', chain: [{ label: `method \`${name ?? 'anonymous'}\``, node: fn }] };
+    }
+    const lookupName = ts.isConstructorDeclaration(fn) ? fn.parent.name?.text : name;
+    let sawStartupCaller = false;
+    let exportedAs: string[] | undefined;
+    if (lookupName !== undefined) {
+      for (const call of this.callsByName.get(lookupName) ?? []) {
+        if (call.pos >= fn.pos && call.end <= fn.end) continue; // recursion
+        const callerInfo = this.phaseOfNode(call);
+        if (callerInfo.phase === 'runtime') {
+          return { phase: 'runtime', chain: [...callerInfo.chain, { label: `${lookupName}()`, node: call }] };
+        }
+        if (callerInfo.phase === 'startup') sawStartupCaller = true;
+        if (callerInfo.exportedAs) exportedAs = [...(exportedAs ?? []), ...callerInfo.exportedAs];
+      }
+      for (const registration of this.passedByName.get(lookupName) ?? []) {
+        const registeringName = calleeName(registration);
+        if (registeringName !== undefined && INLINE_CALLBACK_METHODS.has(registeringName)) {
+          const callerInfo = this.phaseOfNode(registration);
+          if (callerInfo.phase === 'runtime') {
+            return { phase: 'runtime', chain: [...callerInfo.chain, { label: `${lookupName}()`, node: registration }] };
+          }
+          if (callerInfo.phase === 'startup') sawStartupCaller = true;
+          continue;
+        }
+        return {
+          phase: 'runtime',
+          chain: [{ label: `${describeRegistration(registration)} \`${lookupName}\``, node: registration }],
+        };
+      }
+    }
+    if (isAsyncFunction(fn) && !sawStartupCaller) {
+      return { phase: 'runtime', chain: [{ label: `async function \`${name ?? 'anonymous'}\``, node: fn }] };
+    }
+    if (looksLikeHandler(fn)) {
+      return { phase: 'runtime', chain: [{ label: `request handler \`${name ?? 'anonymous'}\``, node: fn }] };
+    }
+    if (sawStartupCaller) return STARTUP;
+    const ownExports = this.exportNamesOf(fn, name);
+    if (ownExports.length > 0) exportedAs = [...(exportedAs ?? []), ...ownExports];
+    return exportedAs ? { phase: 'unknown', chain: [], exportedAs } : UNKNOWN;
+  }
+
+  /** Export names under which a function leaves the file. */
+  exportNamesOf(fn: FunctionLike, name: string | undefined): string[] {
+    const names: string[] = [];
+    const declaration = ts.isFunctionDeclaration(fn) ? fn : parentSkippingWrappers(fn);
+    const exportable = ts.isVariableDeclaration(declaration) ? declaration.parent.parent : declaration;
+    if (exportable && ts.canHaveModifiers(exportable)) {
+      const modifiers = ts.getModifiers(exportable) ?? [];
+      if (modifiers.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) {
+        names.push(modifiers.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) ? 'default' : (name ?? 'default'));
+      }
+    }
+    if (ts.isExportAssignment(declaration)) names.push('default');
+    if (ts.isBinaryExpression(declaration) && declaration.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const target = exportTarget(skipOuterExpressions(declaration.left));
+      if (target !== undefined) names.push(target);
+    }
+    if (name !== undefined) names.push(...(this.exportsByLocalName.get(name) ?? []));
+    return names;
+  }
+}
+
+const STARTUP: PhaseInfo = { phase: 'startup', chain: [] };
+const UNKNOWN: PhaseInfo = { phase: 'unknown', chain: [] };
+
+/** `module.exports` → 'default', `module.exports.x` / `exports.x` → 'x'. */
+function exportTarget(left: ts.Expression): string | undefined {
+  if (!ts.isPropertyAccessExpression(left)) return undefined;
+  const base = skipOuterExpressions(left.expression);
+  if (ts.isIdentifier(base) && base.text === 'module' && left.name.text === 'exports') return 'default';
+  if (ts.isIdentifier(base) && base.text === 'exports') return left.name.text;
+  if (
+    ts.isPropertyAccessExpression(base) &&
+    ts.isIdentifier(base.expression) &&
+    base.expression.text === 'module' &&
+    base.name.text === 'exports'
+  ) {
+    return left.name.text;
+  }
+  return undefined;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

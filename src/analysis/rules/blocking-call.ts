@@ -1,0 +1,85 @@
+// blocking-call: synchronous, blocking or CPU-heavy Node APIs called at run time on the main thread.
+import ts from 'typescript';
+import type { ModuleReference } from '../model/modules.js';
+import type { Rule } from '../types.js';
+import { docsUrl } from './docs-url.js';
+
+interface BlockingApi {
+  /** how to name the call in the message, e.g. `crypto.pbkdf2Sync()` */
+  display: string;
+  /** what to use instead */
+  alternative: string;
+}
+
+const CRYPTO_SYNC: Record<string, string> = {
+  pbkdf2Sync: '`crypto.pbkdf2()` (runs on the libuv thread pool)',
+  scryptSync: '`crypto.scrypt()` (runs on the libuv thread pool)',
+  hkdfSync: '`crypto.hkdf()`',
+  generateKeyPairSync: '`crypto.generateKeyPair()`',
+  generateKeySync: '`crypto.generateKey()`',
+  generatePrimeSync: '`crypto.generatePrime()`',
+  checkPrimeSync: '`crypto.checkPrime()`',
+};
+
+const ZLIB_SYNC = /^(gzip|gunzip|deflate|inflate|deflateRaw|inflateRaw|unzip|brotliCompress|brotliDecompress|zstdCompress|zstdDecompress)Sync$/;
+const CHILD_PROCESS_SYNC = new Set(['execSync', 'execFileSync', 'spawnSync']);
+const PASSWORD_HASH_MODULES = new Set(['bcrypt', 'bcryptjs']);
+
+/** Which blocking API a resolved reference names, if any. */
+export function blockingApi(reference: ModuleReference | undefined): BlockingApi | undefined {
+  if (!reference) return undefined;
+  const { module, path } = reference;
+  const name = path[path.length - 1];
+  if (name === undefined) return undefined;
+  const base = module.split('/')[0];
+  if (module === 'crypto' && path.length === 1 && CRYPTO_SYNC[name]) {
+    return { display: `crypto.${name}()`, alternative: CRYPTO_SYNC[name]! };
+  }
+  if (module === 'zlib' && path.length === 1 && ZLIB_SYNC.test(name)) {
+    return { display: `zlib.${name}()`, alternative: `\`zlib.${name.slice(0, -4)}()\` (runs on the libuv thread pool)` };
+  }
+  if (module === 'child_process' && path.length === 1 && CHILD_PROCESS_SYNC.has(name)) {
+    const async = name === 'spawnSync' ? 'spawn' : name.slice(0, -4);
+    return { display: `child_process.${name}()`, alternative: `\`child_process.${async}()\`` };
+  }
+  if ((base === 'fs' || module === 'graceful-fs' || module === 'fs-extra') && path.length === 1 && name.endsWith('Sync')) {
+    return { display: `fs.${name}()`, alternative: `\`fs.promises.${name.slice(0, -4)}()\`` };
+  }
+  if (module === '<global>' && path.length === 2 && path[0] === 'Atomics' && name === 'wait') {
+    return { display: 'Atomics.wait()', alternative: '`Atomics.waitAsync()`' };
+  }
+  if (PASSWORD_HASH_MODULES.has(module) && path.length === 1 && (name === 'hashSync' || name === 'compareSync' || name === 'genSaltSync')) {
+    return { display: `${module}.${name}()`, alternative: `\`${module}.${name.slice(0, -4)}()\`` };
+  }
+  return undefined;
+}
+
+export const blockingCall: Rule = {
+  meta: {
+    id: 'blocking-call',
+    category: 'main-thread',
+    defaultSeverity: 'warning',
+    description: 'Synchronous blocking or CPU-heavy Node API called at run time on the main thread.',
+    docsUrl: docsUrl('blocking-call'),
+    mainThreadOnly: true,
+    textTrigger: /Sync\b|Atomics/,
+    messages: {
+      blocking:
+        '`{{api}}` blocks the event loop {{where}}: until it returns, no other request, timer or I/O callback runs. Use {{alternative}} instead, or move the work to a worker pool.',
+    },
+  },
+  create(context) {
+    return {
+      [ts.SyntaxKind.CallExpression](node) {
+        const call = node as ts.CallExpression;
+        const api = blockingApi(context.resolve(call.expression));
+        if (!api) return;
+        context.reportOnMainThread({
+          node: call,
+          messageId: 'blocking',
+          data: { api: api.display, alternative: api.alternative },
+        });
+      },
+    };
+  },
+};

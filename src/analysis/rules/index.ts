@@ -1,0 +1,9 @@
+// The rule registry: one import per rule file, in catalog order (DESIGN.md §2).
+import type { Rule } from '../types.js';
+import { blockingCall } from './blocking-call.js';
+
+export const allRules: readonly Rule[] = [blockingCall];
+
+export function ruleById(id: string): Rule | undefined {
+  return allRules.find((r) => r.meta.id === id);
+}

@@ -1,0 +1,57 @@
+// What the parent (run.ts) and the child (harness.ts) say to each other. The config goes in a
+// JSON file named on the child's command line; progress comes back over IPC; the final report is
+// written synchronously to a result file, so it survives a process.exit() that would drop a
+// pending IPC message. The child's stdout/stderr stay free for the user's own output.
+import type { PoolTrial, ProfileError, ProfilePhase, RunSample, SerializationCost } from './model.js';
+
+/** Global slot the bundle's entry fills with the target module, the target and the args module. */
+export const BUNDLE_GLOBAL = 'concurrency-lens.profile';
+/** Global slot the code appended to the target file fills with the named top-level binding. */
+export const TARGET_GLOBAL = 'concurrency-lens.target';
+
+export interface HarnessConfig {
+  /** absolute path of the bundled ESM entry */
+  bundlePath: string;
+  /** absolute path of the pool-trial worker module (re-exports the target as a piscina task) */
+  poolWorkerPath: string;
+  /** dotted path of the function in the target module, e.g. `fib` or `Matrix.multiply` */
+  functionPath: string;
+  /** JSON arguments, when no args module is used */
+  args?: unknown[];
+  /** the bundle holds an args module whose default export builds the arguments */
+  hasArgsModule: boolean;
+  /** measured runs to do; when set, the time budget is ignored */
+  runs?: number;
+  minRuns: number;
+  maxRuns: number;
+  /** measure until this much wall time has passed (and minRuns are done) */
+  budgetMs: number;
+  /** warm up until this much wall time has passed (at least one run) */
+  warmupMs: number;
+  poolTrial: boolean;
+  /** wall time the pool trial's main-thread phase may take */
+  poolTrialBudgetMs: number;
+  /** module id or path of piscina, resolved by the parent */
+  piscinaPath?: string;
+  resultPath: string;
+}
+
+export interface HarnessReport {
+  ok: boolean;
+  nodeVersion: string;
+  error?: ProfileError;
+  warmupRuns?: number;
+  runs?: RunSample[];
+  /** main thread's CPU over the measured runs, from /proc (Linux), ms */
+  mainThreadCpuMs?: number;
+  serialization?: SerializationCost;
+  poolTrial?: PoolTrial;
+  poolTrialError?: string;
+  maxRssBytes?: number;
+}
+
+export type HarnessMessage =
+  | { type: 'phase'; phase: ProfilePhase; at: number }
+  /** sent when the measured runs start and end, with the child's own clock for cross-checks */
+  | { type: 'measure'; edge: 'start' | 'end'; runs: number }
+  | { type: 'done' };

@@ -1,0 +1,193 @@
+// Code actions for our diagnostics, always in this order per diagnostic:
+//   1. the rule's own fixes (a safe one is the preferred quick fix),
+//   2. "Ignore <rule> for this line", 3. "Ignore <rule> in this file", 4. "Show documentation for <rule>".
+// Pure: the caller passes the document, the diagnostics and the findings they came from.
+import {
+  type CodeAction,
+  CodeActionKind,
+  type Diagnostic,
+  type TextEdit as LspTextEdit,
+  type WorkspaceEdit,
+} from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Finding, Fix } from '../analysis/types.js';
+import { commands, type DiagnosticData } from '../shared/protocol.js';
+import { diagnosticSource } from './diagnostics.js';
+
+const nextLineDirective = /^([ \t]*)\/\/\s*concurrency-lens-ignore-next-line\b([^\n]*)$/;
+const fileDirective = /^[ \t]*\/\/\s*concurrency-lens-ignore-file\b([^\n]*)$/m;
+export const reasonPlaceholder = 'reason';
+
+export interface CodeActionInput {
+  document: TextDocument;
+  diagnostics: Diagnostic[];
+  /** the findings currently shown for the document, with their result id */
+  findings: readonly Finding[];
+  resultId: string | undefined;
+  /** converts a fix's edits (possibly in other files) into a workspace edit; undefined when it cannot */
+  fixToEdit: (fix: Fix) => WorkspaceEdit | undefined;
+}
+
+export function codeActionsFor(input: CodeActionInput): CodeAction[] {
+  const actions: CodeAction[] = [];
+  const ours = input.diagnostics.filter((diagnostic) => diagnostic.source === diagnosticSource);
+  const fileIgnoreOffered = new Set<string>();
+  const docsOffered = new Set<string>();
+  const lineIgnoreOffered = new Set<string>();
+  let preferredGiven = false;
+  for (const diagnostic of ours) {
+    const ruleId = ruleIdOf(diagnostic);
+    if (!ruleId) continue;
+    const finding = findingFor(diagnostic, input);
+    for (const fix of finding?.fixes ?? []) {
+      const edit = input.fixToEdit(fix);
+      if (!edit) continue;
+      const preferred = fix.safe && !preferredGiven;
+      preferredGiven ||= preferred;
+      actions.push({
+        title: fix.title,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        isPreferred: preferred || undefined,
+        edit,
+      });
+    }
+    const lineKey = `${ruleId}:${diagnostic.range.start.line}`;
+    if (!lineIgnoreOffered.has(lineKey)) {
+      lineIgnoreOffered.add(lineKey);
+      actions.push(ignoreLineAction(input.document, diagnostic, ruleId));
+    }
+    if (!fileIgnoreOffered.has(ruleId)) {
+      fileIgnoreOffered.add(ruleId);
+      actions.push(ignoreFileAction(input.document, diagnostic, ruleId));
+    }
+    if (!docsOffered.has(ruleId)) {
+      docsOffered.add(ruleId);
+      actions.push({
+        title: `Show documentation for ${ruleId}`,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        command: { title: `Show documentation for ${ruleId}`, command: commands.openRuleDocs, arguments: [ruleId] },
+      });
+    }
+  }
+  // Within VS Code's menu, actions are grouped per diagnostic; keep every fix above every ignore.
+  return [
+    ...actions.filter((action) => action.edit && !isIgnoreAction(action)),
+    ...actions.filter((action) => action.title.startsWith('Ignore ') && action.title.endsWith('for this line')),
+    ...actions.filter((action) => action.title.startsWith('Ignore ') && action.title.endsWith('in this file')),
+    ...actions.filter((action) => action.command?.command === commands.openRuleDocs),
+  ];
+}
+
+function isIgnoreAction(action: CodeAction): boolean {
+  return action.title.startsWith('Ignore ') && (action.title.endsWith('for this line') || action.title.endsWith('in this file'));
+}
+
+function ruleIdOf(diagnostic: Diagnostic): string | undefined {
+  const data = diagnostic.data as Partial<DiagnosticData> | undefined;
+  if (typeof data?.ruleId === 'string') return data.ruleId;
+  return typeof diagnostic.code === 'string' ? diagnostic.code : undefined;
+}
+
+function findingFor(diagnostic: Diagnostic, input: CodeActionInput): Finding | undefined {
+  const data = diagnostic.data as Partial<DiagnosticData> | undefined;
+  if (data && data.resultId === input.resultId && typeof data.index === 'number') {
+    const finding = input.findings[data.index];
+    if (finding && finding.ruleId === data.ruleId) return finding;
+  }
+  // Stale data (the file changed since): match by rule and start position.
+  return input.findings.find(
+    (finding) =>
+      finding.ruleId === ruleIdOf(diagnostic) &&
+      finding.range.start.line - 1 === diagnostic.range.start.line &&
+      finding.range.start.column - 1 === diagnostic.range.start.character,
+  );
+}
+
+function eolOf(document: TextDocument): string {
+  return document.getText().includes('\r\n') ? '\r\n' : '\n';
+}
+
+function lineText(document: TextDocument, line: number): string {
+  return document
+    .getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } })
+    .replace(/\r?\n$/, '');
+}
+
+export function ignoreLineAction(document: TextDocument, diagnostic: Diagnostic, ruleId: string): CodeAction {
+  const line = diagnostic.range.start.line;
+  const title = `Ignore ${ruleId} for this line`;
+  const previous = line > 0 ? nextLineDirective.exec(lineText(document, line - 1)) : null;
+  if (previous) {
+    // The line is already covered by a directive for other rules: add this rule to its list.
+    const [whole, , rest = ''] = previous;
+    const separator = rest.search(/\s--\s?/);
+    const ids = (separator === -1 ? rest : rest.slice(0, separator)).trimEnd();
+    const insertAt = whole.length - rest.length + ids.length;
+    const edit: LspTextEdit = {
+      range: { start: { line: line - 1, character: insertAt }, end: { line: line - 1, character: insertAt } },
+      newText: ids.trim() ? `, ${ruleId}` : ` ${ruleId}`,
+    };
+    return {
+      title,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [diagnostic],
+      edit: { changes: { [document.uri]: [edit] } },
+    };
+  }
+  const indentation = /^[ \t]*/.exec(lineText(document, line))?.[0] ?? '';
+  const comment = `${indentation}// concurrency-lens-ignore-next-line ${ruleId} -- `;
+  const edit: LspTextEdit = {
+    range: { start: { line, character: 0 }, end: { line, character: 0 } },
+    newText: `${comment}${reasonPlaceholder}${eolOf(document)}`,
+  };
+  return {
+    title,
+    kind: CodeActionKind.QuickFix,
+    diagnostics: [diagnostic],
+    edit: { changes: { [document.uri]: [edit] } },
+    // After the edit, select the placeholder so the user types the reason straight over it.
+    command: {
+      title: 'Select reason',
+      command: commands.selectRange,
+      arguments: [document.uri, { line, character: comment.length }, { line, character: comment.length + reasonPlaceholder.length }],
+    },
+  };
+}
+
+export function ignoreFileAction(document: TextDocument, diagnostic: Diagnostic, ruleId: string): CodeAction {
+  const title = `Ignore ${ruleId} in this file`;
+  const text = document.getText();
+  const existing = fileDirective.exec(text);
+  if (existing) {
+    const [whole, rest = ''] = existing;
+    const separator = rest.search(/\s--\s?/);
+    const ids = (separator === -1 ? rest : rest.slice(0, separator)).trimEnd();
+    const at = document.positionAt((existing.index ?? 0) + whole.length - rest.length + ids.length);
+    return {
+      title,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [diagnostic],
+      edit: { changes: { [document.uri]: [{ range: { start: at, end: at }, newText: ids.trim() ? `, ${ruleId}` : ` ${ruleId}` }] } },
+    };
+  }
+  // The directive goes first, after a shebang line if there is one (a shebang must stay on line 1).
+  const line = text.startsWith('#!') ? 1 : 0;
+  const eol = eolOf(document);
+  const needsLeadingEol = line === 1 && document.lineCount === 1;
+  return {
+    title,
+    kind: CodeActionKind.QuickFix,
+    diagnostics: [diagnostic],
+    edit: {
+      changes: {
+        [document.uri]: [
+          needsLeadingEol
+            ? { range: { start: document.positionAt(text.length), end: document.positionAt(text.length) }, newText: `${eol}// concurrency-lens-ignore-file ${ruleId}${eol}` }
+            : { range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `// concurrency-lens-ignore-file ${ruleId}${eol}` },
+        ],
+      },
+    },
+  };
+}

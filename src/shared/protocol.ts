@@ -1,0 +1,73 @@
+// Messages between the extension (client) and the language server beyond standard LSP.
+// Plain method names and data shapes: both sides build their typed RequestType/NotificationType from them,
+// so this file imports neither `vscode` nor a language-server package.
+
+/** Client → server request: analyse every eligible file of the workspace folders (cancellable). */
+export const scanWorkspaceMethod = 'concurrencyLens/scanWorkspace';
+export interface ScanWorkspaceParams {
+  /** Folder URIs to scan; all workspace folders when omitted. */
+  folders?: string[];
+}
+export interface ScanWorkspaceResult {
+  filesScanned: number;
+  filesSkipped: number;
+  findings: number;
+  durationMs: number;
+  cancelled: boolean;
+  /** true when a folder had more eligible files than `workspaceScan.maxFiles` and was cut short */
+  truncated: boolean;
+}
+
+/** Server → client notification while a scan runs. */
+export const scanProgressMethod = 'concurrencyLens/scanProgress';
+export interface ScanProgressParams {
+  done: number;
+  total: number;
+  /** workspace-relative path of the file just analysed */
+  file?: string;
+}
+
+/** Server → client notification after every analysis: feeds the language status item. */
+export const statusMethod = 'concurrencyLens/status';
+export interface StatusParams {
+  /** findings (not suppressed) per severity over every file the server holds results for */
+  counts: { error: number; warning: number; info: number };
+  files: number;
+  lastAnalysis?: {
+    /** file URI */
+    uri: string;
+    durationMs: number;
+    /** epoch milliseconds */
+    at: number;
+  };
+  /** the last analysis of some file took longer than the time budget */
+  slow?: { uri: string; durationMs: number; budgetMs: number };
+}
+
+/** Client → server request: facts about the running server (tests and the bench use it). */
+export const serverInfoMethod = 'concurrencyLens/serverInfo';
+export interface ServerInfoResult {
+  pid: number;
+  /** engine rule ids, in registry order */
+  rules: string[];
+  /** documents analysed since start-up */
+  analyses: number;
+}
+
+/** Client command ids (also contributed in package.json). */
+export const commands = {
+  scanWorkspace: 'concurrencyLens.scanWorkspace',
+  showOutput: 'concurrencyLens.showOutput',
+  restartServer: 'concurrencyLens.restartServer',
+  openRuleDocs: 'concurrencyLens.openRuleDocs',
+  /** internal: selects a range after an edit (the "reason" placeholder of an ignore comment) */
+  selectRange: 'concurrencyLens.selectRange',
+} as const;
+
+/** Carried in `Diagnostic.data` so code actions can find the finding that produced a diagnostic. */
+export interface DiagnosticData {
+  ruleId: string;
+  /** index of the finding in the server's list for the file at `resultId` */
+  index: number;
+  resultId: string;
+}

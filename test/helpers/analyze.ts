@@ -1,0 +1,49 @@
+// Test helpers: analyse in-memory files through the real engine (analyzer + project index).
+import path from 'node:path';
+import { analyzeFile } from '../../src/analysis/analyzer.js';
+import { defaultOptions, optionsFromConfig, type ProjectConfig } from '../../src/analysis/config.js';
+import { ProjectIndex } from '../../src/analysis/project.js';
+import type { Finding } from '../../src/analysis/types.js';
+
+export const ROOT = '/project';
+
+export interface AnalyzeOptions {
+  config?: ProjectConfig;
+  /** keep suppressed findings (default false: only active findings) */
+  includeSuppressed?: boolean;
+}
+
+/** Analyses files given as { 'src/app.ts': code } and returns the final findings of all files. */
+export function analyzeFiles(files: Record<string, string>, opts: AnalyzeOptions = {}): Finding[] {
+  const options = opts.config ? optionsFromConfig(opts.config) : defaultOptions();
+  const index = new ProjectIndex();
+  const analyses = Object.entries(files).map(([name, text]) =>
+    analyzeFile({ fileName: path.join(ROOT, name), text, options, root: ROOT }),
+  );
+  for (const analysis of analyses) if (analysis.summary) index.update(analysis.summary);
+  return analyses
+    .flatMap((analysis) => index.finalize(analysis, options))
+    .filter((f) => opts.includeSuppressed || !f.suppressed)
+    .map((f) => ({ ...f, file: path.relative(ROOT, f.file) }));
+}
+
+/** Findings of one rule in a single file named `fileName` (default src/app.ts). */
+export function findingsOf(ruleId: string, code: string, fileName = 'src/app.ts', opts: AnalyzeOptions = {}): Finding[] {
+  return analyzeFiles({ [fileName]: code }, opts).filter((f) => f.ruleId === ruleId);
+}
+
+/** "line:column" of each finding, sorted, for compact assertions. */
+export function positions(findings: Finding[]): string[] {
+  return findings
+    .map((f) => `${f.range.start.line}:${f.range.start.column}`)
+    .sort((a, b) => {
+      const [la, ca] = a.split(':').map(Number);
+      const [lb, cb] = b.split(':').map(Number);
+      return la! - lb! || ca! - cb!;
+    });
+}
+
+/** Lines (1-based) that findings start on, sorted and unique. */
+export function lines(findings: Finding[]): number[] {
+  return [...new Set(findings.map((f) => f.range.start.line))].sort((a, b) => a - b);
+}
