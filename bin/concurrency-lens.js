@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI is bundled into dist/ by `npm run build`.
-require('../dist/cli.js');
+require('../dist/cli.js').runCli();

@@ -1,0 +1,214 @@
+// `concurrency-lens` command line: scan (static analysis, text/json/sarif) and profile (run a
+// function in a child process and measure it). Exit codes: 0 clean, 1 findings / failed
+// profile, 2 usage or configuration error.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../analysis/config.js';
+import { allRules } from '../analysis/rules/index.js';
+import type { Finding, Severity } from '../analysis/types.js';
+import { runProfileCommand } from '../profiler/cli.js';
+import { selectFiles } from './files.js';
+import { formatText } from './format-text.js';
+import { toSarif } from './sarif.js';
+import { scan } from './scan.js';
+
+declare const CLI_VERSION: string | undefined;
+const VERSION = typeof CLI_VERSION === 'string' ? CLI_VERSION : '0.1.0';
+
+export interface CommandIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  isTTY: boolean;
+  cwd: string;
+}
+
+const HELP = `concurrency-lens ${VERSION} — find, measure and fix concurrency mistakes in Node.js code
+
+Usage:
+  concurrency-lens scan [paths…] [options]     static analysis (default path: .)
+  concurrency-lens profile <file> --function <name> [options]
+                                               measure a function's CPU/wall ratio and clone cost
+  concurrency-lens rules                       list the rules
+  concurrency-lens --help | --version
+
+scan options:
+  --format text|json|sarif   output format (default text)
+  --output <file>            write the report to a file instead of stdout
+  --config <file>            configuration file (default: .concurrency-lens.json found upwards)
+  --max-warnings <n>         exit 1 only when warnings exceed n (errors always fail)
+  --jobs <n>                 worker threads (default: available parallelism)
+  --shard <i>/<n>            analyse only the i-th of n shards of the file list (CI fan-out)
+  --no-gitignore             do not apply .gitignore files
+  --no-color                 plain text output
+
+Run 'concurrency-lens profile --help' for profiling options.
+Docs: https://github.com/concurrency-lens/concurrency-lens#readme
+`;
+
+class UsageError extends Error {}
+
+export async function main(argv: string[], io: CommandIO): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        io.stdout(HELP);
+        return command === undefined ? 2 : 0;
+      case '--version':
+      case '-v':
+        io.stdout(`${VERSION}\n`);
+        return 0;
+      case 'scan':
+        return await scanCommand(rest, io);
+      case 'profile':
+        return await runProfileCommand(rest, io);
+      case 'rules':
+        for (const rule of allRules) {
+          io.stdout(`${rule.meta.id.padEnd(26)} ${rule.meta.category.padEnd(17)} ${rule.meta.defaultSeverity.padEnd(8)} ${rule.meta.description}\n`);
+        }
+        return 0;
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || isParseArgsError(error)) {
+      io.stderr(`concurrency-lens: ${(error as Error).message}\nRun 'concurrency-lens --help' for usage.\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+function isParseArgsError(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && String((error as { code: unknown }).code).startsWith('ERR_PARSE_ARGS');
+}
+
+async function scanCommand(argv: string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string', default: 'text' },
+      output: { type: 'string' },
+      config: { type: 'string' },
+      'max-warnings': { type: 'string' },
+      jobs: { type: 'string' },
+      shard: { type: 'string' },
+      'no-gitignore': { type: 'boolean', default: false },
+      'no-color': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  const format = values.format;
+  if (format !== 'text' && format !== 'json' && format !== 'sarif') {
+    throw new UsageError(`--format must be text, json or sarif (got '${format}')`);
+  }
+  const maxWarnings = values['max-warnings'] === undefined ? undefined : parseCount(values['max-warnings'], '--max-warnings', 0);
+  const jobs = values.jobs === undefined ? undefined : parseCount(values.jobs, '--jobs', 1);
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+
+  const paths = positionals.length > 0 ? positionals : ['.'];
+  const configStart = values.config ?? (paths.length === 1 ? path.resolve(io.cwd, paths[0]!) : io.cwd);
+  const loaded = loadConfig(values.config ? path.resolve(io.cwd, values.config) : configStart, values.config !== undefined);
+  if (loaded.errors.length > 0) {
+    io.stderr(`concurrency-lens: invalid configuration:\n${loaded.errors.map((e) => `  ${e}`).join('\n')}\n`);
+    return 2;
+  }
+  const baseDir = loaded.configFile ? path.dirname(loaded.configFile) : io.cwd;
+  const selection = selectFiles(
+    paths.map((p) => path.resolve(io.cwd, p)),
+    {
+      baseDir,
+      include: loaded.config.include,
+      exclude: loaded.config.exclude,
+      respectGitignore: !values['no-gitignore'],
+    },
+  );
+  if (selection.missing.length > 0) {
+    throw new UsageError(`no such file or directory: ${selection.missing.join(', ')}`);
+  }
+  let files = selection.files;
+  if (shard) files = files.filter((_, i) => i % shard.count === shard.index - 1);
+
+  const result = await scan({ files, options: loaded.options, root: baseDir, jobs });
+
+  let report: string;
+  if (format === 'sarif') {
+    report = `${JSON.stringify(toSarif({ ...result, rules: allRules, root: baseDir, version: VERSION }), null, 2)}\n`;
+  } else if (format === 'json') {
+    report = `${JSON.stringify(
+      {
+        version: VERSION,
+        filesAnalyzed: result.filesAnalyzed,
+        durationMs: Math.round(result.durationMs),
+        findings: result.findings.map((f) => ({ ...f, file: path.relative(baseDir, f.file) })),
+        skipped: result.skipped.map((s) => ({ ...s, file: path.relative(baseDir, s.file) })),
+      },
+      null,
+      2,
+    )}\n`;
+  } else {
+    report = formatText({ ...result, cwd: io.cwd, color: io.isTTY && !values['no-color'] && !values.output && !process.env.NO_COLOR });
+  }
+  if (values.output) {
+    const output = path.resolve(io.cwd, values.output);
+    mkdirSync(path.dirname(output), { recursive: true });
+    writeFileSync(output, report);
+    if (format !== 'text') io.stderr(formatText({ ...result, findings: [], skipped: [], cwd: io.cwd, color: false }).trimStart());
+  } else {
+    io.stdout(report);
+  }
+  return exitCode(result.findings, maxWarnings);
+}
+
+/** 1 when an active error exists, or active warnings exceed --max-warnings (default: any warning). */
+export function exitCode(findings: Finding[], maxWarnings: number | undefined): number {
+  const active = findings.filter((f) => !f.suppressed);
+  const count = (severity: Severity) => active.filter((f) => f.severity === severity).length;
+  if (count('error') > 0) return 1;
+  if (maxWarnings === undefined) return count('warning') > 0 ? 1 : 0;
+  return count('warning') > maxWarnings ? 1 : 0;
+}
+
+function parseCount(text: string, flag: string, min: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) throw new UsageError(`${flag} must be an integer >= ${min} (got '${text}')`);
+  return value;
+}
+
+function parseShard(text: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count) throw new UsageError(`--shard must look like 1/4 (got '${text}')`);
+  return { index, count };
+}
+
+/** Entry point of the `concurrency-lens` binary. */
+export function runCli(): void {
+  main(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    isTTY: !!process.stdout.isTTY,
+    cwd: process.cwd(),
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`concurrency-lens: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
+
+// `node dist/cli.js …` runs the command; importing the module (tests, bin/) does not.
+if (require.main === module) runCli();

@@ -1,0 +1,132 @@
+// The scan coordinator: splits files into batches, analyses them in worker threads (a fixed pool
+// created once, fed a bounded number of batches at a time, with 'error' and 'exit' handled — our
+// own advice), then combines the per-file summaries in a project index and finalizes findings.
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { FileAnalysis } from '../analysis/analyzer.js';
+import { ProjectIndex } from '../analysis/project.js';
+import type { AnalysisOptions, Finding, SkippedFile } from '../analysis/types.js';
+import { analyzePaths } from './analyze-paths.js';
+import type { ScanWorkerRequest } from './scan-worker.js';
+
+export interface ScanOptions {
+  files: string[];
+  options: AnalysisOptions;
+  root: string;
+  /** worker threads to use; 1 analyses in the calling thread */
+  jobs?: number;
+  /** called after each batch with the number of files done */
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface ScanResult {
+  findings: Finding[];
+  skipped: SkippedFile[];
+  filesAnalyzed: number;
+  durationMs: number;
+}
+
+const BATCH_SIZE = 40;
+/** Below this many files, starting workers (each loads the compiler) costs more than it saves. */
+const MIN_FILES_PER_WORKER = 150;
+
+export async function scan(scanOptions: ScanOptions): Promise<ScanResult> {
+  const started = performance.now();
+  const { files, options, root } = scanOptions;
+  const requestedJobs = scanOptions.jobs ?? os.availableParallelism();
+  const jobs = Math.max(1, Math.min(requestedJobs, Math.ceil(files.length / MIN_FILES_PER_WORKER)));
+  const analyses =
+    jobs <= 1 || !workerScriptPath()
+      ? analyzeInThread(scanOptions)
+      : await analyzeInWorkers(scanOptions, jobs, workerScriptPath()!);
+
+  const index = new ProjectIndex();
+  for (const analysis of analyses) if (analysis.summary) index.update(analysis.summary);
+  const findings: Finding[] = [];
+  const skipped: SkippedFile[] = [];
+  for (const analysis of analyses) {
+    findings.push(...index.finalize(analysis, options));
+    if (analysis.skipped) skipped.push(analysis.skipped);
+  }
+  findings.sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) || a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column,
+  );
+  return {
+    findings,
+    skipped,
+    filesAnalyzed: files.length - skipped.filter((s) => !s.partial).length,
+    durationMs: performance.now() - started,
+  };
+}
+
+function analyzeInThread({ files, options, root, onProgress, signal }: ScanOptions): FileAnalysis[] {
+  const results: FileAnalysis[] = [];
+  for (let i = 0; i < files.length; i += BATCH_SIZE) {
+    signal?.throwIfAborted();
+    results.push(...analyzePaths(files.slice(i, i + BATCH_SIZE), options, root));
+    onProgress?.(results.length, files.length);
+  }
+  return results;
+}
+
+/** The bundled worker next to this bundle (dist/scan-worker.js); undefined when running from source. */
+function workerScriptPath(): string | undefined {
+  const candidate = path.join(__dirname, 'scan-worker.js');
+  return existsSync(candidate) ? candidate : undefined;
+}
+
+function analyzeInWorkers(scanOptions: ScanOptions, jobs: number, script: string): Promise<FileAnalysis[]> {
+  const { files, options, root, onProgress, signal } = scanOptions;
+  const workerData = { options, root };
+  const batches: string[][] = [];
+  for (let i = 0; i < files.length; i += BATCH_SIZE) batches.push(files.slice(i, i + BATCH_SIZE));
+  const results: FileAnalysis[][] = new Array(batches.length);
+  let nextBatch = 0;
+  let doneFiles = 0;
+  let finishedBatches = 0;
+
+  return new Promise((resolve, reject) => {
+    const workers: Worker[] = [];
+    let settled = false;
+    const finish = (error?: Error): void => {
+      if (settled) return;
+      settled = true;
+      for (const worker of workers) void worker.terminate();
+      signal?.removeEventListener('abort', onAbort);
+      if (error) reject(error);
+      else resolve(results.flat());
+    };
+    const onAbort = (): void => finish(signal?.reason instanceof Error ? signal.reason : new Error('scan cancelled'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    // One batch in flight per worker: the queue of work stays in this thread, bounded by the file list.
+    const feed = (worker: Worker): void => {
+      if (nextBatch >= batches.length) return;
+      const batchId = nextBatch++;
+      worker.postMessage({ batchId, files: batches[batchId]! } satisfies ScanWorkerRequest);
+    };
+
+    for (let i = 0; i < jobs; i++) {
+      const worker = new Worker(script, { workerData });
+      workers.push(worker);
+      worker.on('message', (message: { batchId: number; analyses: FileAnalysis[] }) => {
+        results[message.batchId] = message.analyses;
+        doneFiles += message.analyses.length;
+        finishedBatches++;
+        onProgress?.(doneFiles, files.length);
+        if (finishedBatches === batches.length) finish();
+        else feed(worker);
+      });
+      worker.on('error', (error) => finish(new Error(`scan worker failed: ${error.message}`)));
+      worker.on('exit', (code) => {
+        if (!settled && code !== 0) finish(new Error(`scan worker exited with code ${code}`));
+      });
+      feed(worker);
+    }
+    if (batches.length === 0) finish();
+  });
+}
