@@ -35,7 +35,7 @@ const MIN_FILES_PER_WORKER = 150;
 
 export async function scan(scanOptions: ScanOptions): Promise<ScanResult> {
   const started = performance.now();
-  const { files, options, root } = scanOptions;
+  const { files, options } = scanOptions;
   const requestedJobs = scanOptions.jobs ?? os.availableParallelism();
   const jobs = Math.max(1, Math.min(requestedJobs, Math.ceil(files.length / MIN_FILES_PER_WORKER)));
   const analyses =
