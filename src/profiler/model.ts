@@ -140,7 +140,7 @@ interface ProfileBase {
 
 export interface ProfileSuccess extends ProfileBase {
   ok: true;
-  /** total CPU / total wall over the measured runs */
+  /** process CPU / wall over the measured span (all measured runs) */
   cpuRatio: number;
   classification: Classification;
   /** mean wall time per run, ms */
@@ -295,7 +295,8 @@ export function summaryLine(result: ProfileResult): string {
 export function percent(fraction: number): string {
   const value = fraction * 100;
   if (value > 0 && value < 1) return '<1%';
-  return `${value >= 1000 ? Math.round(value).toLocaleString('en-US') : Math.round(value)}%`;
+  if (value > 999) return '>999%';
+  return `${Math.round(value)}%`;
 }
 
 export function formatBytes(bytes: number): string {

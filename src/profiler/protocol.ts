@@ -42,6 +42,9 @@ export interface HarnessReport {
   error?: ProfileError;
   warmupRuns?: number;
   runs?: RunSample[];
+  /** wall and process CPU over the whole measured span (all runs and the loop between them), ms */
+  spanWallMs?: number;
+  spanCpuMs?: number;
   /** main thread's CPU over the measured runs, from /proc (Linux), ms */
   mainThreadCpuMs?: number;
   serialization?: SerializationCost;

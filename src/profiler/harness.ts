@@ -1,0 +1,460 @@
+// Child-side entry of the profiler (built as dist/profiler-harness.js). Usage:
+//   node --enable-source-maps --max-old-space-size=N profiler-harness.js <config.json>
+// Loads the bundle, builds the arguments, warms up, measures runs until the budget or the run count,
+// measures structured-clone cost, optionally runs the pool trial, and writes the report to the
+// result file named in the config. The user's stdout/stderr are left alone: the parent logs them.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import * as v8 from 'node:v8';
+import { MessageChannel, Worker } from 'node:worker_threads';
+import type { PoolTrial, ProfileError, ProfilePhase, RunSample, SerializationCost } from './model.js';
+import { BUNDLE_GLOBAL, type HarnessConfig, type HarnessMessage, type HarnessReport } from './protocol.js';
+
+type AnyFunction = (...args: unknown[]) => unknown;
+
+interface BundleSlot {
+  resolveTarget(): { fn: unknown; thisArg: unknown; available: string[] };
+  argsModule?: Record<string, unknown>;
+}
+
+const config: HarnessConfig = JSON.parse(readFileSync(process.argv[2]!, 'utf8'));
+const realExit = process.exit.bind(process);
+let phase: ProfilePhase = 'starting';
+let completedRuns = 0;
+let reported = false;
+
+function send(message: HarnessMessage): void {
+  if (!process.connected || !process.send) return;
+  try {
+    process.send(message);
+  } catch {
+    // the parent is gone; the disconnect handler ends us
+  }
+}
+
+function setPhase(next: ProfilePhase): void {
+  phase = next;
+  send({ type: 'phase', phase: next, at: Date.now() });
+}
+
+/** Written synchronously so it survives an exit that would drop a pending IPC message. */
+function writeReport(report: Omit<HarnessReport, 'nodeVersion'>): void {
+  if (reported) return;
+  reported = true;
+  writeFileSync(config.resultPath, JSON.stringify({ ...report, nodeVersion: process.version }));
+}
+
+function fail(kind: ProfileError['kind'], message: string, stack?: string): never {
+  writeReport({ ok: false, error: { kind, message, stack, phase, completedRuns } });
+  realExit(1);
+}
+
+function phaseLabel(): string {
+  if (phase === 'measure' || phase === 'warmup') return `${phase} (after ${completedRuns} measured runs)`;
+  return phase;
+}
+
+/** The user's frames only: the harness's own frames below them say nothing to the user. */
+function userStack(stack: string | undefined): string | undefined {
+  return stack
+    ?.split('\n')
+    .filter((line) => !/profiler-harness\.js|[\\/]profiler[\\/]harness\.ts/.test(line))
+    .join('\n');
+}
+
+function describe(error: unknown): { message: string; stack?: string } {
+  if (error instanceof Error) return { message: `${error.name}: ${error.message}`, stack: userStack(error.stack) };
+  try {
+    return { message: `non-Error value thrown: ${JSON.stringify(error)}` };
+  } catch {
+    return { message: `non-Error value thrown: ${String(error)}` };
+  }
+}
+
+function isOutOfMemory(error: unknown): boolean {
+  return error instanceof RangeError && /allocation failed|out of memory/i.test(error.message);
+}
+
+function failWithError(error: unknown, context: string): never {
+  const { message, stack } = describe(error);
+  fail(isOutOfMemory(error) ? 'out-of-memory' : 'threw', `${context}: ${message}`, stack);
+}
+
+// process.exit() inside user code: record where it came from, then really exit.
+process.exit = ((code?: number | string | null) => {
+  const caller = new Error().stack?.split('\n')[2]?.trim();
+  writeReport({
+    ok: false,
+    error: {
+      kind: 'exited',
+      message: `process.exit(${code ?? ''}) was called during ${phaseLabel()}${caller ? ` ${caller}` : ''}`,
+      phase,
+      completedRuns,
+    },
+  });
+  realExit(code ?? undefined);
+}) as typeof process.exit;
+
+process.on('exit', (code) => {
+  writeReport({
+    ok: false,
+    error: { kind: 'exited', message: `the process exited with code ${code} during ${phaseLabel()}`, phase, completedRuns },
+  });
+});
+
+// Nothing left on the event loop while we still wait for the function: its promise can never settle.
+process.on('beforeExit', () => {
+  fail(
+    'timeout',
+    `the function's promise can never settle: nothing is left on the event loop to resolve it (during ${phaseLabel()})`,
+  );
+});
+process.on('uncaughtException', (error) => failWithError(error, 'uncaught exception outside the awaited call'));
+process.on('unhandledRejection', (reason) => failWithError(reason, 'unhandled rejection outside the awaited call'));
+
+// The IPC channel must not keep us alive (see beforeExit), but losing it means the parent died.
+process.channel?.unref();
+process.on('disconnect', () => realExit(1));
+startOrphanWatchdog();
+
+/**
+ * A sync infinite loop never yields to the 'disconnect' handler, so a tiny thread watches for the
+ * parent's death and kills this process: no orphan even when the parent is killed with SIGKILL.
+ */
+function startOrphanWatchdog(): void {
+  const source = `
+    const { workerData } = require('node:worker_threads');
+    setInterval(() => {
+      if (process.ppid !== workerData.ppid) process.kill(workerData.pid, 'SIGKILL');
+    }, 250);
+  `;
+  const watchdog = new Worker(source, { eval: true, workerData: { ppid: process.ppid, pid: process.pid } });
+  watchdog.unref();
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+async function main(): Promise<void> {
+  setPhase('loading');
+  try {
+    await import(pathToFileURL(config.bundlePath).href);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      const { message, stack } = describe(error);
+      fail('bundle-failed', `a module the file imports cannot be resolved: ${message}`, stack);
+    }
+    failWithError(error, 'the module threw while loading');
+  }
+  const slot = (globalThis as Record<symbol, unknown>)[Symbol.for(BUNDLE_GLOBAL)] as BundleSlot;
+  const { fn, thisArg, available } = slot.resolveTarget();
+  if (typeof fn !== 'function') {
+    const found =
+      fn === undefined
+        ? `no top-level function or export named "${config.functionPath}"`
+        : `"${config.functionPath}" is a ${typeof fn}, not a function`;
+    fail('not-found', `${found}. Exported functions: ${available.length ? available.join(', ') : 'none'}`);
+  }
+  const target = fn as AnyFunction;
+
+  setPhase('args');
+  const args = await buildArgs(slot);
+  const runOnce = async (): Promise<RunSample & { value: unknown }> => {
+    const cpuStart = process.cpuUsage();
+    const start = performance.now();
+    let value = target.apply(thisArg, args);
+    if (isThenable(value)) value = await value;
+    const wallMs = performance.now() - start;
+    const cpu = process.cpuUsage(cpuStart);
+    return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000, value };
+  };
+
+  let lastValue: unknown;
+  const runs: RunSample[] = [];
+  let warmupRuns = 0;
+  let mainThreadCpuMs: number | undefined;
+  let spanWallMs = 0;
+  let spanCpuMs = 0;
+  try {
+    setPhase('warmup');
+    const warmupStart = performance.now();
+    do {
+      lastValue = (await runOnce()).value;
+      warmupRuns++;
+    } while (performance.now() - warmupStart < config.warmupMs && warmupRuns < config.maxRuns);
+
+    setPhase('measure');
+    send({ type: 'measure', edge: 'start', runs: 0 });
+    const mainThreadStart = mainThreadCpuNs();
+    const spanCpuStart = process.cpuUsage();
+    const measureStart = performance.now();
+    for (;;) {
+      const { value, ...sample } = await runOnce();
+      lastValue = value;
+      runs.push(sample);
+      completedRuns = runs.length;
+      if (config.runs !== undefined ? runs.length >= config.runs : enoughRuns(runs.length, measureStart)) break;
+    }
+    spanWallMs = performance.now() - measureStart;
+    const spanCpu = process.cpuUsage(spanCpuStart);
+    spanCpuMs = (spanCpu.user + spanCpu.system) / 1000;
+    const mainThreadEnd = mainThreadCpuNs();
+    send({ type: 'measure', edge: 'end', runs: runs.length });
+    if (mainThreadStart !== undefined && mainThreadEnd !== undefined) {
+      mainThreadCpuMs = (mainThreadEnd - mainThreadStart) / 1e6;
+    }
+  } catch (error) {
+    failWithError(error, 'the function threw');
+  }
+
+  setPhase('serialization');
+  const serialization = await measureSerialization(args, lastValue, runs);
+
+  let poolTrial: PoolTrial | undefined;
+  let poolTrialError: string | undefined;
+  if (config.poolTrial) {
+    setPhase('pool-trial');
+    try {
+      poolTrial = await runPoolTrial(runOnce, args, runs);
+    } catch (error) {
+      poolTrialError = describe(error).message;
+    }
+  }
+
+  writeReport({
+    ok: true,
+    warmupRuns,
+    runs,
+    spanWallMs,
+    spanCpuMs,
+    mainThreadCpuMs,
+    serialization,
+    poolTrial,
+    poolTrialError,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  });
+  send({ type: 'done' });
+  // User code may leave servers or timers behind; the report is written, so stop here.
+  realExit(0);
+}
+
+function enoughRuns(count: number, measureStart: number): boolean {
+  if (count >= config.maxRuns) return true;
+  return count >= config.minRuns && performance.now() - measureStart >= config.budgetMs;
+}
+
+async function buildArgs(slot: BundleSlot): Promise<unknown[]> {
+  if (!config.hasArgsModule) return config.args ?? [];
+  const module = slot.argsModule ?? {};
+  const factory = module.default ?? module.args;
+  let built: unknown;
+  try {
+    built = typeof factory === 'function' ? await (factory as () => unknown)() : factory;
+  } catch (error) {
+    const { message, stack } = describe(error);
+    fail('bad-args', `the args module's factory threw: ${message}`, stack);
+  }
+  if (built === undefined) {
+    fail('bad-args', 'the args module needs a default export: a function (may be async) returning the argument array');
+  }
+  if (!Array.isArray(built)) {
+    fail('bad-args', `the args factory must return an array of arguments, got ${typeof built}`);
+  }
+  return built;
+}
+
+/** Main thread CPU time in ns from /proc (Linux); undefined elsewhere. */
+function mainThreadCpuNs(): number | undefined {
+  try {
+    const schedstat = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8');
+    const ns = Number(schedstat.split(' ')[0]);
+    return Number.isFinite(ns) ? ns : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface CloneCost {
+  bytes: number;
+  ms: number;
+  error?: string;
+}
+
+/** serialize + deserialize, repeated until ~20 ms have passed so small values get a stable figure. */
+function cloneCost(value: unknown): CloneCost {
+  let bytes = 0;
+  let iterations = 0;
+  const start = performance.now();
+  try {
+    do {
+      const buffer = v8.serialize(value);
+      bytes = buffer.length;
+      v8.deserialize(buffer);
+      iterations++;
+    } while (performance.now() - start < 20 && iterations < 10_000);
+  } catch (error) {
+    return { bytes: 0, ms: 0, error: describe(error).message };
+  }
+  return { bytes, ms: (performance.now() - start) / iterations };
+}
+
+async function measureSerialization(args: unknown[], result: unknown, runs: RunSample[]): Promise<SerializationCost> {
+  const argsCost = cloneCost(args);
+  const resultCost = cloneCost(result);
+  const meanWallMs = runs.reduce((sum, run) => sum + run.wallMs, 0) / Math.max(runs.length, 1);
+  const survey = surveyValue([args, result]);
+  const cloneError = argsCost.error
+    ? `arguments: ${argsCost.error}`
+    : resultCost.error
+      ? `result: ${resultCost.error}`
+      : undefined;
+  return {
+    argsBytes: argsCost.bytes,
+    argsMs: argsCost.ms,
+    resultBytes: resultCost.bytes,
+    resultMs: resultCost.ms,
+    fraction: (argsCost.ms + resultCost.ms) / Math.max(meanWallMs, 1e-3),
+    transferableBytes: surveyValue([args]).transferableBytes,
+    channelRoundTripMs: cloneError ? undefined : await channelRoundTrip(args, result),
+    lostPrototypes: survey.lostPrototypes.length ? survey.lostPrototypes : undefined,
+    cloneError,
+  };
+}
+
+/** One real postMessage of the arguments there and of the result back, as a worker call would do. */
+async function channelRoundTrip(args: unknown, result: unknown): Promise<number | undefined> {
+  const { port1, port2 } = new MessageChannel();
+  try {
+    const start = performance.now();
+    await new Promise((resolve) => {
+      port2.once('message', resolve);
+      port1.postMessage(args);
+    });
+    await new Promise((resolve) => {
+      port1.once('message', resolve);
+      port2.postMessage(result);
+    });
+    return performance.now() - start;
+  } catch {
+    return undefined;
+  } finally {
+    port1.close();
+    port2.close();
+  }
+}
+
+const CLONEABLE_BUILTINS = new Set<unknown>([
+  Object.prototype,
+  Array.prototype,
+  Date.prototype,
+  RegExp.prototype,
+  Map.prototype,
+  Set.prototype,
+  Error.prototype,
+  Boolean.prototype,
+  Number.prototype,
+  String.prototype,
+  BigInt.prototype,
+  null,
+]);
+
+/** Walks a sample of the value: bytes movable by transfer, and class instances a clone would flatten. */
+function surveyValue(root: unknown): { transferableBytes: number; lostPrototypes: string[] } {
+  let transferableBytes = 0;
+  const lost = new Set<string>();
+  const seen = new Set<object>();
+  let budget = 20_000;
+  const visit = (value: unknown, depth: number): void => {
+    if (value === null || typeof value !== 'object' || seen.has(value) || budget-- <= 0) return;
+    seen.add(value);
+    if (value instanceof ArrayBuffer) {
+      transferableBytes += value.byteLength;
+      return;
+    }
+    if (ArrayBuffer.isView(value)) {
+      if (!(value.buffer instanceof SharedArrayBuffer)) transferableBytes += value.byteLength;
+      return;
+    }
+    const prototype = Object.getPrototypeOf(value);
+    if (!CLONEABLE_BUILTINS.has(prototype) && !(value instanceof Error)) {
+      const name = (prototype?.constructor as { name?: string } | undefined)?.name || 'anonymous class';
+      lost.add(name);
+    }
+    if (depth >= 6) return;
+    const children = value instanceof Map ? [...value.values()] : value instanceof Set ? [...value] : Object.values(value);
+    for (const child of children.slice(0, 200)) visit(child, depth + 1);
+  };
+  visit(root, 0);
+  return { transferableBytes, lostPrototypes: [...lost] };
+}
+
+interface PiscinaLike {
+  run(task: unknown): Promise<{ value: unknown; computeMs: number }>;
+  destroy(): Promise<void>;
+}
+
+async function runPoolTrial(
+  runOnce: () => Promise<RunSample & { value: unknown }>,
+  args: unknown[],
+  runs: RunSample[],
+): Promise<PoolTrial> {
+  if (!config.piscinaPath) throw new Error('piscina is not installed next to Concurrency Lens');
+  const piscinaModule = require(config.piscinaPath) as Record<string, unknown>;
+  const Piscina = (piscinaModule.Piscina ?? piscinaModule.default ?? piscinaModule) as new (
+    options: Record<string, unknown>,
+  ) => PiscinaLike;
+  const workers = availableParallelism();
+  const meanWallMs = runs.reduce((sum, run) => sum + run.wallMs, 0) / Math.max(runs.length, 1);
+  const tasks = Math.max(
+    2 * workers,
+    Math.min(Math.floor(config.poolTrialBudgetMs / Math.max(meanWallMs, 1e-3)), 200 * workers),
+  );
+
+  const mainStart = performance.now();
+  for (let i = 0; i < tasks; i++) await runOnce();
+  const mainThreadMs = performance.now() - mainStart;
+
+  const pool = new Piscina({
+    filename: pathToFileURL(config.poolWorkerPath).href,
+    minThreads: workers,
+    maxThreads: workers,
+    idleTimeout: 60_000,
+  });
+  try {
+    const startupStart = performance.now();
+    await Promise.all(Array.from({ length: workers }, () => pool.run(args)));
+    const poolStartupMs = performance.now() - startupStart;
+
+    const probes = Math.min(5, tasks);
+    let overhead = 0;
+    for (let i = 0; i < probes; i++) {
+      const start = performance.now();
+      const { computeMs } = await pool.run(args);
+      overhead += performance.now() - start - computeMs;
+    }
+
+    const poolStart = performance.now();
+    await Promise.all(Array.from({ length: tasks }, () => pool.run(args)));
+    const poolMs = performance.now() - poolStart;
+    return {
+      workers,
+      tasks,
+      mainThreadMs,
+      poolMs,
+      speedup: mainThreadMs / Math.max(poolMs, 1e-3),
+      ipcOverheadMsPerTask: Math.max(0, overhead / probes),
+      poolStartupMs,
+    };
+  } finally {
+    await pool.destroy();
+  }
+}
+
+main().catch((error) => failWithError(error, 'internal error in the profiler harness'));
