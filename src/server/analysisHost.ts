@@ -2,8 +2,8 @@
 // its result and the findings shown for it. Synchronous and free of LSP types so it can be driven
 // from document pulls, workspace scans and tests alike.
 import { createHash } from 'node:crypto';
-import { analyzeFile, ProjectIndex } from '../analysis/index.js';
-import type { AnalysisOptions, FileResult, Finding } from '../analysis/types.js';
+import { analyzeFile, type FileAnalysis, ProjectIndex } from '../analysis/index.js';
+import type { AnalysisOptions, Finding } from '../analysis/types.js';
 
 export interface Logger {
   info(message: string): void;
@@ -18,7 +18,7 @@ export interface FileState {
   /** options generation the file was analysed with; stale when it differs from the host's */
   generation: number;
   options: AnalysisOptions;
-  result: FileResult;
+  result: FileAnalysis;
   /** what the user sees: not suppressed, rule not off, severity as configured */
   findings: Finding[];
   /** content hash of `findings`; equal ids mean equal diagnostics */
@@ -69,13 +69,20 @@ export class AnalysisHost {
     return state !== undefined && state.generation === this.currentGeneration && state.version === version;
   }
 
-  analyze(file: string, text: string, options: AnalysisOptions, version?: number): AnalysisOutcome {
+  /** `root`: the workspace folder, against which the engine judges file kinds (tests, bin scripts) */
+  analyze(
+    file: string,
+    text: string,
+    options: AnalysisOptions,
+    root: string | undefined,
+    version?: number,
+  ): AnalysisOutcome {
     const started = performance.now();
-    let result: FileResult;
+    let result: FileAnalysis;
     try {
-      const analysis = analyzeFile(file, text, options);
-      this.index.update(analysis.summary);
-      result = analysis.result;
+      result = analyzeFile({ fileName: file, text, options, root });
+      if (result.summary) this.index.update(result.summary);
+      else this.index.remove(file);
       if (this.reportedFailures.delete(file)) this.log.info(`${file}: analyses cleanly again`);
     } catch (error) {
       this.index.remove(file);
@@ -92,7 +99,9 @@ export class AnalysisHost {
     }
     if (result.skipped && result.skipped.reason !== 'internal-error' && !this.reportedSkips.has(file)) {
       this.reportedSkips.add(file);
-      this.log.info(`${file}: ${result.skipped.partial ? 'partly analysed' : 'skipped'} (${result.skipped.reason}): ${result.skipped.detail}`);
+      this.log.info(
+        `${file}: ${result.skipped.partial ? 'partly analysed' : 'skipped'} (${result.skipped.reason}): ${result.skipped.detail}`,
+      );
     }
     this.analyses++;
     const findings = this.visibleFindings(result, options);
@@ -166,23 +175,27 @@ export class AnalysisHost {
     return true;
   }
 
-  private visibleFindings(result: FileResult, options: AnalysisOptions): Finding[] {
+  private visibleFindings(result: FileAnalysis, options: AnalysisOptions): Finding[] {
     let findings: Finding[];
     try {
-      findings = this.index.finalize(result);
+      findings = this.index.finalize(result, options);
     } catch (error) {
       if (!this.reportedFailures.has(result.file)) {
         this.reportedFailures.add(result.file);
-        this.log.error(`${result.file}: cross-file pass failed; showing single-file findings. ${describeError(error, true)}`);
+        this.log.error(
+          `${result.file}: cross-file pass failed; showing single-file findings. ${describeError(error, true)}`,
+        );
       }
-      findings = result.findings;
+      findings = result.findings.map(({ condition: _condition, ...finding }) => finding);
     }
     const visible: Finding[] = [];
     for (const finding of findings) {
       if (finding.suppressed) continue;
       const configured = options.rules[finding.ruleId]?.severity;
       if (configured === 'off') continue;
-      visible.push(configured && configured !== finding.severity ? { ...finding, severity: configured } : finding);
+      visible.push(
+        configured && configured !== finding.severity ? { ...finding, severity: configured } : finding,
+      );
     }
     return visible;
   }
@@ -193,6 +206,7 @@ export function resultIdOf(findings: readonly Finding[]): string {
 }
 
 export function describeError(error: unknown, withStack = false): string {
-  if (error instanceof Error) return withStack && error.stack ? error.stack : `${error.name}: ${error.message}`;
+  if (error instanceof Error)
+    return withStack && error.stack ? error.stack : `${error.name}: ${error.message}`;
   return String(error);
 }

@@ -42,7 +42,7 @@ export function codeActionsFor(input: CodeActionInput): CodeAction[] {
     for (const fix of finding?.fixes ?? []) {
       const edit = input.fixToEdit(fix);
       if (!edit) continue;
-      const preferred = fix.safe && !preferredGiven;
+      const preferred: boolean = fix.safe && !preferredGiven;
       preferredGiven ||= preferred;
       actions.push({
         title: fix.title,
@@ -67,21 +67,32 @@ export function codeActionsFor(input: CodeActionInput): CodeAction[] {
         title: `Show documentation for ${ruleId}`,
         kind: CodeActionKind.QuickFix,
         diagnostics: [diagnostic],
-        command: { title: `Show documentation for ${ruleId}`, command: commands.openRuleDocs, arguments: [ruleId] },
+        command: {
+          title: `Show documentation for ${ruleId}`,
+          command: commands.openRuleDocs,
+          arguments: [ruleId],
+        },
       });
     }
   }
   // Within VS Code's menu, actions are grouped per diagnostic; keep every fix above every ignore.
   return [
     ...actions.filter((action) => action.edit && !isIgnoreAction(action)),
-    ...actions.filter((action) => action.title.startsWith('Ignore ') && action.title.endsWith('for this line')),
-    ...actions.filter((action) => action.title.startsWith('Ignore ') && action.title.endsWith('in this file')),
+    ...actions.filter(
+      (action) => action.title.startsWith('Ignore ') && action.title.endsWith('for this line'),
+    ),
+    ...actions.filter(
+      (action) => action.title.startsWith('Ignore ') && action.title.endsWith('in this file'),
+    ),
     ...actions.filter((action) => action.command?.command === commands.openRuleDocs),
   ];
 }
 
 function isIgnoreAction(action: CodeAction): boolean {
-  return action.title.startsWith('Ignore ') && (action.title.endsWith('for this line') || action.title.endsWith('in this file'));
+  return (
+    action.title.startsWith('Ignore ') &&
+    (action.title.endsWith('for this line') || action.title.endsWith('in this file'))
+  );
 }
 
 function ruleIdOf(diagnostic: Diagnostic): string | undefined {
@@ -151,7 +162,11 @@ export function ignoreLineAction(document: TextDocument, diagnostic: Diagnostic,
     command: {
       title: 'Select reason',
       command: commands.selectRange,
-      arguments: [document.uri, { line, character: comment.length }, { line, character: comment.length + reasonPlaceholder.length }],
+      arguments: [
+        document.uri,
+        { line, character: comment.length },
+        { line, character: comment.length + reasonPlaceholder.length },
+      ],
     },
   };
 }
@@ -169,7 +184,13 @@ export function ignoreFileAction(document: TextDocument, diagnostic: Diagnostic,
       title,
       kind: CodeActionKind.QuickFix,
       diagnostics: [diagnostic],
-      edit: { changes: { [document.uri]: [{ range: { start: at, end: at }, newText: ids.trim() ? `, ${ruleId}` : ` ${ruleId}` }] } },
+      edit: {
+        changes: {
+          [document.uri]: [
+            { range: { start: at, end: at }, newText: ids.trim() ? `, ${ruleId}` : ` ${ruleId}` },
+          ],
+        },
+      },
     };
   }
   // The directive goes first, after a shebang line if there is one (a shebang must stay on line 1).
@@ -184,8 +205,14 @@ export function ignoreFileAction(document: TextDocument, diagnostic: Diagnostic,
       changes: {
         [document.uri]: [
           needsLeadingEol
-            ? { range: { start: document.positionAt(text.length), end: document.positionAt(text.length) }, newText: `${eol}// concurrency-lens-ignore-file ${ruleId}${eol}` }
-            : { range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `// concurrency-lens-ignore-file ${ruleId}${eol}` },
+            ? {
+                range: { start: document.positionAt(text.length), end: document.positionAt(text.length) },
+                newText: `${eol}// concurrency-lens-ignore-file ${ruleId}${eol}`,
+              }
+            : {
+                range: { start: { line, character: 0 }, end: { line, character: 0 } },
+                newText: `// concurrency-lens-ignore-file ${ruleId}${eol}`,
+              },
         ],
       },
     },

@@ -13,6 +13,8 @@ export interface FolderContext {
   settings: Settings;
   options: AnalysisOptions;
   configFile?: string;
+  /** the config file's `exclude` globs, relative to the folder */
+  exclude: string[];
 }
 
 export interface OptionsProviderHost {
@@ -54,7 +56,9 @@ export class OptionsProvider {
     const key = folder ?? path.dirname(file);
     let settings = this.settings.get(key);
     if (!settings) {
-      settings = this.host.readSettings(folder, file).then(normalizeSettings, () => normalizeSettings(undefined));
+      settings = this.host
+        .readSettings(folder, file)
+        .then(normalizeSettings, () => normalizeSettings(undefined));
       this.settings.set(key, settings);
     }
     return settings;
@@ -69,7 +73,11 @@ export class OptionsProvider {
       try {
         config = loadConfig(folder);
       } catch (error) {
-        config = { options: defaultOptions(), errors: [`could not read the configuration: ${String(error)}`] };
+        config = {
+          options: defaultOptions(),
+          config: {},
+          errors: [`could not read the configuration: ${String(error)}`],
+        };
       }
       this.configs.set(folder, config);
       if (config.errors.length > 0) this.host.reportConfigErrors(config.configFile, config.errors);
@@ -80,6 +88,7 @@ export class OptionsProvider {
       settings,
       options: withSettings(config.options, settings),
       configFile: config.configFile,
+      exclude: config.config.exclude ?? [],
     };
   }
 }
@@ -91,7 +100,9 @@ export function withSettings(base: AnalysisOptions, settings: Settings): Analysi
     if (severity !== 'default') rules[id] = { ...rules[id], severity };
   }
   const thresholds = { ...base.thresholds };
-  for (const [key, value] of Object.entries(settings.thresholds) as Array<[keyof typeof thresholds, number | null]>) {
+  for (const [key, value] of Object.entries(settings.thresholds) as Array<
+    [keyof typeof thresholds, number | null]
+  >) {
     if (value !== null) thresholds[key] = value;
   }
   return {

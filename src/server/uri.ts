@@ -21,7 +21,8 @@ export function documentFileName(uri: string, languageId: string): string {
   const file = uriToPath(uri);
   if (file) return file;
   const extension =
-    { typescript: '.ts', typescriptreact: '.tsx', javascript: '.js', javascriptreact: '.jsx' }[languageId] ?? '.ts';
+    { typescript: '.ts', typescriptreact: '.tsx', javascript: '.js', javascriptreact: '.jsx' }[languageId] ??
+    '.ts';
   const base = decodeURIComponent(uri.replace(/^[a-z-]+:/i, '').replace(/[^\w.-]+/g, '_')) || 'untitled';
   return path.extname(base) ? `/${base}` : `/${base}${extension}`;
 }

@@ -7,6 +7,8 @@ export const scanWorkspaceMethod = 'concurrencyLens/scanWorkspace';
 export interface ScanWorkspaceParams {
   /** Folder URIs to scan; all workspace folders when omitted. */
   folders?: string[];
+  /** stop listing after this many files (the start-up scan passes `workspaceScan.maxFiles`) */
+  maxFiles?: number;
 }
 export interface ScanWorkspaceResult {
   filesScanned: number;

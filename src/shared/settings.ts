@@ -50,21 +50,27 @@ export function normalizeSettings(raw: unknown): Settings {
   const rules: Record<string, RuleSeverityOverride> = {};
   if (isRecord(value.rules)) {
     for (const [id, severity] of Object.entries(value.rules)) {
-      if (severity === 'off' || severity === 'info' || severity === 'warning' || severity === 'error') rules[id] = severity;
+      if (severity === 'off' || severity === 'info' || severity === 'warning' || severity === 'error')
+        rules[id] = severity;
     }
   }
   return {
     enable: typeof value.enable === 'boolean' ? value.enable : defaultSettings.enable,
     rules,
-    exclude: Array.isArray(value.exclude) ? value.exclude.filter((g): g is string => typeof g === 'string') : [],
+    exclude: Array.isArray(value.exclude)
+      ? value.exclude.filter((g): g is string => typeof g === 'string')
+      : [],
     workspaceScan: {
-      onStartup: typeof scan.onStartup === 'boolean' ? scan.onStartup : defaultSettings.workspaceScan.onStartup,
+      onStartup:
+        typeof scan.onStartup === 'boolean' ? scan.onStartup : defaultSettings.workspaceScan.onStartup,
       maxFiles: positiveNumber(scan.maxFiles) ?? defaultSettings.workspaceScan.maxFiles,
     },
     timeBudgetMs: positiveNumber(value.timeBudgetMs) ?? defaultSettings.timeBudgetMs,
     debounceMs: nonNegativeNumber(value.debounceMs) ?? defaultSettings.debounceMs,
-    mainThreadRulesInTests: typeof value.mainThreadRulesInTests === 'boolean' ? value.mainThreadRulesInTests : null,
-    mainThreadRulesInScripts: typeof value.mainThreadRulesInScripts === 'boolean' ? value.mainThreadRulesInScripts : null,
+    mainThreadRulesInTests:
+      typeof value.mainThreadRulesInTests === 'boolean' ? value.mainThreadRulesInTests : null,
+    mainThreadRulesInScripts:
+      typeof value.mainThreadRulesInScripts === 'boolean' ? value.mainThreadRulesInScripts : null,
     maxFileBytes: positiveNumber(value.maxFileBytes) ?? null,
     thresholds: {
       ioBound: nonNegativeNumber(thresholds.ioBound) ?? null,

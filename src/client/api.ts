@@ -1,0 +1,13 @@
+// What `activate` returns: a small surface for the integration tests and the editor benchmark.
+import type { Event } from 'vscode';
+import type { ScanWorkspaceResult, ServerInfoResult } from '../shared/protocol.js';
+
+export interface ConcurrencyLensApi {
+  /** Starts the server if it is not running yet; resolves when it answers requests. */
+  whenReady(): Promise<void>;
+  serverInfo(): Promise<ServerInfoResult>;
+  /** Fires with the server's pid each time a server process is up (first start, restart, recovery). */
+  readonly onDidStartServer: Event<number>;
+  /** Fires after every workspace scan with its result. */
+  readonly onDidScan: Event<ScanWorkspaceResult>;
+}

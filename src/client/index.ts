@@ -1,0 +1,144 @@
+// Extension-side wiring: output channel, status item, commands, and the server manager.
+// Activation only registers things; the server starts right after, off the activation path.
+import { readdir } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import {
+  commands,
+  type ScanWorkspaceParams,
+  type ScanWorkspaceResult,
+  scanWorkspaceMethod,
+} from '../shared/protocol.js';
+import { configurationSection } from '../shared/settings.js';
+import type { ConcurrencyLensApi } from './api.js';
+import { ServerManager } from './serverManager.js';
+import { StatusItem } from './status.js';
+
+let activeServer: ServerManager | undefined;
+
+export function activateClient(context: vscode.ExtensionContext): ConcurrencyLensApi {
+  const log = vscode.window.createOutputChannel('Concurrency Lens', { log: true });
+  const status = new StatusItem();
+  const server = new ServerManager(context, log, status);
+  activeServer = server;
+  const scanned = new vscode.EventEmitter<ScanWorkspaceResult>();
+  context.subscriptions.push(log, status, server, scanned);
+
+  const scan = (
+    params: ScanWorkspaceParams,
+    location: vscode.ProgressLocation,
+  ): Thenable<ScanWorkspaceResult> =>
+    vscode.window.withProgress(
+      { location, title: 'Concurrency Lens: scanning the workspace', cancellable: true },
+      async (progress, token) => {
+        const client = await server.ensureStarted();
+        let reported = 0;
+        const subscription = server.onScanProgress((update) => {
+          const percent = update.total === 0 ? 100 : (100 * update.done) / update.total;
+          progress.report({
+            message: `${update.done}/${update.total}${update.file ? ` ${update.file}` : ''}`,
+            increment: percent - reported,
+          });
+          reported = percent;
+          status.setScan(`scanning ${update.done}/${update.total}`);
+        });
+        try {
+          const result = await client.sendRequest<ScanWorkspaceResult>(scanWorkspaceMethod, params, token);
+          scanned.fire(result);
+          return result;
+        } finally {
+          subscription.dispose();
+          status.setScan(undefined);
+        }
+      },
+    );
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand(commands.scanWorkspace, () =>
+      scan({}, vscode.ProgressLocation.Notification),
+    ),
+    vscode.commands.registerCommand(commands.showOutput, () => log.show()),
+    vscode.commands.registerCommand(commands.restartServer, () => server.restart()),
+    vscode.commands.registerCommand(commands.openRuleDocs, (ruleId?: string) =>
+      openRuleDocs(context, ruleId),
+    ),
+    vscode.commands.registerCommand(commands.selectRange, selectRange),
+  );
+
+  // Off the activation path: the server (and the language client library) load after activate returns.
+  setTimeout(() => {
+    server
+      .ensureStarted()
+      .then(() => {
+        const settings = vscode.workspace.getConfiguration(configurationSection);
+        const hasFolders = (vscode.workspace.workspaceFolders?.length ?? 0) > 0;
+        if (
+          hasFolders &&
+          settings.get<boolean>('enable', true) &&
+          settings.get<boolean>('workspaceScan.onStartup', true)
+        ) {
+          const maxFiles = settings.get<number>('workspaceScan.maxFiles', 5000);
+          return scan({ maxFiles }, vscode.ProgressLocation.Window).then((result) => {
+            if (result.truncated) {
+              log.info(
+                `start-up scan stopped at ${maxFiles} files (concurrencyLens.workspaceScan.maxFiles); run "Concurrency Lens: Scan Workspace" to scan everything`,
+              );
+            }
+          });
+        }
+        return undefined;
+      })
+      .catch((error) => log.error(`starting Concurrency Lens failed: ${String(error)}`));
+  }, 0);
+
+  return {
+    whenReady: async () => {
+      await server.ensureStarted();
+    },
+    serverInfo: () => server.serverInfo(),
+    onDidStartServer: server.onDidStartServer,
+    onDidScan: scanned.event,
+  };
+}
+
+/** Stops the server cleanly (VS Code waits for the returned promise). */
+export function deactivateClient(): Promise<void> | undefined {
+  return activeServer?.stop();
+}
+
+/** Opens a rule's bundled page in the Markdown preview (works offline). */
+async function openRuleDocs(
+  context: vscode.ExtensionContext,
+  ruleId?: string,
+): Promise<vscode.Uri | undefined> {
+  const docsFolder = vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules');
+  if (!ruleId) {
+    const pages = (await readdir(docsFolder.fsPath).catch(() => [] as string[]))
+      .filter((name) => name.endsWith('.md'))
+      .map((name) => name.slice(0, -3))
+      .sort();
+    ruleId = await vscode.window.showQuickPick(pages, { title: 'Concurrency Lens: rule documentation' });
+    if (!ruleId) return undefined;
+  }
+  const page = vscode.Uri.joinPath(docsFolder, `${ruleId}.md`);
+  try {
+    await vscode.workspace.fs.stat(page);
+  } catch {
+    void vscode.window.showWarningMessage(`Concurrency Lens: no documentation page for rule '${ruleId}'.`);
+    return undefined;
+  }
+  await vscode.commands.executeCommand('markdown.showPreview', page);
+  return page;
+}
+
+/** Selects a range in the editor showing `uri` (used after inserting an ignore comment). */
+async function selectRange(
+  uri: string,
+  start: { line: number; character: number },
+  end: { line: number; character: number },
+): Promise<void> {
+  const editor = vscode.window.visibleTextEditors.find(
+    (candidate) => candidate.document.uri.toString() === uri,
+  );
+  if (!editor) return;
+  editor.selection = new vscode.Selection(start.line, start.character, end.line, end.character);
+}

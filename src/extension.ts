@@ -1,0 +1,13 @@
+// Entry point. Activation is cheap by design: it registers commands and the status item and
+// returns; the language server and the language client library load right after (see client/).
+import type * as vscode from 'vscode';
+import type { ConcurrencyLensApi } from './client/api.js';
+import { activateClient, deactivateClient } from './client/index.js';
+
+export function activate(context: vscode.ExtensionContext): ConcurrencyLensApi {
+  return activateClient(context);
+}
+
+export function deactivate(): Promise<void> | undefined {
+  return deactivateClient();
+}

@@ -1,0 +1,548 @@
+// The Concurrency Lens language server: its own Node process (IPC), started by the extension.
+// It owns the engine and all results; the extension host only converts and shows them.
+//   - open documents: pull diagnostics (on open, on change after a quiet period, on save)
+//   - other files: workspace diagnostics (a long poll answered when scan results change)
+//   - code actions: rule fixes, ignore line, ignore file, show docs
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  type CancellationToken,
+  CodeActionKind,
+  createConnection,
+  type Diagnostic,
+  type DocumentDiagnosticReport,
+  DidChangeConfigurationNotification,
+  FileChangeType,
+  LSPErrorCodes,
+  ProposedFeatures,
+  ResponseError,
+  TextDocumentSyncKind,
+  TextDocuments,
+  type WorkspaceDocumentDiagnosticReport,
+  type WorkspaceEdit,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { allRules as rules } from '../analysis/index.js';
+import type { Fix } from '../analysis/types.js';
+import {
+  type ScanProgressParams,
+  type ScanWorkspaceParams,
+  type ScanWorkspaceResult,
+  type ServerInfoResult,
+  type StatusParams,
+  scanProgressMethod,
+  scanWorkspaceMethod,
+  serverInfoMethod,
+  statusMethod,
+} from '../shared/protocol.js';
+import { configurationSection } from '../shared/settings.js';
+import { AnalysisHost, type FileState, describeError } from './analysisHost.js';
+import { codeActionsFor } from './codeActions.js';
+import { toDiagnostic } from './diagnostics.js';
+import { isSourceFile, listSourceFiles } from './files.js';
+import { OptionsProvider } from './options.js';
+import { Signal, delay, throttle, yieldToEventLoop } from './timing.js';
+import { documentFileName, pathToUri, uriToPath } from './uri.js';
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+const log = {
+  info: (message: string) => connection.console.info(message),
+  warn: (message: string) => connection.console.warn(message),
+  error: (message: string) => connection.console.error(message),
+};
+const host = new AnalysisHost(log);
+const shownMessages = new Set<string>();
+const options = new OptionsProvider({
+  readSettings: async (folder, file) => {
+    if (!clientSupportsConfiguration) return undefined;
+    return connection.workspace.getConfiguration({
+      scopeUri: pathToUri(folder ?? file),
+      section: configurationSection,
+    });
+  },
+  reportConfigErrors: (configFile, errors) => {
+    const text = `Concurrency Lens: ${configFile ? path.basename(configFile) : 'configuration'}: ${errors.join('; ')}`;
+    log.warn(text);
+    if (!shownMessages.has(text)) {
+      shownMessages.add(text);
+      void connection.window.showWarningMessage(text);
+    }
+  },
+});
+
+let clientSupportsConfiguration = false;
+let clientSupportsConfigurationRegistration = false;
+/** document URI → when it was last edited (not opened); drives the quiet period before re-analysis */
+const lastEdit = new Map<string, number>();
+const justOpened = new Set<string>();
+/** files that left the project; the next workspace report clears their diagnostics */
+const removedFiles = new Set<string>();
+const workspaceChanged = new Signal();
+/** files read from disk that need analysing again (settings changed, changed on disk, closed) */
+const diskQueue = new Set<string>();
+const slowFiles = new Set<string>();
+let lastAnalysed: FileState | undefined;
+let lastAnalysedAt = 0;
+
+const docsUrls = new Map<string, string>();
+for (const rule of rules) {
+  const bundled = path.join(__dirname, '..', 'docs', 'rules', `${rule.meta.id}.md`);
+  docsUrls.set(rule.meta.id, rule.meta.docsUrl || (existsSync(bundled) ? pathToUri(bundled) : ''));
+}
+const docsUri = (ruleId: string) => docsUrls.get(ruleId) || undefined;
+
+connection.onInitialize((params) => {
+  clientSupportsConfiguration = params.capabilities.workspace?.configuration === true;
+  clientSupportsConfigurationRegistration =
+    params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
+  const folders = params.workspaceFolders?.map((folder) => uriToPath(folder.uri)) ?? [];
+  if (folders.length === 0 && params.rootUri) folders.push(uriToPath(params.rootUri));
+  options.setFolders(folders.filter((folder): folder is string => folder !== undefined));
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      diagnosticProvider: {
+        identifier: 'concurrency-lens',
+        interFileDependencies: true,
+        workspaceDiagnostics: true,
+      },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: false },
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+    },
+    serverInfo: { name: 'concurrency-lens', version: process.env.CONCURRENCY_LENS_VERSION },
+  };
+});
+
+connection.onInitialized(() => {
+  if (clientSupportsConfigurationRegistration) {
+    void connection.client.register(DidChangeConfigurationNotification.type, {
+      section: configurationSection,
+    });
+  }
+  connection.workspace.onDidChangeWorkspaceFolders((event) => {
+    const removed = new Set(event.removed.map((folder) => uriToPath(folder.uri)));
+    const folders = options.workspaceFolders.filter((folder) => !removed.has(folder));
+    for (const folder of event.added) {
+      const folderPath = uriToPath(folder.uri);
+      if (folderPath) folders.push(folderPath);
+    }
+    options.setFolders(folders);
+    optionsChanged();
+  });
+  log.info(`server started (pid ${process.pid}, Node ${process.version}, ${rules.length} rules)`);
+});
+
+// ---- open documents: pull diagnostics -------------------------------------------------------------
+
+documents.onDidOpen((event) => {
+  justOpened.add(event.document.uri);
+});
+documents.onDidChangeContent((event) => {
+  if (justOpened.delete(event.document.uri)) return;
+  lastEdit.set(event.document.uri, Date.now());
+});
+documents.onDidClose((event) => {
+  lastEdit.delete(event.document.uri);
+  justOpened.delete(event.document.uri);
+  const file = uriToPath(event.document.uri);
+  if (!file) {
+    forgetFile(documentFileName(event.document.uri, event.document.languageId));
+  } else if (options.folderOf(file) && isSourceFile(file) && existsSync(file)) {
+    // Part of the project: its diagnostics stay, now from the text on disk (unsaved edits are gone).
+    enqueueDiskAnalysis([file]);
+  } else {
+    forgetFile(file);
+  }
+});
+
+connection.languages.diagnostics.on(async (params, token): Promise<DocumentDiagnosticReport> => {
+  const document = documents.get(params.textDocument.uri);
+  if (!document) return { kind: 'full', items: [] };
+  const state = await analyzeDocument(document, token);
+  if (!state) return { kind: 'full', items: [] };
+  if (params.previousResultId === state.resultId) return { kind: 'unchanged', resultId: state.resultId };
+  return { kind: 'full', resultId: state.resultId, items: diagnosticsOf(state) };
+});
+
+async function analyzeDocument(
+  document: TextDocument,
+  token: CancellationToken,
+): Promise<FileState | undefined> {
+  const file = documentFileName(document.uri, document.languageId);
+  const context = await options.forFile(file);
+  if (!context.settings.enable) return undefined;
+  const editedAt = lastEdit.get(document.uri);
+  const quietUntil = editedAt === undefined ? 0 : editedAt + context.settings.debounceMs;
+  if (!host.isCurrent(file, document.version) && quietUntil > Date.now()) {
+    await delay(quietUntil - Date.now(), token);
+  }
+  if (token.isCancellationRequested) throw cancelled();
+  // The document may have changed while we waited; analyse what is there now.
+  const latest = documents.get(document.uri) ?? document;
+  if (host.isCurrent(file, latest.version)) return host.get(file);
+  const outcome = host.analyze(
+    file,
+    latest.getText(),
+    context.options,
+    context.inWorkspace ? context.folder : undefined,
+    latest.version,
+  );
+  removedFiles.delete(file);
+  noteDuration(outcome.state, context.settings.timeBudgetMs);
+  dependentsChanged(outcome.changedDependents);
+  return outcome.state;
+}
+
+function diagnosticsOf(state: FileState): Diagnostic[] {
+  return state.findings.map((finding, index) => toDiagnostic(finding, index, state.resultId, docsUri));
+}
+
+function cancelled(): ResponseError<void> {
+  return new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+}
+
+// ---- other files: workspace diagnostics ------------------------------------------------------------
+
+connection.languages.diagnostics.onWorkspace(async (params, token, _workDone, resultProgress) => {
+  const previous = new Map<string, string>();
+  for (const { uri, value } of params.previousResultIds) {
+    const file = uriToPath(uri);
+    if (file) previous.set(file, value);
+  }
+  // Long poll: answer as soon as there is something the client does not have yet.
+  for (;;) {
+    if (token.isCancellationRequested) return { items: [] };
+    const reports = workspaceReports(previous);
+    if (reports.length > 0) {
+      // Stream in chunks so the extension host converts a few hundred diagnostics at a time.
+      const chunkSize = 100;
+      if (resultProgress && reports.length > chunkSize) {
+        for (let start = 0; start < reports.length; start += chunkSize) {
+          resultProgress.report({ items: reports.slice(start, start + chunkSize) });
+          await yieldToEventLoop();
+        }
+        return { items: [] };
+      }
+      return { items: reports };
+    }
+    await workspaceChanged.wait(token);
+  }
+});
+
+function workspaceReports(previous: Map<string, string>): WorkspaceDocumentDiagnosticReport[] {
+  const open = new Set(documents.all().map((document) => uriToPath(document.uri)));
+  const reports: WorkspaceDocumentDiagnosticReport[] = [];
+  for (const state of host.all()) {
+    if (open.has(state.file) || previous.get(state.file) === state.resultId) continue;
+    if (state.findings.length === 0 && !previous.has(state.file)) continue;
+    reports.push({
+      kind: 'full',
+      uri: pathToUri(state.file),
+      version: null,
+      resultId: state.resultId,
+      items: diagnosticsOf(state),
+    });
+  }
+  for (const file of removedFiles) {
+    if (host.get(file) || open.has(file)) continue;
+    if (previous.has(file))
+      reports.push({ kind: 'full', uri: pathToUri(file), version: null, resultId: 'removed', items: [] });
+  }
+  removedFiles.clear();
+  return reports;
+}
+
+function forgetFile(file: string): void {
+  const changed = host.remove(file);
+  removedFiles.add(file);
+  dependentsChanged(changed);
+  workspaceChanged.fire();
+  sendStatus();
+}
+
+// ---- change propagation ---------------------------------------------------------------------------
+
+const refreshOpenDocuments = throttle(() => {
+  void connection.languages.diagnostics.refresh();
+}, 50);
+
+function dependentsChanged(changed: FileState[]): void {
+  if (changed.length === 0) return;
+  const open = new Set(
+    documents.all().map((document) => documentFileName(document.uri, document.languageId)),
+  );
+  if (changed.some((state) => open.has(state.file))) refreshOpenDocuments();
+  workspaceChanged.fire();
+}
+
+function optionsChanged(): void {
+  options.invalidateSettings();
+  options.invalidateConfigFiles();
+  host.invalidate();
+  refreshOpenDocuments();
+  const open = new Set(documents.all().map((document) => uriToPath(document.uri)));
+  enqueueDiskAnalysis([...host.all()].map((state) => state.file).filter((file) => !open.has(file)));
+}
+
+connection.onDidChangeConfiguration(() => {
+  log.info('settings changed; analysing again');
+  optionsChanged();
+});
+
+connection.onDidChangeWatchedFiles((params) => {
+  let configChanged = false;
+  const reanalyse: string[] = [];
+  for (const change of params.changes) {
+    const file = uriToPath(change.uri);
+    if (!file) continue;
+    if (path.basename(file) === '.concurrency-lens.json') {
+      configChanged = true;
+    } else if (documents.get(change.uri)) {
+      // open documents are analysed from the editor buffer, not from disk
+    } else if (change.type === FileChangeType.Deleted) {
+      if (host.get(file)) forgetFile(file);
+    } else if (isSourceFile(file) && (host.get(file) || (scanHasRun && options.folderOf(file)))) {
+      reanalyse.push(file);
+    }
+  }
+  if (configChanged) {
+    log.info('.concurrency-lens.json changed; analysing again');
+    optionsChanged();
+  }
+  enqueueDiskAnalysis(reanalyse);
+});
+
+// ---- files on disk: background queue and workspace scan -------------------------------------------
+
+let diskWorker: Promise<void> | undefined;
+function enqueueDiskAnalysis(files: string[]): void {
+  for (const file of files) diskQueue.add(file);
+  if (diskQueue.size === 0 || diskWorker) return;
+  diskWorker = (async () => {
+    try {
+      while (diskQueue.size > 0) {
+        const [file] = diskQueue;
+        diskQueue.delete(file!);
+        await analyzeFromDisk(file!);
+        await yieldToEventLoop();
+      }
+      finishBatch();
+    } catch (error) {
+      log.error(`background analysis stopped: ${describeError(error, true)}`);
+    } finally {
+      diskWorker = undefined;
+    }
+  })();
+}
+
+async function analyzeFromDisk(file: string): Promise<FileState | undefined> {
+  if (documents.get(pathToUri(file))) return host.get(file);
+  const context = await options.forFile(file);
+  if (!context.settings.enable) {
+    if (host.get(file)) forgetFile(file);
+    return undefined;
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    if (host.get(file)) forgetFile(file);
+    return undefined;
+  }
+  const outcome = host.analyze(file, text, context.options, context.inWorkspace ? context.folder : undefined);
+  removedFiles.delete(file);
+  noteDuration(outcome.state, context.settings.timeBudgetMs);
+  dependentsChanged(outcome.changedDependents);
+  workspaceChanged.fire();
+  return outcome.state;
+}
+
+/** After many files: apply cross-file conditions with every summary known, then tell the client. */
+function finishBatch(): void {
+  dependentsChanged(host.refinalizeAll());
+  refreshOpenDocuments();
+  workspaceChanged.fire();
+  sendStatus.now();
+}
+
+let scanHasRun = false;
+let runningScan: { cancel(): void } | undefined;
+
+connection.onRequest(
+  scanWorkspaceMethod,
+  async (params: ScanWorkspaceParams, token: CancellationToken): Promise<ScanWorkspaceResult> => {
+    runningScan?.cancel();
+    let cancelledByNewScan = false;
+    const scan = {
+      cancel: () => {
+        cancelledByNewScan = true;
+      },
+    };
+    runningScan = scan;
+    try {
+      return await scanWorkspace(params, () => token.isCancellationRequested || cancelledByNewScan, token);
+    } finally {
+      if (runningScan === scan) runningScan = undefined;
+    }
+  },
+);
+
+async function scanWorkspace(
+  params: ScanWorkspaceParams,
+  isCancelled: () => boolean,
+  token: CancellationToken,
+): Promise<ScanWorkspaceResult> {
+  const started = performance.now();
+  const folders = params.folders
+    ? params.folders.map(uriToPath).filter((folder): folder is string => folder !== undefined)
+    : [...options.workspaceFolders];
+  const files: string[] = [];
+  let truncated = false;
+  for (const folder of folders) {
+    const settings = await options.settingsFor(folder, folder);
+    if (!settings.enable) continue;
+    const filesExclude = clientSupportsConfiguration
+      ? await connection.workspace.getConfiguration({ scopeUri: pathToUri(folder), section: 'files.exclude' })
+      : undefined;
+    const exclude = [
+      ...Object.entries((filesExclude ?? {}) as Record<string, unknown>)
+        .filter(([, value]) => value === true)
+        .map(([pattern]) => pattern),
+      ...settings.exclude,
+      ...(await options.forFile(path.join(folder, '.concurrency-lens.json'))).exclude,
+    ];
+    const limit = params.maxFiles ?? Number.POSITIVE_INFINITY;
+    const listed = await listSourceFiles(folder, { exclude, limit, token });
+    truncated ||= listed.truncated;
+    files.push(...listed.files);
+  }
+  const total = files.length;
+  log.info(
+    `workspace scan: ${total} files in ${folders.length} folder(s)${truncated ? ' (limit reached)' : ''}`,
+  );
+  const progress = throttle((update: ScanProgressParams) => {
+    void connection.sendNotification(scanProgressMethod, update);
+  }, 100);
+  let done = 0;
+  let skipped = 0;
+  for (const file of files) {
+    if (isCancelled()) break;
+    const state = await analyzeFromDisk(file);
+    if (!state || state.result.skipped) skipped++;
+    done++;
+    const folder = options.folderOf(file);
+    progress({ done, total, file: folder ? path.relative(folder, file) : file });
+    // Analysis is synchronous; yielding after each file keeps editor requests flowing during a scan.
+    await yieldToEventLoop();
+  }
+  progress.now({ done, total });
+  scanHasRun = true;
+  finishBatch();
+  const findings = [...host.all()].reduce((sum, state) => sum + state.findings.length, 0);
+  const result: ScanWorkspaceResult = {
+    filesScanned: done,
+    filesSkipped: skipped,
+    findings,
+    durationMs: Math.round(performance.now() - started),
+    cancelled: done < total,
+    truncated,
+  };
+  log.info(
+    `workspace scan ${result.cancelled ? 'cancelled' : 'done'}: ${done}/${total} files, ${findings} findings, ${result.durationMs} ms`,
+  );
+  return result;
+}
+
+// ---- code actions -------------------------------------------------------------------------------
+
+connection.onCodeAction((params) => {
+  const only = params.context.only;
+  if (only && !only.some((kind) => kind === '' || kind === CodeActionKind.QuickFix)) return [];
+  const document = documents.get(params.textDocument.uri);
+  if (!document) return [];
+  const file = documentFileName(document.uri, document.languageId);
+  const state = host.get(file);
+  const upToDate = state !== undefined && state.version === document.version;
+  return codeActionsFor({
+    document,
+    diagnostics: params.context.diagnostics,
+    findings: state?.findings ?? [],
+    resultId: state?.resultId,
+    // Offsets in fixes refer to the text analysed; once the buffer moved on they would land wrong.
+    fixToEdit: (fix) => (upToDate ? fixToWorkspaceEdit(fix) : undefined),
+  });
+});
+
+function fixToWorkspaceEdit(fix: Fix): WorkspaceEdit | undefined {
+  const changes: NonNullable<WorkspaceEdit['changes']> = {};
+  for (const edit of fix.edits) {
+    const uri = pathToUri(edit.file);
+    const document = documents.get(uri) ?? diskDocument(edit.file, uri);
+    if (!document) return undefined;
+    const edits = changes[document.uri] ?? [];
+    edits.push({
+      range: { start: document.positionAt(edit.start), end: document.positionAt(edit.end) },
+      newText: edit.newText,
+    });
+    changes[document.uri] = edits;
+  }
+  return { changes };
+}
+
+function diskDocument(file: string, uri: string): TextDocument | undefined {
+  try {
+    // Rare (fixes that touch a second file) and small: a synchronous read keeps the handler simple.
+    const text = readFileSync(file, 'utf8');
+    return TextDocument.create(uri, 'typescript', 0, text);
+  } catch {
+    return undefined;
+  }
+}
+
+// ---- status and server facts --------------------------------------------------------------------
+
+function noteDuration(state: FileState, budgetMs: number): void {
+  lastAnalysed = state;
+  lastAnalysedAt = Date.now();
+  if (state.durationMs > budgetMs) {
+    if (!slowFiles.has(state.file)) {
+      log.warn(
+        `${state.file}: analysis took ${Math.round(state.durationMs)} ms (time budget ${budgetMs} ms)`,
+      );
+    }
+    slowFiles.add(state.file);
+    slowest = { uri: pathToUri(state.file), durationMs: Math.round(state.durationMs), budgetMs };
+  } else if (slowFiles.delete(state.file) && slowest?.uri === pathToUri(state.file)) {
+    slowest = undefined;
+  }
+  sendStatus();
+}
+let slowest: StatusParams['slow'];
+
+const sendStatus = throttle(() => {
+  const status: StatusParams = {
+    counts: host.counts(),
+    files: host.size,
+    lastAnalysis: lastAnalysed && {
+      uri: pathToUri(lastAnalysed.file),
+      durationMs: Math.round(lastAnalysed.durationMs * 10) / 10,
+      at: lastAnalysedAt,
+    },
+    slow: slowest,
+  };
+  void connection.sendNotification(statusMethod, status);
+}, 150);
+
+connection.onRequest(
+  serverInfoMethod,
+  (): ServerInfoResult => ({
+    pid: process.pid,
+    rules: rules.map((rule) => rule.meta.id),
+    analyses: host.analyses,
+  }),
+);
+
+documents.listen(connection);
+connection.listen();
