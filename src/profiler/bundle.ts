@@ -74,7 +74,10 @@ export async function bundleTarget(options: BundleOptions): Promise<BundleOutput
   const file = resolve(options.file);
   const argsModule = options.argsModule ? resolve(options.argsModule) : undefined;
   if (!isValidFunctionPath(options.functionPath)) {
-    throw new ProfilerError('not-found', `"${options.functionPath}" is not a function name (use name or Object.method)`);
+    throw new ProfilerError(
+      'not-found',
+      `"${options.functionPath}" is not a function name (use name or Object.method)`,
+    );
   }
   if (!existsSync(file)) throw new ProfilerError('bundle-failed', `File not found: ${file}`);
   if (argsModule && !existsSync(argsModule)) {
@@ -124,7 +127,10 @@ export async function bundleTarget(options: BundleOptions): Promise<BundleOutput
   return { dir, bundlePath, poolWorkerPath, nodePath, durationMs: performance.now() - started, cleanup };
 }
 
-async function makeRunDir(file: string, tempRoot: string | undefined): Promise<{ dir: string; nodePath: string[] }> {
+async function makeRunDir(
+  file: string,
+  tempRoot: string | undefined,
+): Promise<{ dir: string; nodePath: string[] }> {
   const name = `run-${process.pid}-${randomBytes(4).toString('hex')}`;
   const roots = tempRoot ? [tempRoot] : [join(dirname(file), '.cl-tmp')];
   for (const root of roots) {
@@ -198,7 +204,8 @@ function userSourcePlugin(target: string, rootName: string): Plugin {
     name: 'concurrency-lens-user-source',
     setup(build) {
       build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
-        if (args.path.includes(`${'/'}node_modules${'/'}`) || args.path.includes('\\node_modules\\')) return undefined;
+        if (args.path.includes(`${'/'}node_modules${'/'}`) || args.path.includes('\\node_modules\\'))
+          return undefined;
         const loader = LOADERS[extname(args.path)];
         if (!loader) return undefined;
         let contents = await readFile(args.path, 'utf8');

@@ -103,7 +103,9 @@ function parseCommand(argv: string[]): 'help' | { options: ProfileOptions; forma
   });
   if (values.help) return 'help';
   if (positionals.length !== 1) {
-    throw new UsageError(positionals.length ? `expected one file, got ${positionals.length}` : 'missing <file>');
+    throw new UsageError(
+      positionals.length ? `expected one file, got ${positionals.length}` : 'missing <file>',
+    );
   }
   const file = positionals[0]!;
   if (!existsSync(file)) throw new UsageError(`file not found: ${file}`);
@@ -112,7 +114,8 @@ function parseCommand(argv: string[]): 'help' | { options: ProfileOptions; forma
     throw new UsageError('use either --args or --args-module, not both');
   }
   const format = values.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, got ${format}`);
+  if (format !== 'text' && format !== 'json')
+    throw new UsageError(`--format must be text or json, got ${format}`);
   if (values['args-module'] !== undefined && !existsSync(values['args-module'])) {
     throw new UsageError(`args module not found: ${values['args-module']}`);
   }
@@ -120,7 +123,12 @@ function parseCommand(argv: string[]): 'help' | { options: ProfileOptions; forma
   const thresholds: Partial<ProfilerThresholds> = {};
   const ioBound = optionalNumber(values['io-bound'], '--io-bound', 0, 1);
   const cpuBound = optionalNumber(values['cpu-bound'], '--cpu-bound', 0, 1);
-  const cloneFraction = optionalNumber(values['clone-fraction'], '--clone-fraction', 0, Number.POSITIVE_INFINITY);
+  const cloneFraction = optionalNumber(
+    values['clone-fraction'],
+    '--clone-fraction',
+    0,
+    Number.POSITIVE_INFINITY,
+  );
   if (ioBound !== undefined) thresholds.ioBound = ioBound;
   if (cpuBound !== undefined) thresholds.cpuBound = cpuBound;
   if (cloneFraction !== undefined) thresholds.serializationFraction = cloneFraction;
@@ -156,7 +164,12 @@ function parseJsonArgs(text: string): unknown[] {
   return Array.isArray(value) ? value : [value];
 }
 
-function optionalNumber(text: string | undefined, name: string, min: number, max: number): number | undefined {
+function optionalNumber(
+  text: string | undefined,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
@@ -167,7 +180,8 @@ function optionalNumber(text: string | undefined, name: string, min: number, max
 
 function optionalInteger(text: string | undefined, name: string): number | undefined {
   const value = optionalNumber(text, name, 1, Number.MAX_SAFE_INTEGER);
-  if (value !== undefined && !Number.isInteger(value)) throw new UsageError(`${name} must be a whole number, got ${text}`);
+  if (value !== undefined && !Number.isInteger(value))
+    throw new UsageError(`${name} must be a whole number, got ${text}`);
   return value;
 }
 
@@ -199,12 +213,16 @@ export function formatText(result: ProfileResult): string {
   if (result.mainThreadCpuRatio !== undefined) {
     lines.push(`  main      main thread CPU ${result.mainThreadCpuRatio.toFixed(2)} of wall`);
   }
-  const roundTrip = s.channelRoundTripMs !== undefined ? ` · MessageChannel round trip ${formatMs(s.channelRoundTripMs)}` : '';
+  const roundTrip =
+    s.channelRoundTripMs !== undefined
+      ? ` · MessageChannel round trip ${formatMs(s.channelRoundTripMs)}`
+      : '';
   lines.push(
     `  clone     args ${formatBytes(s.argsBytes)} in ${formatMs(s.argsMs)} · result ${formatBytes(s.resultBytes)} in ${formatMs(s.resultMs)}${roundTrip} · ${percent(s.fraction)} of a run`,
   );
   if (s.cloneError) lines.push(`            cannot clone: ${s.cloneError}`);
-  if (s.lostPrototypes) lines.push(`            a clone drops the prototype of: ${s.lostPrototypes.join(', ')}`);
+  if (s.lostPrototypes)
+    lines.push(`            a clone drops the prototype of: ${s.lostPrototypes.join(', ')}`);
   lines.push(`  memory    peak RSS ${formatBytes(result.maxRssBytes)}`);
   if (result.poolTrial) {
     const p = result.poolTrial;
@@ -226,7 +244,9 @@ function writeChildLog(result: ProfileResult, io: CommandIO): void {
     const text = result.log[stream].trimEnd();
     if (!text) continue;
     const tail = text.split('\n').slice(-20);
-    io.stderr(`\n  child ${stream}${result.log.truncated ? ' (tail)' : ''}:\n${indent(tail, '  │ ').join('\n')}\n`);
+    io.stderr(
+      `\n  child ${stream}${result.log.truncated ? ' (tail)' : ''}:\n${indent(tail, '  │ ').join('\n')}\n`,
+    );
   }
 }
 

@@ -19,7 +19,7 @@ interface BundleSlot {
 }
 
 const config: HarnessConfig = JSON.parse(readFileSync(process.argv[2]!, 'utf8'));
-const realExit = process.exit.bind(process);
+const realExit: (code?: number | string | null) => never = process.exit.bind(process);
 let phase: ProfilePhase = 'starting';
 let completedRuns = 0;
 let reported = false;
@@ -64,7 +64,8 @@ function userStack(stack: string | undefined): string | undefined {
 }
 
 function describe(error: unknown): { message: string; stack?: string } {
-  if (error instanceof Error) return { message: `${error.name}: ${error.message}`, stack: userStack(error.stack) };
+  if (error instanceof Error)
+    return { message: `${error.name}: ${error.message}`, stack: userStack(error.stack) };
   try {
     return { message: `non-Error value thrown: ${JSON.stringify(error)}` };
   } catch {
@@ -99,7 +100,12 @@ process.exit = ((code?: number | string | null) => {
 process.on('exit', (code) => {
   writeReport({
     ok: false,
-    error: { kind: 'exited', message: `the process exited with code ${code} during ${phaseLabel()}`, phase, completedRuns },
+    error: {
+      kind: 'exited',
+      message: `the process exited with code ${code} during ${phaseLabel()}`,
+      phase,
+      completedRuns,
+    },
   });
 });
 
@@ -110,8 +116,12 @@ process.on('beforeExit', () => {
     `the function's promise can never settle: nothing is left on the event loop to resolve it (during ${phaseLabel()})`,
   );
 });
-process.on('uncaughtException', (error) => failWithError(error, 'uncaught exception outside the awaited call'));
-process.on('unhandledRejection', (reason) => failWithError(reason, 'unhandled rejection outside the awaited call'));
+process.on('uncaughtException', (error) =>
+  failWithError(error, 'uncaught exception outside the awaited call'),
+);
+process.on('unhandledRejection', (reason) =>
+  failWithError(reason, 'unhandled rejection outside the awaited call'),
+);
 
 // The IPC channel must not keep us alive (see beforeExit), but losing it means the parent died.
 process.channel?.unref();
@@ -200,7 +210,8 @@ async function main(): Promise<void> {
       lastValue = value;
       runs.push(sample);
       completedRuns = runs.length;
-      if (config.runs !== undefined ? runs.length >= config.runs : enoughRuns(runs.length, measureStart)) break;
+      if (config.runs !== undefined ? runs.length >= config.runs : enoughRuns(runs.length, measureStart))
+        break;
     }
     spanWallMs = performance.now() - measureStart;
     const spanCpu = process.cpuUsage(spanCpuStart);
@@ -262,7 +273,10 @@ async function buildArgs(slot: BundleSlot): Promise<unknown[]> {
     fail('bad-args', `the args module's factory threw: ${message}`, stack);
   }
   if (built === undefined) {
-    fail('bad-args', 'the args module needs a default export: a function (may be async) returning the argument array');
+    fail(
+      'bad-args',
+      'the args module needs a default export: a function (may be async) returning the argument array',
+    );
   }
   if (!Array.isArray(built)) {
     fail('bad-args', `the args factory must return an array of arguments, got ${typeof built}`);
@@ -305,7 +319,11 @@ function cloneCost(value: unknown): CloneCost {
   return { bytes, ms: (performance.now() - start) / iterations };
 }
 
-async function measureSerialization(args: unknown[], result: unknown, runs: RunSample[]): Promise<SerializationCost> {
+async function measureSerialization(
+  args: unknown[],
+  result: unknown,
+  runs: RunSample[],
+): Promise<SerializationCost> {
   const argsCost = cloneCost(args);
   const resultCost = cloneCost(result);
   const meanWallMs = runs.reduce((sum, run) => sum + run.wallMs, 0) / Math.max(runs.length, 1);
@@ -388,7 +406,8 @@ function surveyValue(root: unknown): { transferableBytes: number; lostPrototypes
       lost.add(name);
     }
     if (depth >= 6) return;
-    const children = value instanceof Map ? [...value.values()] : value instanceof Set ? [...value] : Object.values(value);
+    const children =
+      value instanceof Map ? [...value.values()] : value instanceof Set ? [...value] : Object.values(value);
     for (const child of children.slice(0, 200)) visit(child, depth + 1);
   };
   visit(root, 0);

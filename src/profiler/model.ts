@@ -64,7 +64,14 @@ export interface ProfileError {
   completedRuns?: number;
 }
 
-export type ProfilePhase = 'starting' | 'loading' | 'args' | 'warmup' | 'measure' | 'serialization' | 'pool-trial';
+export type ProfilePhase =
+  | 'starting'
+  | 'loading'
+  | 'args'
+  | 'warmup'
+  | 'measure'
+  | 'serialization'
+  | 'pool-trial';
 
 export interface RunSample {
   wallMs: number;
@@ -169,7 +176,10 @@ export interface ProfileFailure extends ProfileBase {
 
 export type ProfileResult = ProfileSuccess | ProfileFailure;
 
-export function classify(cpuRatio: number, thresholds: ProfilerThresholds = DEFAULT_THRESHOLDS): Classification {
+export function classify(
+  cpuRatio: number,
+  thresholds: ProfilerThresholds = DEFAULT_THRESHOLDS,
+): Classification {
   if (cpuRatio < thresholds.ioBound) return 'io-bound';
   if (cpuRatio > thresholds.cpuBound) return 'cpu-bound';
   return 'mixed';
@@ -196,10 +206,14 @@ export function recommend(
   const clonePct = percent(input.serialization.fraction);
   const notes: string[] = [];
   if (input.wallMs < SMALL_TASK_MS && classification !== 'io-bound') {
-    notes.push(`One call takes only ${formatMs(input.wallMs)}; send work to a worker in batches, not one call at a time.`);
+    notes.push(
+      `One call takes only ${formatMs(input.wallMs)}; send work to a worker in batches, not one call at a time.`,
+    );
   }
   if (input.serialization.cloneError) {
-    notes.push(`The arguments or result cannot be cloned (${input.serialization.cloneError}): pass plain data.`);
+    notes.push(
+      `The arguments or result cannot be cloned (${input.serialization.cloneError}): pass plain data.`,
+    );
   }
   if (input.serialization.lostPrototypes?.length) {
     notes.push(

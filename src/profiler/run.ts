@@ -151,7 +151,10 @@ export async function profileFunction(options: ProfileOptions): Promise<ProfileR
     try {
       await writeFile(configPath, JSON.stringify(config));
     } catch (error) {
-      return failure({ kind: 'bad-args', message: `the arguments cannot be written as JSON: ${String(error)}` });
+      return failure({
+        kind: 'bad-args',
+        message: `the arguments cannot be written as JSON: ${String(error)}`,
+      });
     }
 
     const maxOldSpaceMb = options.maxOldSpaceMb ?? DEFAULTS.maxOldSpaceMb;
@@ -168,9 +171,15 @@ export async function profileFunction(options: ProfileOptions): Promise<ProfileR
     });
     timing.startupMs = outcome.readyAt !== undefined ? outcome.readyAt - outcome.spawnedAt : 0;
     const report = await readReport(resultPath);
-    const error = outcomeError(outcome, report, { timeoutMs: options.timeoutMs ?? DEFAULTS.timeoutMs, maxOldSpaceMb });
+    const error = outcomeError(outcome, report, {
+      timeoutMs: options.timeoutMs ?? DEFAULTS.timeoutMs,
+      maxOldSpaceMb,
+    });
     if (error) return failure(error, report?.nodeVersion);
-    return success(report!, outcome.pidusage, thresholds, { ...base(), node: { path: nodePath, version: report!.nodeVersion } });
+    return success(report!, outcome.pidusage, thresholds, {
+      ...base(),
+      node: { path: nodePath, version: report!.nodeVersion },
+    });
   } catch (error) {
     if (error instanceof ProfilerError) return failure({ kind: error.kind, message: error.message });
     return failure({ kind: 'spawn-failed', message: error instanceof Error ? error.message : String(error) });
@@ -211,7 +220,10 @@ function success(
     warmupRuns: report.warmupRuns ?? 0,
     runs,
     serialization,
-    recommendation: recommend({ cpuRatio, wallMs, serialization, mainThreadCpuRatio, poolTrial: report.poolTrial }, thresholds),
+    recommendation: recommend(
+      { cpuRatio, wallMs, serialization, mainThreadCpuRatio, poolTrial: report.poolTrial },
+      thresholds,
+    ),
     pidusage: usage,
     maxRssBytes: Math.max(report.maxRssBytes ?? 0, usage.peakRssBytes),
     poolTrial: report.poolTrial,
@@ -246,7 +258,11 @@ function outcomeError(
         ...where,
       };
     case 'cancelled':
-      return { kind: 'cancelled', message: 'the profile was cancelled; the process tree was killed', ...where };
+      return {
+        kind: 'cancelled',
+        message: 'the profile was cancelled; the process tree was killed',
+        ...where,
+      };
     case 'rss':
       return {
         kind: 'out-of-memory',
@@ -256,7 +272,10 @@ function outcomeError(
     default:
   }
   if (outcome.spawnError) {
-    return { kind: 'spawn-failed', message: `cannot start ${outcome.nodePath}: ${outcome.spawnError.message}` };
+    return {
+      kind: 'spawn-failed',
+      message: `cannot start ${outcome.nodePath}: ${outcome.spawnError.message}`,
+    };
   }
   if (report?.ok) return undefined;
   if (report?.error) return report.error;
@@ -268,7 +287,11 @@ function outcomeError(
     };
   }
   const how = outcome.signal ? `was killed by ${outcome.signal}` : `exited with code ${outcome.exitCode}`;
-  return { kind: 'exited', message: `the child ${how} before reporting (during ${outcome.lastPhase})`, ...where };
+  return {
+    kind: 'exited',
+    message: `the child ${how} before reporting (during ${outcome.lastPhase})`,
+    ...where,
+  };
 }
 
 interface ChildRequest {
@@ -385,7 +408,9 @@ class UsageSampler {
   private timer: NodeJS.Timeout | undefined;
   private peakRss = 0;
   private samples = 0;
-  private readonly marks: Partial<Record<'start' | 'end', Promise<{ at: number; ctime: number } | undefined>>> = {};
+  private readonly marks: Partial<
+    Record<'start' | 'end', Promise<{ at: number; ctime: number } | undefined>>
+  > = {};
 
   constructor(
     private readonly child: ChildProcess,
@@ -407,7 +432,8 @@ class UsageSampler {
     clearInterval(this.timer);
     const [start, end] = await Promise.all([this.marks.start, this.marks.end]);
     if (this.child.pid !== undefined) pidusage.clear();
-    const cpuPercent = start && end && end.at > start.at ? ((end.ctime - start.ctime) / (end.at - start.at)) * 100 : 0;
+    const cpuPercent =
+      start && end && end.at > start.at ? ((end.ctime - start.ctime) / (end.at - start.at)) * 100 : 0;
     return { cpuPercent, peakRssBytes: this.peakRss, samples: this.samples };
   }
 
@@ -429,7 +455,10 @@ class UsageSampler {
 /** Kills a process and its whole group (POSIX) or tree (Windows), as vscode-js-debug's killTree does. */
 export function killTree(pid: number): void {
   if (process.platform === 'win32') {
-    spawn('taskkill', ['/pid', String(pid), '/T', '/F'], { windowsHide: true, stdio: 'ignore' }).on('error', () => {});
+    spawn('taskkill', ['/pid', String(pid), '/T', '/F'], { windowsHide: true, stdio: 'ignore' }).on(
+      'error',
+      () => {},
+    );
     return;
   }
   try {
@@ -470,14 +499,19 @@ function defaultNodePath(): string {
   return process.versions.electron ? 'node' : process.execPath;
 }
 
-function childEnv(extra: Record<string, string | undefined> | undefined, nodePath: string[]): NodeJS.ProcessEnv {
+function childEnv(
+  extra: Record<string, string | undefined> | undefined,
+  nodePath: string[],
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   // A debugger bootloader or loader hooks from the host would distort the measurement.
   delete env.NODE_OPTIONS;
   delete env.VSCODE_INSPECTOR_OPTIONS;
   delete env.ELECTRON_RUN_AS_NODE;
   if (nodePath.length) {
-    env.NODE_PATH = [...nodePath, env.NODE_PATH].filter(Boolean).join(process.platform === 'win32' ? ';' : ':');
+    env.NODE_PATH = [...nodePath, env.NODE_PATH]
+      .filter(Boolean)
+      .join(process.platform === 'win32' ? ';' : ':');
   }
   for (const [key, value] of Object.entries(extra ?? {})) {
     if (value === undefined) delete env[key];
@@ -505,7 +539,8 @@ function resolveHarness(): Promise<string> {
     const built = join(__dirname, 'profiler-harness.js');
     if (existsSync(built)) return built;
     const source = join(__dirname, 'harness.ts');
-    if (!existsSync(source)) throw new ProfilerError('spawn-failed', `profiler harness not found next to ${__dirname}`);
+    if (!existsSync(source))
+      throw new ProfilerError('spawn-failed', `profiler harness not found next to ${__dirname}`);
     const esbuild = await import('esbuild');
     const dir = await mkdtemp(join(tmpdir(), 'concurrency-lens-harness-'));
     const outfile = join(dir, 'profiler-harness.js');
@@ -527,4 +562,3 @@ function resolveHarness(): Promise<string> {
   });
   return harnessPath;
 }
-

@@ -45,20 +45,36 @@ describe('recommend', () => {
   });
 
   it('asks for transfer when cloning costs more than the serialization threshold', () => {
-    const result = recommend({ cpuRatio: 0.95, wallMs: 2, serialization: { fraction: 0.4, transferableBytes: 8e6 } });
+    const result = recommend({
+      cpuRatio: 0.95,
+      wallMs: 2,
+      serialization: { fraction: 0.4, transferableBytes: 8e6 },
+    });
     assert.equal(result.kind, 'move-with-transfer');
     assert.match(result.reason, /transfer the buffers/);
-    const noBuffers = recommend({ cpuRatio: 0.95, wallMs: 2, serialization: { fraction: 0.4, transferableBytes: 0 } });
+    const noBuffers = recommend({
+      cpuRatio: 0.95,
+      wallMs: 2,
+      serialization: { fraction: 0.4, transferableBytes: 0 },
+    });
     assert.equal(noBuffers.kind, 'move-with-transfer');
     assert.match(noBuffers.reason, /SharedArrayBuffer/);
   });
 
   it('splits mixed work', () => {
-    assert.equal(recommend({ cpuRatio: 0.5, wallMs: 40, serialization: cheapClone }).kind, 'split-io-and-cpu');
+    assert.equal(
+      recommend({ cpuRatio: 0.5, wallMs: 40, serialization: cheapClone }).kind,
+      'split-io-and-cpu',
+    );
   });
 
   it('keeps work that already runs off the main thread', () => {
-    const result = recommend({ cpuRatio: 0.95, wallMs: 40, serialization: cheapClone, mainThreadCpuRatio: 0.05 });
+    const result = recommend({
+      cpuRatio: 0.95,
+      wallMs: 40,
+      serialization: cheapClone,
+      mainThreadCpuRatio: 0.05,
+    });
     assert.equal(result.kind, 'keep-on-main-thread');
     assert.match(result.reason, /off the main thread/);
   });

@@ -1,0 +1,109 @@
+// The `profile` subcommand: exit codes, JSON contract, text summary.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runProfileCommand } from '../../src/profiler/cli.js';
+import { fixture } from './helpers.js';
+
+async function run(argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runProfileCommand(argv, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+const workloads = fixture('workloads.mjs');
+
+describe('concurrency-lens profile', () => {
+  it('prints the JSON contract and exits 0', async () => {
+    const { code, stdout } = await run([
+      workloads,
+      '--function',
+      'cpuLoop',
+      '--args',
+      '[5]',
+      '--runs',
+      '3',
+      '--format',
+      'json',
+    ]);
+    assert.equal(code, 0);
+    const result = JSON.parse(stdout);
+    for (const key of [
+      'cpuRatio',
+      'classification',
+      'wallMs',
+      'cpuMs',
+      'serialization',
+      'recommendation',
+      'runs',
+      'pidusage',
+    ]) {
+      assert.ok(key in result, `missing ${key}`);
+    }
+    for (const key of ['argsBytes', 'argsMs', 'resultBytes', 'resultMs', 'fraction']) {
+      assert.equal(typeof result.serialization[key], 'number', key);
+    }
+    assert.equal(result.classification, 'cpu-bound');
+    assert.equal(result.runs.length, 3);
+    assert.equal(typeof result.recommendation.kind, 'string');
+    assert.equal(result.error, undefined);
+  });
+
+  it('prints a one-line summary in text format', async () => {
+    const { code, stdout } = await run([workloads, '-f', 'onlyTimers', '--args', '10', '--runs', '3']);
+    assert.equal(code, 0);
+    assert.match(stdout, /^CPU 0\.\d\d · I\/O-bound · clone \S+ \(\d+ B\) · Keep on main thread \(async\)$/m);
+  });
+
+  it('exits 1 with error {kind, message} in the JSON when the function fails', async () => {
+    const { code, stdout } = await run([workloads, '--function', 'throws', '--format', 'json']);
+    assert.equal(code, 1);
+    const result = JSON.parse(stdout);
+    assert.equal(result.error.kind, 'threw');
+    assert.match(result.error.message, /boom/);
+  });
+
+  it('exits 1 on a timeout', async () => {
+    const { code, stdout } = await run([
+      workloads,
+      '--function',
+      'neverReturns',
+      '--timeout',
+      '800',
+      '--format',
+      'json',
+    ]);
+    assert.equal(code, 1);
+    assert.equal(JSON.parse(stdout).error.kind, 'timeout');
+  });
+
+  it('exits 2 on usage errors', async () => {
+    for (const argv of [
+      [],
+      [workloads],
+      [workloads, '--function', 'cpuLoop', '--args', '{not json'],
+      [workloads, '--function', 'cpuLoop', '--runs', '0'],
+      [workloads, '--function', 'cpuLoop', '--format', 'xml'],
+      [workloads, '--function', 'cpuLoop', '--bogus'],
+      ['missing-file.ts', '--function', 'x'],
+      [workloads, '--function', 'cpuLoop', '--args', '[]', '--args-module', fixture('big-args.mjs')],
+    ]) {
+      const { code, stderr } = await run(argv);
+      assert.equal(code, 2, argv.join(' '));
+      assert.match(stderr, /Usage: concurrency-lens profile/);
+    }
+  });
+
+  it('prints help with exit 0', async () => {
+    const { code, stdout } = await run(['--help']);
+    assert.equal(code, 0);
+    assert.match(stdout, /--args-module/);
+  });
+});

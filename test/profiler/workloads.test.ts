@@ -1,0 +1,110 @@
+// Ground truth: workloads whose class is known by construction must be classified so.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fixture, profileOk } from './helpers.js';
+
+const workloads = fixture('workloads.mjs');
+
+describe('profiler ground truth', () => {
+  it('a pure CPU loop (not exported) is CPU-bound, ratio >= 0.85', async () => {
+    const result = await profileOk({ file: workloads, functionName: 'cpuLoop', args: [20] });
+    assert.ok(result.cpuRatio >= 0.85, `cpuRatio ${result.cpuRatio}`);
+    assert.equal(result.classification, 'cpu-bound');
+    assert.equal(result.recommendation.kind, 'move-to-worker-pool');
+    assert.ok(result.runs.length >= 3);
+    assert.ok(result.wallMs >= 19 && result.wallMs < 40, `wallMs ${result.wallMs}`);
+    // the parent's pidusage figure cross-checks the child's own process.cpuUsage()
+    assert.ok(result.pidusage.cpuPercent > 60, `pidusage ${result.pidusage.cpuPercent}%`);
+    assert.ok(result.pidusage.peakRssBytes > 10 * 1024 * 1024);
+  });
+
+  it('a function that only awaits timers is I/O-bound, ratio <= 0.15', async () => {
+    const result = await profileOk({ file: workloads, functionName: 'onlyTimers', args: [20] });
+    assert.ok(result.cpuRatio <= 0.15, `cpuRatio ${result.cpuRatio}`);
+    assert.equal(result.classification, 'io-bound');
+    assert.equal(result.recommendation.kind, 'keep-on-main-thread');
+    assert.ok(result.wallMs >= 19, `wallMs ${result.wallMs}`);
+  });
+
+  it('half CPU, half waiting lands in the mixed band', async () => {
+    const result = await profileOk({ file: workloads, functionName: 'halfAndHalf', args: [40] });
+    assert.ok(result.cpuRatio >= 0.4 && result.cpuRatio <= 0.7, `cpuRatio ${result.cpuRatio}`);
+    assert.equal(result.classification, 'mixed');
+    assert.equal(result.recommendation.kind, 'split-io-and-cpu');
+  });
+
+  it('async file reads are measured and classified (not CPU-bound)', async () => {
+    const result = await profileOk({ file: workloads, functionName: 'readFiles', args: [10] });
+    assert.notEqual(result.classification, 'cpu-bound', `cpuRatio ${result.cpuRatio}`);
+    assert.ok(result.wallMs >= 5);
+  });
+
+  it('a big argument with trivial compute has serialization fraction > 0.15', async () => {
+    const result = await profileOk({
+      file: workloads,
+      functionName: 'bigArgument',
+      argsModule: fixture('big-args.mjs'),
+      budgetMs: 100,
+    });
+    assert.ok(result.serialization.fraction > 0.15, `fraction ${result.serialization.fraction}`);
+    assert.ok(result.serialization.argsBytes > 1_000_000, `argsBytes ${result.serialization.argsBytes}`);
+    assert.ok(result.serialization.argsMs > 0);
+    assert.ok(result.serialization.channelRoundTripMs! > 0);
+    assert.equal(result.recommendation.kind, 'move-with-transfer');
+  });
+
+  it('bundles TypeScript and builds class instances and typed arrays in an args module', async () => {
+    const result = await profileOk({
+      file: fixture('matrix.ts'),
+      functionName: 'sumMatrix',
+      argsModule: fixture('matrix-args.ts'),
+      budgetMs: 100,
+    });
+    assert.equal(result.classification, 'cpu-bound');
+    // 200x200 Float64Array + 200 weights, all movable by transfer
+    assert.ok(result.serialization.transferableBytes >= 200 * 200 * 8);
+    assert.deepEqual(result.serialization.lostPrototypes, ['Matrix']);
+  });
+
+  it('profiles CommonJS, __dirname and methods reached by a dotted path', async () => {
+    const cjs = await profileOk({
+      file: fixture('cjs-workload.cjs'),
+      functionName: 'fib',
+      args: [18],
+      budgetMs: 100,
+    });
+    assert.equal(cjs.classification, 'cpu-bound');
+    await profileOk({ file: fixture('cjs-workload.cjs'), functionName: 'dataLength', budgetMs: 50 });
+    const method = await profileOk({
+      file: fixture('matrix.ts'),
+      functionName: 'helpers.double',
+      args: [[1, 2, 3]],
+      budgetMs: 50,
+    });
+    assert.ok(method.runs.length > 0);
+  });
+
+  it('honours an exact run count and keeps the child output in the log', async () => {
+    const result = await profileOk({ file: workloads, functionName: 'noisy', runs: 4 });
+    assert.equal(result.runs.length, 4);
+    assert.match(result.log.stdout, /hello from the profiled function/);
+    assert.match(result.log.stderr, /a warning from the profiled function/);
+  });
+
+  it('runs the opt-in pool trial against piscina', async () => {
+    const result = await profileOk({
+      file: workloads,
+      functionName: 'cpuLoop',
+      args: [10],
+      budgetMs: 100,
+      poolTrial: true,
+      poolTrialBudgetMs: 300,
+    });
+    const trial = result.poolTrial;
+    assert.ok(trial, result.poolTrialError);
+    assert.ok(trial.workers >= 1);
+    assert.ok(trial.tasks >= 2 * trial.workers);
+    assert.ok(trial.speedup > 0 && Number.isFinite(trial.speedup));
+    assert.ok(trial.ipcOverheadMsPerTask >= 0);
+  });
+});
