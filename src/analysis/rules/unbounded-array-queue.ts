@@ -1,0 +1,472 @@
+// unbounded-array-queue: an array used as a FIFO queue (push + shift, or unshift + pop), fed at
+// run time from events, callbacks or request handlers, with no bound (no length check), no
+// backpressure (no `pause()` of the source) and no drop policy.
+import ts from 'typescript';
+import {
+  enclosingFunction,
+  type FunctionLike,
+  isAsyncFunction,
+  isFunctionLike,
+  isLoop,
+  skipOuterExpressions,
+} from '../ast.js';
+import { describeWhere } from '../context.js';
+import type { PhaseInfo } from '../model/phase.js';
+import type { Rule } from '../types.js';
+import { docsUrl } from './docs-url.js';
+
+type Operation = 'push' | 'unshift' | 'shift' | 'pop';
+
+interface Use {
+  call: ts.CallExpression;
+  op: Operation;
+}
+
+/** Names that say "a queue of work or messages", for queues fed only through a method or an async function. */
+const QUEUE_NAME =
+  /queue|backlog|pending|jobs?$|tasks?$|messages?$|inbox|outbox|mailbox|buffer(ed)?$|work(items?)?$|requests?$|events?$/i;
+/** Wait lists of callbacks (ready queues, semaphore waiters): their size is the number of callers, not of data. */
+const CALLBACK_LIST_NAME =
+  /callbacks?$|cbs?$|listeners?$|waiters?$|waiting|resolvers?$|resolves?$|handlers?$|ready|deferreds?$|thunks?$/i;
+
+/** Helpers that take an item out of an array by identity (rxjs arrRemove, lodash pull, …). */
+const REMOVAL_HELPER = /remove|pull|evict|prune|^without$/i;
+
+/** `[]`, `[a, b]`, `new Array()`, `Array()` (no preallocated length). */
+function isArrayInitializer(expression: ts.Expression | undefined): boolean {
+  if (!expression) return false;
+  const expr = skipOuterExpressions(expression);
+  if (ts.isArrayLiteralExpression(expr)) return true;
+  if ((ts.isNewExpression(expr) || ts.isCallExpression(expr)) && (expr.arguments?.length ?? 0) === 0) {
+    const callee = skipOuterExpressions(expr.expression);
+    return ts.isIdentifier(callee) && callee.text === 'Array';
+  }
+  return false;
+}
+
+/** `this.queue` / `this.#queue` → 'queue' / '#queue'. */
+function thisMember(expression: ts.Expression): string | undefined {
+  const expr = skipOuterExpressions(expression);
+  if (ts.isPropertyAccessExpression(expr) && expr.expression.kind === ts.SyntaxKind.ThisKeyword)
+    return expr.name.text;
+  return undefined;
+}
+
+/** The receiver of `x.length`, as a key: 'id:x' or 'this:x'. */
+function lengthReceiverKey(expression: ts.Expression): string | undefined {
+  const expr = skipOuterExpressions(expression);
+  if (!ts.isPropertyAccessExpression(expr) || expr.name.text !== 'length') return undefined;
+  const receiver = skipOuterExpressions(expr.expression);
+  // `pool.queue.length` (another reference to an instance's member) counts for `this.queue`
+  if (ts.isPropertyAccessExpression(receiver)) return `this:${receiver.name.text}`;
+  return receiverKey(receiver);
+}
+
+function receiverKey(expression: ts.Expression): string | undefined {
+  const receiver = skipOuterExpressions(expression);
+  if (ts.isIdentifier(receiver)) return `id:${receiver.text}`;
+  const member = thisMember(receiver);
+  return member === undefined ? undefined : `this:${member}`;
+}
+
+function isSmallLiteral(expression: ts.Expression): boolean {
+  const expr = skipOuterExpressions(expression);
+  return ts.isNumericLiteral(expr) && (expr.text === '0' || expr.text === '1');
+}
+
+function isComparison(kind: ts.SyntaxKind): boolean {
+  switch (kind) {
+    case ts.SyntaxKind.LessThanToken:
+    case ts.SyntaxKind.LessThanEqualsToken:
+    case ts.SyntaxKind.GreaterThanToken:
+    case ts.SyntaxKind.GreaterThanEqualsToken:
+    case ts.SyntaxKind.EqualsEqualsEqualsToken:
+    case ts.SyntaxKind.EqualsEqualsToken:
+    case ts.SyntaxKind.ExclamationEqualsEqualsToken:
+    case ts.SyntaxKind.ExclamationEqualsToken:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Nearest class around a node (where `this.x` lives), or the source file for prototype-style code. */
+function thisOwner(node: ts.Node): ts.Node {
+  let current: ts.Node | undefined = node.parent;
+  while (current) {
+    if (ts.isClassDeclaration(current) || ts.isClassExpression(current) || ts.isSourceFile(current))
+      return current;
+    current = current.parent;
+  }
+  return node.getSourceFile();
+}
+
+/** The `const/let/var x = …` declaration an identifier refers to, searched in enclosing scopes. */
+function declarationOf(identifier: ts.Identifier): ts.VariableDeclaration | 'other' | undefined {
+  const name = identifier.text;
+  let current: ts.Node | undefined = identifier.parent;
+  while (current) {
+    if (isFunctionLike(current)) {
+      for (const parameter of current.parameters) {
+        if (ts.isIdentifier(parameter.name) && parameter.name.text === name) return 'other';
+      }
+    } else if (
+      ts.isBlock(current) ||
+      ts.isSourceFile(current) ||
+      ts.isModuleBlock(current) ||
+      ts.isCaseClause(current) ||
+      ts.isDefaultClause(current)
+    ) {
+      for (const statement of current.statements) {
+        if (ts.isVariableStatement(statement)) {
+          for (const declaration of statement.declarationList.declarations) {
+            if (ts.isIdentifier(declaration.name) && declaration.name.text === name) return declaration;
+          }
+        } else if (
+          (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) &&
+          statement.name?.text === name
+        ) {
+          return 'other';
+        }
+      }
+    } else if (ts.isForStatement(current) || ts.isForOfStatement(current) || ts.isForInStatement(current)) {
+      const initializer = current.initializer;
+      if (initializer && ts.isVariableDeclarationList(initializer)) {
+        for (const declaration of initializer.declarations) {
+          if (ts.isIdentifier(declaration.name) && declaration.name.text === name) return declaration;
+        }
+      }
+    }
+    current = current.parent;
+  }
+  return undefined;
+}
+
+/** Is `node` inside a loop of its own function (not crossing a function boundary)? */
+function inLoop(node: ts.Node): boolean {
+  let current: ts.Node | undefined = node.parent;
+  while (current && !isFunctionLike(current) && !ts.isSourceFile(current)) {
+    if (isLoop(current)) return true;
+    current = current.parent;
+  }
+  return false;
+}
+
+/**
+ * Is this drain guarded by a condition on the queue's oldest element, e.g.
+ * `while (hits.length && hits[0] < now - WINDOW) hits.shift()`? That is a time-based drop policy.
+ */
+function isEvictionByAge(drain: ts.CallExpression, key: string): boolean {
+  let current: ts.Node | undefined = drain.parent;
+  for (let depth = 0; current && depth < 6 && !isFunctionLike(current); depth++, current = current.parent) {
+    const condition =
+      ts.isWhileStatement(current) || ts.isIfStatement(current) || ts.isDoStatement(current)
+        ? current.expression
+        : ts.isForStatement(current)
+          ? current.condition
+          : undefined;
+    if (condition && mentionsElementOf(condition, key)) return true;
+  }
+  return false;
+}
+
+function mentionsElementOf(node: ts.Node, key: string): boolean {
+  if (ts.isElementAccessExpression(node) && receiverKey(node.expression) === key) return true;
+  return ts.forEachChild(node, (child) => (mentionsElementOf(child, key) ? true : undefined)) ?? false;
+}
+
+interface Candidate {
+  /** how the queue is named in the message */
+  display: string;
+  /** 'id:x' / 'this:x' */
+  key: string;
+  /** the function that declares a local queue; undefined for module-level and `this.` queues */
+  declaringFunction: FunctionLike | undefined;
+  /** the class (or file) a `this.` queue lives in */
+  owner?: ts.Node;
+  uses: Use[];
+}
+
+export const unboundedArrayQueue: Rule = {
+  meta: {
+    id: 'unbounded-array-queue',
+    category: 'unbounded-queue',
+    defaultSeverity: 'warning',
+    description:
+      'Array used as a FIFO queue, fed from events or callbacks at run time, with no bound or backpressure.',
+    docsUrl: docsUrl('unbounded-array-queue'),
+    textTrigger: /\b(?:shift|splice|unshift)\b/,
+    messages: {
+      unbounded:
+        '`{{name}}` is used as a FIFO queue fed {{where}} and drained elsewhere, with no bound: when items arrive faster than they are processed, it grows without limit and the process runs out of memory (or slows under GC) instead of pushing back. Check `{{name}}.length` against a limit before pushing and reject, drop or pause the source (`stream.pause()`) when it is full, or use a bounded queue.',
+    },
+  },
+  create(context) {
+    if (context.fileKind === 'test') return {};
+    /** uses of identifiers and `this.` members by key */
+    const uses = new Map<string, Use[]>();
+    /** keys whose length is compared with a limit, trimmed, or re-sliced anywhere in the file */
+    const bounded = new Set<string>();
+    /** `this.x = []` and class fields `x = []`: owner (class or file) → member names */
+    const arrayMembers = new Map<ts.Node, Set<string>>();
+    const pauses: ts.CallExpression[] = [];
+
+    const addUse = (key: string, use: Use): void => {
+      const list = uses.get(key);
+      if (list) list.push(use);
+      else uses.set(key, [use]);
+    };
+    const addArrayMember = (owner: ts.Node, name: string): void => {
+      const set = arrayMembers.get(owner) ?? new Set<string>();
+      set.add(name);
+      arrayMembers.set(owner, set);
+    };
+
+    return {
+      [ts.SyntaxKind.CallExpression](node) {
+        const call = node as ts.CallExpression;
+        const callee = call.expression;
+        // arrRemove(buffers, buffer), _.pull(queue, item): items leave by identity, not in FIFO order
+        if (call.arguments.length >= 2) {
+          const name = ts.isIdentifier(callee)
+            ? callee.text
+            : ts.isPropertyAccessExpression(callee)
+              ? callee.name.text
+              : '';
+          if (REMOVAL_HELPER.test(name)) {
+            const key = receiverKey(call.arguments[0]!);
+            if (key) bounded.add(key);
+          }
+        }
+        if (!ts.isPropertyAccessExpression(callee)) return;
+        const method = callee.name.text;
+        let op: Operation;
+        switch (method) {
+          case 'push':
+          case 'unshift':
+          case 'shift':
+          case 'pop':
+            op = method;
+            break;
+          case 'splice': {
+            // splice(0, n) / splice(0) takes from the front: a FIFO drain
+            const first = call.arguments[0];
+            if (!first || !isZero(first)) return;
+            op = 'shift';
+            break;
+          }
+          case 'pause':
+            if (call.arguments.length === 0) pauses.push(call);
+            return;
+          default:
+            return;
+        }
+        const key = receiverKey(callee.expression);
+        if (key) addUse(key, { call, op });
+      },
+      [ts.SyntaxKind.BinaryExpression](node) {
+        const binary = node as ts.BinaryExpression;
+        const kind = binary.operatorToken.kind;
+        if (isComparison(kind)) {
+          // queue.length >= MAX (a comparison with 0 or 1 is an emptiness test, not a bound)
+          const leftKey = lengthReceiverKey(binary.left);
+          const rightKey = lengthReceiverKey(binary.right);
+          if (leftKey && !isSmallLiteral(binary.right) && !lengthReceiverKey(binary.right))
+            bounded.add(leftKey);
+          if (rightKey && !isSmallLiteral(binary.left) && !lengthReceiverKey(binary.left))
+            bounded.add(rightKey);
+          return;
+        }
+        if (kind === ts.SyntaxKind.MinusToken) {
+          // queue.splice(0, queue.length - MAX)
+          const key = lengthReceiverKey(binary.left);
+          if (key) bounded.add(key);
+          return;
+        }
+        if (kind === ts.SyntaxKind.PlusToken) {
+          // taskQueue.size + skipQueue.length: the array counts toward a capacity computed elsewhere
+          const leftKey = lengthReceiverKey(binary.left);
+          const rightKey = lengthReceiverKey(binary.right);
+          if (leftKey && !ts.isLiteralExpression(skipOuterExpressions(binary.right))) bounded.add(leftKey);
+          if (rightKey && !ts.isLiteralExpression(skipOuterExpressions(binary.left))) bounded.add(rightKey);
+          return;
+        }
+        if (kind !== ts.SyntaxKind.EqualsToken) return;
+        const left = skipOuterExpressions(binary.left);
+        // queue.length = MAX (truncation; `= 0` only clears)
+        const lengthKey = lengthReceiverKey(left);
+        if (lengthKey) {
+          if (!isZero(binary.right)) bounded.add(lengthKey);
+          return;
+        }
+        const key = receiverKey(left);
+        if (!key) return;
+        const right = skipOuterExpressions(binary.right);
+        // queue = queue.slice(-MAX)
+        if (ts.isCallExpression(right) && ts.isPropertyAccessExpression(right.expression)) {
+          const name = right.expression.name.text;
+          if ((name === 'slice' || name === 'splice') && receiverKey(right.expression.expression) === key)
+            bounded.add(key);
+          return;
+        }
+        const member = thisMember(left);
+        if (member !== undefined && isArrayInitializer(right)) addArrayMember(thisOwner(left), member);
+      },
+      [ts.SyntaxKind.PropertyDeclaration](node) {
+        const property = node as ts.PropertyDeclaration;
+        if (!isArrayInitializer(property.initializer)) return;
+        if (ts.isIdentifier(property.name) || ts.isPrivateIdentifier(property.name)) {
+          addArrayMember(property.parent, property.name.text);
+        }
+      },
+      onEnd() {
+        for (const [key, list] of uses) {
+          if (bounded.has(key)) continue;
+          if (!hasFifoPair(list)) continue;
+          for (const candidate of candidatesOf(key, list, arrayMembers)) check(candidate);
+        }
+      },
+    };
+
+    function check(candidate: Candidate): void {
+      const { uses: list, key } = candidate;
+      const feeds = list.filter((u) => u.op === 'push');
+      let drains = list.filter((u) => u.op === 'shift');
+      let feedOps = feeds;
+      if (feeds.length === 0 || drains.length === 0) {
+        feedOps = list.filter((u) => u.op === 'unshift');
+        drains = list.filter((u) => u.op === 'pop');
+      }
+      if (feedOps.length === 0 || drains.length === 0) return;
+      // A time- or content-based eviction (`while (q[0].at < cutoff) q.shift()`) is a drop policy.
+      if (drains.some((d) => isEvictionByAge(d.call, key))) return;
+      // Backpressure: the file (or the class of a `this.` queue) pauses its source.
+      const scope = candidate.owner ?? context.sourceFile;
+      if (pauses.some((p) => p.pos >= scope.pos && p.end <= scope.end)) return;
+
+      const feedFunctions = feedOps.map((f) => enclosingFunction(f.call));
+      // A local worklist (BFS, a batch processed in place): pushed and drained by the function that declares it.
+      if (candidate.declaringFunction && feedFunctions.every((fn) => fn === candidate.declaringFunction))
+        return;
+      // A synchronous producer that also takes from the front evicts as it goes (a sliding window,
+      // or a queue drained in place): nothing accumulates between calls.
+      const drainFunctions = new Set(drains.map((d) => enclosingFunction(d.call)));
+      if (
+        feedFunctions.some((fn) => fn && drainFunctions.has(fn) && !isAsyncFunction(fn) && !fn.asteriskToken)
+      )
+        return;
+
+      let weak: { use: Use; phase: PhaseInfo } | undefined;
+      for (const feed of feedOps) {
+        const fn = enclosingFunction(feed.call);
+        if (!fn || fn === candidate.declaringFunction) continue;
+        const phase = context.phaseOf(feed.call);
+        if (phase.phase === 'runtime' && isEventDriven(phase)) {
+          report(candidate, feed, phase, drains);
+          return;
+        }
+        if (!weak && (phase.phase === 'runtime' || (phase.phase === 'unknown' && phase.exportedAs)))
+          weak = { use: feed, phase };
+      }
+      if (!weak) return;
+      // Fed only through a method or an async function: call it a queue when it is named like one
+      // and drained by a consumer loop or asynchronously.
+      const bareName = key.slice(key.indexOf(':') + 1);
+      if (!QUEUE_NAME.test(bareName) || CALLBACK_LIST_NAME.test(bareName)) return;
+      if (!drains.some((d) => isProcessingDrain(d.call))) return;
+      report(candidate, weak.use, weak.phase, drains);
+    }
+
+    function isProcessingDrain(drain: ts.CallExpression): boolean {
+      if (inLoop(drain)) return true;
+      const fn = enclosingFunction(drain);
+      if (!fn) return false;
+      if (isAsyncFunction(fn)) return true;
+      const phase = context.phaseOfFunction(fn);
+      return phase.phase === 'runtime' && isEventDriven(phase);
+    }
+
+    function report(candidate: Candidate, feed: Use, phase: PhaseInfo, drains: Use[]): void {
+      const where =
+        phase.phase === 'runtime'
+          ? describeWhere(phase.chain)
+          : `through exported \`${phase.exportedAs?.[0] ?? 'function'}\``;
+      context.report({
+        node: feed.call,
+        messageId: 'unbounded',
+        data: { name: candidate.display, where },
+        related: [
+          context.related(drains[0]!.call, `\`${candidate.display}\` is drained here`),
+          ...phase.chain.map((step) => context.related(step.node, step.label)),
+        ],
+      });
+    }
+  },
+};
+
+function isZero(expression: ts.Expression): boolean {
+  const expr = skipOuterExpressions(expression);
+  return ts.isNumericLiteral(expr) && expr.text === '0';
+}
+
+/** Code reached from a registered callback (event, route, timer, promise) or a request handler. */
+function isEventDriven(phase: PhaseInfo): boolean {
+  const origin = phase.chain[0];
+  if (!origin) return false;
+  if (ts.isCallExpression(origin.node) || ts.isNewExpression(origin.node)) return true;
+  return origin.label.startsWith('request handler');
+}
+
+function hasFifoPair(list: Use[]): boolean {
+  let push = false;
+  let shift = false;
+  let unshift = false;
+  let pop = false;
+  for (const use of list) {
+    if (use.op === 'push') push = true;
+    else if (use.op === 'shift') shift = true;
+    else if (use.op === 'unshift') unshift = true;
+    else pop = true;
+  }
+  return (push && shift) || (unshift && pop);
+}
+
+/** Splits the uses of a key into queues: one per array declaration (identifiers) or per class (`this.` members). */
+function* candidatesOf(
+  key: string,
+  list: Use[],
+  arrayMembers: Map<ts.Node, Set<string>>,
+): Generator<Candidate> {
+  const name = key.slice(key.indexOf(':') + 1);
+  if (key.startsWith('this:')) {
+    const byOwner = new Map<ts.Node, Use[]>();
+    for (const use of list) {
+      const owner = thisOwner(use.call);
+      const group = byOwner.get(owner);
+      if (group) group.push(use);
+      else byOwner.set(owner, [use]);
+    }
+    for (const [owner, group] of byOwner) {
+      if (!arrayMembers.get(owner)?.has(name)) continue;
+      if (!hasFifoPair(group)) continue;
+      yield { display: `this.${name}`, key, declaringFunction: undefined, owner, uses: group };
+    }
+    return;
+  }
+  const byDeclaration = new Map<ts.VariableDeclaration, Use[]>();
+  for (const use of list) {
+    const receiver = skipOuterExpressions(
+      (use.call.expression as ts.PropertyAccessExpression).expression,
+    ) as ts.Identifier;
+    const declaration = declarationOf(receiver);
+    if (!declaration || declaration === 'other') continue;
+    const group = byDeclaration.get(declaration);
+    if (group) group.push(use);
+    else byDeclaration.set(declaration, [use]);
+  }
+  for (const [declaration, group] of byDeclaration) {
+    if (!isArrayInitializer(declaration.initializer)) continue;
+    if (!hasFifoPair(group)) continue;
+    yield { display: name, key, declaringFunction: enclosingFunction(declaration), uses: group };
+  }
+}
