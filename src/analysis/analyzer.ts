@@ -61,6 +61,8 @@ export interface AnalyzeInput {
 }
 
 const MINIFIED_LINE_LENGTH = 1000;
+/** Words without which a file has no thread facts to collect (spawns, worker-side APIs). */
+const THREAD_WORDS = /parentPort|workerData|isMainThread|Worker|Piscina|Tinypool|workerpool|filename/;
 
 export function moduleKeyOf(fileName: string): string {
   const parsed = path.parse(fileName);
@@ -145,16 +147,20 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
     const relative = input.root ? path.relative(input.root, fileName) : fileName;
     const kind = fileKindOf(relative, text);
     const bindings = new ModuleBindings();
-    const phases = new PhaseModel();
+    const phases = new PhaseModel(sourceFile);
     const threads = new ThreadModel(fileName, bindings);
-    const relativeCalls: ts.CallExpression[] = [];
-    const prePass = (node: ts.Node): void => {
-      bindings.collect(node);
-      phases.collect(node);
-      threads.collect(node);
-      if (ts.isCallExpression(node)) relativeCalls.push(node);
-      ts.forEachChild(node, prePass);
-    };
+    // The pre-pass stays lean: module bindings always, thread facts only when the text mentions them.
+    const mentionsThreads = THREAD_WORDS.test(text);
+    const prePass = mentionsThreads
+      ? (node: ts.Node): void => {
+          bindings.collect(node);
+          threads.collect(node);
+          ts.forEachChild(node, prePass);
+        }
+      : (node: ts.Node): void => {
+          bindings.collect(node);
+          ts.forEachChild(node, prePass);
+        };
     ts.forEachChild(sourceFile, prePass);
 
     const context = new RuleContext(sourceFile, fileName, bindings, phases, threads, kind, options.thresholds, input.checker);
@@ -177,7 +183,7 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
         .filter((t): t is string => t !== undefined)
         .map(moduleKeyOf),
       exportHazards: Object.fromEntries(context.exportHazards),
-      importedCalls: kind === 'module' || options.mainThreadRulesInTests ? importedCalls(context, relativeCalls) : [],
+      importedCalls: kind === 'module' || options.mainThreadRulesInTests ? importedCalls(context) : [],
       suppressions,
     };
     return done({ findings, skipped, summary });
@@ -255,12 +261,25 @@ function dedupe(findings: PendingFinding[]): PendingFinding[] {
 }
 
 /** Calls from run-time code to functions imported from relative modules, for cross-file call following. */
-function importedCalls(context: RuleContext, calls: ts.CallExpression[]): ImportedCall[] {
+function importedCalls(context: RuleContext): ImportedCall[] {
+  if (!context.bindings.importsRelativeModule()) return [];
+  const calls: ts.CallExpression[] = [];
+  const collect = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) calls.push(node);
+    ts.forEachChild(node, collect);
+  };
+  ts.forEachChild(context.sourceFile, collect);
   const result: ImportedCall[] = [];
   const dir = path.dirname(context.fileName);
   for (const call of calls) {
     const callee = skipOuterExpressions(call.expression);
-    if (!ts.isIdentifier(callee) && !ts.isPropertyAccessExpression(callee)) continue;
+    const root = ts.isIdentifier(callee)
+      ? callee
+      : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression)
+        ? callee.expression
+        : undefined;
+    // Cheap filter first: only names bound by an import/require can lead to another file.
+    if (!root || !context.bindings.isBoundName(root.text)) continue;
     const reference = context.resolve(callee);
     if (!reference || !reference.module.startsWith('.')) continue;
     if (reference.path.length > 1) continue;

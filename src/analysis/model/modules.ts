@@ -44,64 +44,71 @@ export function requiredModule(node: ts.Expression): string | undefined {
   return undefined;
 }
 
+function isScopeNode(node: ts.Node): boolean {
+  switch (node.kind) {
+    case ts.SyntaxKind.SourceFile:
+    case ts.SyntaxKind.Block:
+    case ts.SyntaxKind.ModuleBlock:
+    case ts.SyntaxKind.ForStatement:
+    case ts.SyntaxKind.ForOfStatement:
+    case ts.SyntaxKind.ForInStatement:
+    case ts.SyntaxKind.CaseBlock:
+      return true;
+    default:
+      return isFunctionLike(node);
+  }
+}
+
 function scopeOf(node: ts.Node): ts.Node {
   let current = node.parent;
   while (current) {
-    if (
-      ts.isSourceFile(current) ||
-      ts.isBlock(current) ||
-      ts.isModuleBlock(current) ||
-      isFunctionLike(current) ||
-      ts.isForStatement(current) ||
-      ts.isForOfStatement(current) ||
-      ts.isForInStatement(current) ||
-      ts.isCaseBlock(current)
-    ) {
-      return current;
-    }
+    if (isScopeNode(current)) return current;
     current = current.parent;
   }
   return node.getSourceFile();
 }
 
-/** Does `scope` declare `name` itself (parameter, variable, function, class, catch variable)? */
+const declaredNamesCache = new WeakMap<ts.Node, Set<string>>();
+
+/** Does `scope` declare `name` itself? Names are collected once per scope, so lookups stay O(depth). */
 function scopeDeclares(scope: ts.Node, name: string): boolean {
-  if (isFunctionLike(scope)) {
-    for (const parameter of scope.parameters) {
-      if (boundNames(parameter.name).includes(name)) return true;
-    }
-    if (ts.isFunctionExpression(scope) && scope.name?.text === name) return true;
-    return false;
+  let names = declaredNamesCache.get(scope);
+  if (!names) {
+    names = new Set(declaredNames(scope));
+    declaredNamesCache.set(scope, names);
   }
-  if (ts.isForStatement(scope) || ts.isForOfStatement(scope) || ts.isForInStatement(scope)) {
-    const initializer = ts.isForStatement(scope) ? scope.initializer : scope.initializer;
-    if (initializer && ts.isVariableDeclarationList(initializer)) {
-      return initializer.declarations.some((d) => boundNames(d.name).includes(name));
-    }
-    return false;
-  }
-  const statements =
-    ts.isSourceFile(scope) || ts.isBlock(scope) || ts.isModuleBlock(scope)
-      ? scope.statements
-      : ts.isCaseBlock(scope)
-        ? scope.clauses.flatMap((c) => [...c.statements])
-        : [];
-  for (const statement of statements) {
-    if (ts.isVariableStatement(statement)) {
-      for (const declaration of statement.declarationList.declarations) {
-        if (boundNames(declaration.name).includes(name)) return true;
+  return names.has(name);
+}
+
+/** Names a scope declares itself (parameters, variables, functions, classes, catch variable). */
+function declaredNames(scope: ts.Node): string[] {
+  const names: string[] = [];
+  const collectFrom = (statements: readonly ts.Statement[]): void => {
+    for (const statement of statements) {
+      if (ts.isVariableStatement(statement)) {
+        for (const declaration of statement.declarationList.declarations) boundNames(declaration.name, names);
+      } else if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name) {
+        names.push(statement.name.text);
       }
-    } else if (
-      (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) &&
-      statement.name?.text === name
-    ) {
-      return true;
     }
+  };
+  if (isFunctionLike(scope)) {
+    for (const parameter of scope.parameters) boundNames(parameter.name, names);
+    if (ts.isFunctionExpression(scope) && scope.name) names.push(scope.name.text);
+  } else if (ts.isForStatement(scope) || ts.isForOfStatement(scope) || ts.isForInStatement(scope)) {
+    const initializer = scope.initializer;
+    if (initializer && ts.isVariableDeclarationList(initializer)) {
+      for (const declaration of initializer.declarations) boundNames(declaration.name, names);
+    }
+  } else if (ts.isSourceFile(scope) || ts.isBlock(scope) || ts.isModuleBlock(scope)) {
+    collectFrom(scope.statements);
+    if (ts.isBlock(scope) && ts.isCatchClause(scope.parent) && scope.parent.variableDeclaration) {
+      boundNames(scope.parent.variableDeclaration.name, names);
+    }
+  } else if (ts.isCaseBlock(scope)) {
+    for (const clause of scope.clauses) collectFrom(clause.statements);
   }
-  if (ts.isBlock(scope) && ts.isCatchClause(scope.parent) && scope.parent.variableDeclaration) {
-    return boundNames(scope.parent.variableDeclaration.name).includes(name);
-  }
-  return false;
+  return names;
 }
 
 export class ModuleBindings {
@@ -167,11 +174,8 @@ export class ModuleBindings {
           path = [initializer.name.text];
         }
       }
-      // const fsp = fs.promises (alias of an already bound module)
-      else if (ts.isPropertyAccessExpression(skipOuterExpressions(initializer))) {
-        // handled below through resolve()
-      }
-      if (module === undefined && ts.isIdentifier(node.name)) {
+      // const fsp = fs.promises / const f = fs: an alias of an already bound module
+      if (module === undefined && ts.isIdentifier(node.name) && this.rootIsBound(initializer)) {
         const reference = this.resolveAt(initializer, initializer);
         if (reference && reference.module !== '<global>') {
           this.add(node.name.text, reference.module, reference.path, node);
@@ -191,15 +195,35 @@ export class ModuleBindings {
     }
   }
 
+  /** Is the root identifier of `a.b.c` a module binding? (cheap check before resolving aliases) */
+  private rootIsBound(expression: ts.Expression): boolean {
+    let expr = skipOuterExpressions(expression);
+    while (ts.isPropertyAccessExpression(expr) || ts.isElementAccessExpression(expr)) expr = skipOuterExpressions(expr.expression);
+    return ts.isIdentifier(expr) && this.bindings.has(expr.text);
+  }
+
+  /** Does the file import or require a relative module ('./x', '../y')? */
+  importsRelativeModule(): boolean {
+    for (const module of this.modules) if (module.startsWith('.')) return true;
+    return false;
+  }
+
+  /** Is `name` bound to a module anywhere in the file? */
+  isBoundName(name: string): boolean {
+    return this.bindings.has(name);
+  }
+
   /** The binding a name refers to at `site`, or undefined when it is local, shadowed or re-assigned. */
   private lookup(name: string, site: ts.Node): Binding | undefined | null {
     const candidates = this.bindings.get(name);
     if (this.reassigned.has(name)) return null;
     let scope: ts.Node | undefined = site;
     while (scope) {
-      const binding = candidates?.find((b) => b.scope === scope);
-      if (binding) return binding;
-      if (scope !== site && scopeDeclares(scope, name)) return null;
+      if (isScopeNode(scope)) {
+        const binding = candidates?.find((b) => b.scope === scope);
+        if (binding) return binding;
+        if (scope !== site && scopeDeclares(scope, name)) return null;
+      }
       scope = scope.parent;
     }
     return undefined;

@@ -109,9 +109,25 @@ export class PhaseModel {
   private readonly exportsByLocalName = new Map<string, string[]>();
   private readonly cache = new Map<ts.Node, PhaseInfo>();
   private readonly inProgress = new Set<ts.Node>();
+  private indexed = false;
 
-  /** Called by the pre-pass walk for every node. */
-  collect(node: ts.Node): void {
+  /**
+   * @param sourceFile the file; its call index is built on the first phase question, so files
+   * where no rule asks (most of any codebase) never pay for it.
+   */
+  constructor(private readonly sourceFile: ts.SourceFile) {}
+
+  private ensureIndex(): void {
+    if (this.indexed) return;
+    this.indexed = true;
+    const visit = (node: ts.Node): void => {
+      this.collect(node);
+      ts.forEachChild(node, visit);
+    };
+    ts.forEachChild(this.sourceFile, visit);
+  }
+
+  private collect(node: ts.Node): void {
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
       // Only direct calls by name: `obj.run()` does not call a local function `run`.
       const callee = skipOuterExpressions(node.expression);
@@ -176,6 +192,7 @@ export class PhaseModel {
   }
 
   phaseOfFunction(fn: FunctionLike): PhaseInfo {
+    this.ensureIndex();
     const cached = this.cache.get(fn);
     if (cached) return cached;
     if (this.inProgress.has(fn)) return UNKNOWN;

@@ -1,5 +1,6 @@
 // blocking-call: synchronous, blocking or CPU-heavy Node APIs called at run time on the main thread.
 import ts from 'typescript';
+import { calleeName } from '../ast.js';
 import type { ModuleReference } from '../model/modules.js';
 import type { Rule } from '../types.js';
 import { docsUrl } from './docs-url.js';
@@ -72,6 +73,12 @@ export const blockingCall: Rule = {
     return {
       [ts.SyntaxKind.CallExpression](node) {
         const call = node as ts.CallExpression;
+        // Cheap name check before resolving bindings: every blocking API ends in Sync or is
+        // Atomics.wait, unless it was imported under another name (`execSync as run`).
+        const name = calleeName(call);
+        if (name === undefined) return;
+        const aliased = ts.isIdentifier(call.expression) && context.bindings.isBoundName(name);
+        if (!aliased && !name.endsWith('Sync') && name !== 'wait') return;
         const api = blockingApi(context.resolve(call.expression));
         if (!api) return;
         context.reportOnMainThread({
