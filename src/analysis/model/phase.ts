@@ -57,6 +57,42 @@ const EVENT_METHODS = new Set(['on', 'once', 'addListener', 'prependListener', '
 const TIMER_FUNCTIONS = new Set(['setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'nextTick']);
 const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
 
+/** Calls that register a callback to run later, when work arrives. */
+const REGISTRATION_METHODS = new Set([
+  ...ROUTE_METHODS,
+  ...EVENT_METHODS,
+  ...TIMER_FUNCTIONS,
+  ...PROMISE_METHODS,
+  'createServer',
+  'route',
+  'register',
+  'addHook',
+  'hook',
+  'param',
+  'handle',
+  'process',
+  'consume',
+  'schedule',
+  'watch',
+  'middleware',
+  'onRequest',
+  'addEventListener',
+]);
+
+/** Is `call` a registration of a callback that runs at run time (routes, events, timers, promises)? */
+export function isRegistration(call: ts.CallExpression): boolean {
+  const name = calleeName(call);
+  return name !== undefined && REGISTRATION_METHODS.has(name);
+}
+
+/** Node stream classes whose option callbacks (transform, write, read) run per chunk. */
+const STREAM_CLASSES = new Set(['Transform', 'Writable', 'Readable', 'Duplex', 'PassThrough']);
+const STREAM_METHODS = new Set(['_transform', '_write', '_writev', '_read', '_flush', '_final']);
+/** Methods named like one-time set-up are judged by their callers only. */
+const STARTUP_METHOD_NAME = /^(init|initialize|setup|setUp|configure|bootstrap|load[A-Z]?\w*|register[A-Z]?\w*|main)$/;
+/** Object literal properties that frameworks call per request or event. */
+const HANDLER_PROPERTY = /^(handler|handle|on[A-Z]\w*|preHandler|preValidation|preSerialization|onRequest|onSend|onResponse|errorHandler|resolve|transform|write|writev|read|flush|final)$/;
+
 /** Parameter names that mark a request handler even when nobody in the file registers it. */
 const HANDLER_PARAMETER_PAIRS: [RegExp, RegExp][] = [
   [/^(req|request)$/, /^(res|response|reply|h)$/],
@@ -103,6 +139,8 @@ function isInlineCallback(fn: FunctionLike): boolean {
 export class PhaseModel {
   /** direct calls (and `new`) by the name they call: foo(), new Foo() */
   private readonly callsByName = new Map<string, (ts.CallExpression | ts.NewExpression)[]>();
+  /** method calls by property name: this.load(), service.hash() */
+  private readonly methodCallsByName = new Map<string, ts.CallExpression[]>();
   /** identifiers passed as an argument to a call: app.get('/', handler) */
   private readonly passedByName = new Map<string, ts.CallExpression[]>();
   /** local name → exported names */
@@ -132,6 +170,9 @@ export class PhaseModel {
       // Only direct calls by name: `obj.run()` does not call a local function `run`.
       const callee = skipOuterExpressions(node.expression);
       if (ts.isIdentifier(callee)) push(this.callsByName, callee.text, node);
+      else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(callee)) {
+        push(this.methodCallsByName, callee.name.text, node);
+      }
       if (ts.isCallExpression(node)) {
         for (const argument of node.arguments) {
           const arg = skipOuterExpressions(argument);
@@ -207,20 +248,51 @@ export class PhaseModel {
     if (isInlineCallback(fn)) return this.phaseOfNode(fn);
     const parent = parentSkippingWrappers(fn);
     if (ts.isCallExpression(parent) && parent.arguments.includes(fn as ts.Expression)) {
-      return { phase: 'runtime', chain: [{ label: describeRegistration(parent), node: parent }] };
+      if (isRegistration(parent)) {
+        return { phase: 'runtime', chain: [{ label: describeRegistration(parent), node: parent }] };
+      }
+      // A callback handed to a function we know nothing about (withLock(cb), program.action(cb))
+      // runs when that call's own code runs, as far as we can tell.
+      return this.phaseOfNode(parent);
     }
     if (ts.isNewExpression(parent)) {
-      return { phase: 'runtime', chain: [{ label: `callback passed to \`new ${calleeName(parent) ?? ''}()\``, node: parent }] };
+      const constructed = calleeName(parent);
+      if (constructed !== undefined && STREAM_CLASSES.has(constructed)) {
+        return { phase: 'runtime', chain: [{ label: `\`new ${constructed}()\` stream callback`, node: parent }] };
+      }
+      return this.phaseOfNode(parent);
     }
     const name = functionName(fn);
-    const isMethod = ts.isMethodDeclaration(fn) || ts.isGetAccessor(fn) || ts.isSetAccessor(fn);
-    const inObjectLiteral = ts.isPropertyAssignment(parent) || ts.isObjectLiteralExpression(fn.parent);
-    if ((isMethod || inObjectLiteral) && !ts.isConstructorDeclaration(fn)) {
-      return { phase: 'runtime', chain: [{ label: `method \`${name ?? 'anonymous'}\``, node: fn }] };
+    const isClassMember =
+      (ts.isMethodDeclaration(fn) || ts.isGetAccessor(fn) || ts.isSetAccessor(fn)) && ts.isClassLike(fn.parent);
+    const isClassField = ts.isPropertyDeclaration(parent);
+    const objectLiteral = ts.isObjectLiteralExpression(fn.parent)
+      ? fn.parent
+      : ts.isPropertyAssignment(parent) && ts.isObjectLiteralExpression(parent.parent)
+        ? parent.parent
+        : undefined;
+    if ((isClassMember || isClassField) && name !== undefined) {
+      const member = isClassField ? parent : fn;
+      if (ts.canHaveDecorators(member) && (ts.getDecorators(member)?.length ?? 0) > 0) {
+        return { phase: 'runtime', chain: [{ label: `decorated handler \`${name}\``, node: fn }] };
+      }
+      if (STREAM_METHODS.has(name)) return { phase: 'runtime', chain: [{ label: `stream method \`${name}\``, node: fn }] };
+      const byCallers = this.phaseFromMethodCalls(fn, name);
+      if (byCallers) return byCallers;
+      if (STARTUP_METHOD_NAME.test(name)) return UNKNOWN;
+      // Instances live on: their methods are called while the program serves work.
+      return { phase: 'runtime', chain: [{ label: `method \`${name}\``, node: fn }] };
     }
-    if (ts.isPropertyDeclaration(parent)) {
-      // class field arrow functions: handlers bound to instances
-      return { phase: 'runtime', chain: [{ label: `method \`${name ?? 'anonymous'}\``, node: fn }] };
+    if (objectLiteral && name !== undefined) {
+      const holder = parentSkippingWrappers(objectLiteral);
+      if ((ts.isCallExpression(holder) && isRegistration(holder)) || HANDLER_PROPERTY.test(name)) {
+        return { phase: 'runtime', chain: [{ label: `\`${name}\` handler`, node: fn }] };
+      }
+      const byCallers = this.phaseFromMethodCalls(fn, name);
+      if (byCallers) return byCallers;
+      if (isAsyncFunction(fn)) return { phase: 'runtime', chain: [{ label: `async method \`${name}\``, node: fn }] };
+      if (looksLikeHandler(fn)) return { phase: 'runtime', chain: [{ label: `request handler \`${name}\``, node: fn }] };
+      return UNKNOWN;
     }
     const lookupName = ts.isConstructorDeclaration(fn) ? fn.parent.name?.text : name;
     let sawStartupCaller = false;
@@ -261,6 +333,24 @@ export class PhaseModel {
     const ownExports = this.exportNamesOf(fn, name);
     if (ownExports.length > 0) exportedAs = [...(exportedAs ?? []), ...ownExports];
     return exportedAs ? { phase: 'unknown', chain: [], exportedAs } : UNKNOWN;
+  }
+
+  /**
+   * Phase of a method from the calls to it by name (`this.hash()`, `service.hash()`): run time if
+   * any call is; start-up if every call is; undefined when nothing in the file calls it.
+   */
+  private phaseFromMethodCalls(fn: FunctionLike, name: string): PhaseInfo | undefined {
+    const calls = (this.methodCallsByName.get(name) ?? []).filter((c) => !(c.pos >= fn.pos && c.end <= fn.end));
+    if (calls.length === 0) return undefined;
+    let sawStartup = false;
+    for (const call of calls) {
+      const callerInfo = this.phaseOfNode(call);
+      if (callerInfo.phase === 'runtime') {
+        return { phase: 'runtime', chain: [...callerInfo.chain, { label: `${name}()`, node: call }] };
+      }
+      if (callerInfo.phase === 'startup') sawStartup = true;
+    }
+    return sawStartup ? STARTUP : undefined;
   }
 
   /** Export names under which a function leaves the file. */
