@@ -1,7 +1,7 @@
 // `concurrency-lens` command line: scan (static analysis, text/json/sarif) and profile (run a
 // function in a child process and measure it). Exit codes: 0 clean, 1 findings / failed
 // profile, 2 usage or configuration error.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../analysis/config.js';
@@ -128,7 +128,9 @@ async function scanCommand(argv: string[], io: CommandIO): Promise<number> {
     io.stderr(`concurrency-lens: invalid configuration:\n${loaded.errors.map((e) => `  ${e}`).join('\n')}\n`);
     return 2;
   }
-  const baseDir = loaded.configFile ? path.dirname(loaded.configFile) : io.cwd;
+  // Reports and globs are relative to the config file's folder, else to the one folder scanned, else cwd.
+  const singleDir = paths.length === 1 && isDirectory(path.resolve(io.cwd, paths[0]!)) ? path.resolve(io.cwd, paths[0]!) : undefined;
+  const baseDir = loaded.configFile ? path.dirname(loaded.configFile) : (singleDir ?? io.cwd);
   const selection = selectFiles(
     paths.map((p) => path.resolve(io.cwd, p)),
     {
@@ -182,6 +184,14 @@ export function exitCode(findings: Finding[], maxWarnings: number | undefined): 
   if (count('error') > 0) return 1;
   if (maxWarnings === undefined) return count('warning') > 0 ? 1 : 0;
   return count('warning') > maxWarnings ? 1 : 0;
+}
+
+function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function parseCount(text: string, flag: string, min: number): number {
