@@ -1,9 +1,20 @@
 // The rule registry: one import per rule file, in catalog order (DESIGN.md §2).
 import type { Rule } from '../types.js';
 import { blockingCall } from './blocking-call.js';
+import { oversizedPool } from './oversized-pool.js';
 import { unboundedArrayQueue } from './unbounded-array-queue.js';
+import { unguardedSelfSpawn } from './unguarded-self-spawn.js';
+import { unhandledWorkerError } from './unhandled-worker-error.js';
+import { workerPerTask } from './worker-per-task.js';
 
-export const allRules: readonly Rule[] = [blockingCall, unboundedArrayQueue];
+export const allRules: readonly Rule[] = [
+  blockingCall,
+  unhandledWorkerError,
+  unguardedSelfSpawn,
+  workerPerTask,
+  oversizedPool,
+  unboundedArrayQueue,
+];
 
 export function ruleById(id: string): Rule | undefined {
   return allRules.find((r) => r.meta.id === id);

@@ -1,0 +1,214 @@
+// unhandled-worker-error: a worker_threads Worker nobody listens to for 'error' or 'exit'.
+import ts from 'typescript';
+import { isFunctionLike, parentSkippingWrappers, skipOuterExpressions, stringValue } from '../ast.js';
+import type { RuleContext } from '../context.js';
+import { constInitializer } from '../model/bounds.js';
+import {
+  LISTENER_METHODS,
+  type ListenerRegistration,
+  type WorkerUsageIndex,
+  workerUsage,
+} from '../model/worker-usage.js';
+import type { Rule } from '../types.js';
+import { docsUrl } from './docs-url.js';
+
+/** Events whose listener means someone learns that the worker died. */
+const LIFECYCLE_EVENTS = new Set(['error', 'exit']);
+
+function isLifecycleListener(registration: ListenerRegistration): boolean {
+  return registration.event === undefined || LIFECYCLE_EVENTS.has(registration.event);
+}
+
+/** Where the worker ends up once created. */
+type Holder =
+  | { kind: 'handled' }
+  | { kind: 'discarded' }
+  | { kind: 'local'; name: string; scope: ts.Node }
+  /** stored in a field or collection, returned, or passed on: handlers may be attached elsewhere in the file */
+  | { kind: 'escapes' };
+
+/**
+ * Follows `new Worker(…)` up through chained listener calls (`new Worker(f).on('error', …)`) to
+ * the place that keeps it.
+ */
+function holderOf(spawn: ts.Node): Holder {
+  let current: ts.Node = spawn;
+  for (;;) {
+    const parent = parentSkippingWrappers(current);
+    // new Worker(f).on('message', …).on('error', …)
+    if (ts.isPropertyAccessExpression(parent) && skipOuterExpressions(parent.expression) === current) {
+      const call = parent.parent;
+      if (!ts.isCallExpression(call) || call.expression !== parent) return { kind: 'discarded' };
+      if (!LISTENER_METHODS.has(parent.name.text)) {
+        // new Worker(f).postMessage(x), .unref(): the worker itself is not kept
+        return { kind: 'discarded' };
+      }
+      const event = stringValue(call.arguments[0]);
+      if (event === undefined || LIFECYCLE_EVENTS.has(event)) return { kind: 'handled' };
+      current = call;
+      continue;
+    }
+    if (ts.isVariableDeclaration(parent) && parent.initializer && ts.isIdentifier(parent.name)) {
+      return { kind: 'local', name: parent.name.text, scope: scopeOfDeclaration(parent) };
+    }
+    if (ts.isBinaryExpression(parent) && skipOuterExpressions(parent.right) === current) {
+      const op = parent.operatorToken.kind;
+      if (
+        op === ts.SyntaxKind.EqualsToken ||
+        op === ts.SyntaxKind.QuestionQuestionEqualsToken ||
+        op === ts.SyntaxKind.BarBarEqualsToken
+      ) {
+        const left = skipOuterExpressions(parent.left);
+        if (ts.isIdentifier(left)) return { kind: 'local', name: left.text, scope: spawn.getSourceFile() };
+        return { kind: 'escapes' };
+      }
+      if (op === ts.SyntaxKind.CommaToken) return { kind: 'discarded' };
+      // a ?? new Worker(…), cond && new Worker(…): the value flows on
+      current = parent;
+      continue;
+    }
+    if (ts.isConditionalExpression(parent) || ts.isAwaitExpression(parent)) {
+      current = parent;
+      continue;
+    }
+    if (ts.isExpressionStatement(parent) || ts.isVoidExpression(parent)) return { kind: 'discarded' };
+    // returned, pushed, passed to a function, stored in a field, an object or an array
+    return { kind: 'escapes' };
+  }
+}
+
+/** The function (or file) a variable is visible in — where its listeners must be. */
+function scopeOfDeclaration(declaration: ts.VariableDeclaration): ts.Node {
+  let current: ts.Node | undefined = declaration.parent;
+  while (current && !ts.isSourceFile(current)) {
+    if (isFunctionLike(current)) return current;
+    current = current.parent;
+  }
+  return declaration.getSourceFile();
+}
+
+function within(scope: ts.Node, node: ts.Node): boolean {
+  return node.pos >= scope.pos && node.end <= scope.end;
+}
+
+/** Does the local worker variable leave its scope (returned, stored, passed on)? */
+function escapes(name: string, scope: ts.Node, index: WorkerUsageIndex): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(node) && node.text === name) {
+      const parent = parentSkippingWrappers(node);
+      if (
+        ts.isReturnStatement(parent) ||
+        ts.isArrowFunction(parent) ||
+        ts.isArrayLiteralExpression(parent) ||
+        ts.isShorthandPropertyAssignment(parent) ||
+        (ts.isPropertyAssignment(parent) && parent.initializer === node) ||
+        ts.isSpreadElement(parent) ||
+        ts.isYieldExpression(parent) ||
+        (ts.isBinaryExpression(parent) &&
+          parent.right === node &&
+          parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) ||
+        (ts.isVariableDeclaration(parent) && parent.initializer === node) ||
+        ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) &&
+          parent.arguments?.includes(node) &&
+          !isListenerCall(parent, index))
+      ) {
+        found = true;
+        return;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  return found;
+}
+
+function isListenerCall(call: ts.Node, index: WorkerUsageIndex): boolean {
+  return index.listeners.some((l) => l.node === call);
+}
+
+/**
+ * Is there an 'error'/'exit' listener in the file on something that may be this worker once it
+ * has been stored or passed on (a field, a parameter, a loop variable)? Listeners on `process`
+ * and on values that come from another module's API (streams, sockets, child processes) do not count.
+ */
+function hasForeignLifecycleListener(index: WorkerUsageIndex, context: RuleContext): boolean {
+  return index.listeners.some((registration) => {
+    if (!isLifecycleListener(registration)) return false;
+    const receiver = skipOuterExpressions(registration.receiver);
+    if (ts.isIdentifier(receiver)) {
+      if (receiver.text === 'process') return false;
+      const initializer = constInitializer(receiver);
+      if (initializer) {
+        const init = skipOuterExpressions(initializer);
+        const created = ts.isAwaitExpression(init) ? skipOuterExpressions(init.expression) : init;
+        if (ts.isCallExpression(created) || ts.isNewExpression(created)) {
+          if (context.threads.spawns.some((s) => s.node === created)) return true;
+          const reference = context.resolve(created.expression);
+          if (reference && reference.module !== '<global>' && reference.module !== 'worker_threads')
+            return false;
+        }
+      }
+    }
+    return true;
+  });
+}
+
+export const unhandledWorkerError: Rule = {
+  meta: {
+    id: 'unhandled-worker-error',
+    category: 'worker-lifecycle',
+    defaultSeverity: 'warning',
+    description: "A worker_threads Worker with no 'error' and no 'exit' listener.",
+    docsUrl: docsUrl('unhandled-worker-error'),
+    textTrigger: /\bWorker\b/,
+    messages: {
+      unhandled:
+        "This Worker has no 'error' or 'exit' listener: if its code throws, the 'error' event has no listener and crashes the main process, and if it dies mid-task the task and its promise never settle. Listen to 'error' and 'exit' (reject the pending tasks, respawn with backoff), or use a pool such as piscina that does this for you.",
+    },
+  },
+  create(context) {
+    return {
+      onEnd() {
+        const spawns = context.threads.spawns.filter((s) => s.kind === 'worker_threads');
+        if (spawns.length === 0) return;
+        const index = workerUsage(context);
+        let foreign: boolean | undefined;
+        const foreignListener = (): boolean => {
+          foreign ??= hasForeignLifecycleListener(index, context);
+          return foreign;
+        };
+        for (const spawn of spawns) {
+          const holder = holderOf(spawn.node);
+          let handled: boolean;
+          switch (holder.kind) {
+            case 'handled':
+              handled = true;
+              break;
+            case 'discarded':
+              handled = false;
+              break;
+            case 'escapes':
+              handled = foreignListener();
+              break;
+            case 'local': {
+              handled = index.listeners.some((registration) => {
+                if (!isLifecycleListener(registration)) return false;
+                const receiver = skipOuterExpressions(registration.receiver);
+                return (
+                  ts.isIdentifier(receiver) &&
+                  receiver.text === holder.name &&
+                  within(holder.scope, registration.node)
+                );
+              });
+              if (!handled && escapes(holder.name, holder.scope, index)) handled = foreignListener();
+              break;
+            }
+          }
+          if (!handled) context.report({ node: spawn.node, messageId: 'unhandled' });
+        }
+      },
+    };
+  },
+};

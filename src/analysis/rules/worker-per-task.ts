@@ -1,0 +1,552 @@
+// worker-per-task: a Worker or a worker pool created per request, event, or loop iteration
+// instead of once at start-up.
+import ts from 'typescript';
+import {
+  calleeName,
+  type FunctionLike,
+  firstStringArgument,
+  isFunctionLike,
+  isLoop,
+  parentSkippingWrappers,
+  propertyChain,
+  skipOuterExpressions,
+} from '../ast.js';
+import type { RuleContext } from '../context.js';
+import { propertyValue, type WorkerSpawn } from '../model/threads.js';
+import {
+  callableName,
+  endsAbruptly,
+  iifeCall,
+  isCoresExpression,
+  isCountedCollection,
+  precedingStatements,
+  readsCollectionSize,
+  registrationOf,
+  upperBoundOf,
+  type WorkerUsageIndex,
+  workerUsage,
+} from '../model/worker-usage.js';
+import type { Rule } from '../types.js';
+import { docsUrl } from './docs-url.js';
+
+const MAX_DEPTH = 6;
+
+/** Synchronous array callbacks: the callback runs once per element, in the caller's context. */
+const ARRAY_CALLBACKS = new Set([
+  'forEach',
+  'map',
+  'flatMap',
+  'filter',
+  'reduce',
+  'some',
+  'every',
+  'find',
+  'from',
+]);
+const ONE_SHOT_TIMERS = new Set(['setTimeout', 'setImmediate', 'queueMicrotask', 'nextTick']);
+const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
+const LISTENER_METHODS = new Set(['on', 'addListener', 'prependListener', 'addEventListener', 'subscribe']);
+const ONCE_METHODS = new Set(['once', 'prependOnceListener']);
+/** A worker that dies is replaced here: crash recovery, the fix for unhandled-worker-error. */
+const RECOVERY_EVENTS = new Set(['exit', 'error', 'close', 'disconnect', 'messageerror']);
+/** Events that fire once in a process's life. */
+const ONE_SHOT_EVENTS = new Set([
+  'ready',
+  'listening',
+  'online',
+  'open',
+  'start',
+  'started',
+  'init',
+  'load',
+  'DOMContentLoaded',
+]);
+const ROUTE_METHODS = new Set([
+  'get',
+  'post',
+  'put',
+  'delete',
+  'patch',
+  'all',
+  'head',
+  'options',
+  'use',
+  'route',
+]);
+const TEST_FUNCTIONS = new Set([
+  'describe',
+  'it',
+  'test',
+  'before',
+  'beforeEach',
+  'after',
+  'afterEach',
+  'beforeAll',
+  'afterAll',
+  'bench',
+]);
+/** First parameter names of callbacks that run once per unit of work. */
+const PER_TASK_PARAMETER =
+  /^(req|request|ctx|context|job|task|msg|message|event|evt|payload|item|file|chunk|record|line|input|conn|connection|socket|ws|client|body|data|args)$/i;
+/** Pool methods that end a pool: a pool that is created and closed in one function lives for one call. */
+const POOL_TEARDOWN = new Set(['destroy', 'close', 'terminate']);
+
+interface PerTask {
+  /** how the spawn is reached, e.g. "in the `POST /resize` handler" */
+  where: string;
+  /** the loop, handler registration or call that makes it per task */
+  node: ts.Node;
+}
+
+interface Walk {
+  context: RuleContext;
+  index: WorkerUsageIndex;
+  spawn: WorkerSpawn;
+  visited: Set<ts.Node>;
+  /** parameters of the functions crossed so far (for "a worker per call" helpers nobody in the file calls) */
+  parameters: Set<string>;
+  /** crossed a `new Promise` executor since the spawn */
+  inPromise: boolean;
+}
+
+function short(node: ts.Node, context: RuleContext): string {
+  const text = node.getText(context.sourceFile).replace(/\s+/g, ' ');
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/** Is `expression` state that outlives a call: rooted at `this` or at a module-level variable? */
+function isState(expression: ts.Expression, context: RuleContext): boolean {
+  const chain = propertyChain(expression);
+  const root = chain?.[0];
+  if (root === undefined) return false;
+  if (root === 'this') return true;
+  return context.sourceFile.statements.some(
+    (statement) =>
+      ts.isVariableStatement(statement) &&
+      statement.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === root),
+  );
+}
+
+/**
+ * Does a condition test pool state: whether the target already exists (`!this.pool`), a pool's
+ * size (`this.workers.length < this.max`), a cache (`!workers.has(id)`)?
+ */
+function testsPoolState(condition: ts.Expression, target: string | undefined, context: RuleContext): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || isFunctionLike(node)) return;
+    if (ts.isPropertyAccessExpression(node) || ts.isIdentifier(node) || ts.isElementAccessExpression(node)) {
+      const text = node.getText(context.sourceFile);
+      if (
+        target !== undefined &&
+        (text === target || target.startsWith(`${text}[`) || target.startsWith(`${text}.`))
+      ) {
+        if (isState(node as ts.Expression, context)) {
+          found = true;
+          return;
+        }
+      }
+    }
+    if (ts.isPropertyAccessExpression(node) && (node.name.text === 'length' || node.name.text === 'size')) {
+      if (isState(node.expression, context)) {
+        found = true;
+        return;
+      }
+    }
+    if (ts.isCallExpression(node)) {
+      const callee = skipOuterExpressions(node.expression);
+      if (
+        ts.isPropertyAccessExpression(callee) &&
+        (callee.name.text === 'has' || callee.name.text === 'get')
+      ) {
+        if (isState(callee.expression, context)) {
+          found = true;
+          return;
+        }
+      }
+    }
+    if (ts.isBinaryExpression(node)) {
+      const op = node.operatorToken.kind;
+      if (
+        (op === ts.SyntaxKind.LessThanToken ||
+          op === ts.SyntaxKind.LessThanEqualsToken ||
+          op === ts.SyntaxKind.GreaterThanToken ||
+          op === ts.SyntaxKind.GreaterThanEqualsToken) &&
+        (isStateOperand(node.left, context) || isStateOperand(node.right, context))
+      ) {
+        found = true;
+        return;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(condition);
+  return found;
+}
+
+function isStateOperand(expression: ts.Expression, context: RuleContext): boolean {
+  const expr = skipOuterExpressions(expression);
+  return (ts.isIdentifier(expr) || ts.isPropertyAccessExpression(expr)) && isState(expr, context);
+}
+
+/**
+ * Lazy singletons and bounded pool growth: `pool ??= new Piscina()`, `if (!this.worker) this.worker = …`,
+ * `if (this.pool) return this.pool`, `if (workers.length < MAX) workers.push(new Worker())`.
+ */
+function isLazyOrBounded(spawn: ts.Node, context: RuleContext): boolean {
+  let current: ts.Node = spawn;
+  let target: string | undefined;
+  // follow the value to where it is kept
+  for (;;) {
+    const parent = parentSkippingWrappers(current);
+    if (ts.isAwaitExpression(parent) || ts.isConditionalExpression(parent)) {
+      current = parent;
+      continue;
+    }
+    if (ts.isBinaryExpression(parent) && skipOuterExpressions(parent.right) === current) {
+      const op = parent.operatorToken.kind;
+      if (op === ts.SyntaxKind.QuestionQuestionEqualsToken || op === ts.SyntaxKind.BarBarEqualsToken)
+        return true;
+      // cache.get(key) ?? new Worker(…), this.pool || new Piscina()
+      if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken) return true;
+      if (op === ts.SyntaxKind.EqualsToken) {
+        target = skipOuterExpressions(parent.left).getText(context.sourceFile);
+        const outer = parentSkippingWrappers(parent);
+        // pool ?? (pool = new Piscina())
+        if (
+          ts.isBinaryExpression(outer) &&
+          (outer.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken ||
+            outer.operatorToken.kind === ts.SyntaxKind.BarBarToken)
+        ) {
+          return true;
+        }
+      }
+    } else if (ts.isCallExpression(parent) && parent.arguments.includes(current as ts.Expression)) {
+      // workers.set(id, new Worker(…)), workers.push(new Worker(…))
+      const callee = skipOuterExpressions(parent.expression);
+      if (ts.isPropertyAccessExpression(callee)) target = `${callee.expression.getText(context.sourceFile)}.`;
+    } else if (ts.isPropertyDeclaration(parent)) {
+      return false;
+    }
+    break;
+  }
+  // conditions between the spawn and its function, and early returns before it
+  let child: ts.Node = spawn;
+  let node: ts.Node | undefined = spawn.parent;
+  while (node && !ts.isSourceFile(node) && !isFunctionLike(node)) {
+    if (
+      ts.isIfStatement(node) &&
+      child !== node.expression &&
+      testsPoolState(node.expression, target, context)
+    )
+      return true;
+    if (
+      ts.isConditionalExpression(node) &&
+      child !== node.condition &&
+      testsPoolState(node.condition, target, context)
+    ) {
+      return true;
+    }
+    if (
+      (ts.isWhileStatement(node) || ts.isDoStatement(node)) &&
+      testsPoolState(node.expression, target, context)
+    )
+      return true;
+    for (const statement of precedingStatements(child)) {
+      if (
+        ts.isIfStatement(statement) &&
+        endsAbruptly(statement.thenStatement) &&
+        testsPoolState(statement.expression, target, context)
+      ) {
+        return true;
+      }
+    }
+    child = node;
+    node = node.parent;
+  }
+  return false;
+}
+
+function containsCores(expression: ts.Expression, context: RuleContext): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isExpression(node) && isCoresExpression(node, context)) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(expression);
+  return found;
+}
+
+/** Does a loop bound count workers (`i < n`, `i < os.cpus().length`) rather than data (`i < files.length`)? */
+function isPoolBound(bound: ts.Expression, context: RuleContext): boolean {
+  return !readsCollectionSize(bound) || containsCores(bound, context);
+}
+
+/** A loop around the spawn that runs once per data item, or undefined for a counted pool loop. */
+function loopPerTask(loop: ts.IterationStatement, context: RuleContext): PerTask | undefined {
+  if (ts.isForStatement(loop)) {
+    const bound = loop.condition ? upperBoundOf(loop.condition) : undefined;
+    if (bound && isPoolBound(bound, context)) return undefined;
+    return {
+      where: `in a loop${loop.condition ? ` while \`${short(loop.condition, context)}\`` : ''}`,
+      node: loop,
+    };
+  }
+  if (ts.isForOfStatement(loop) || ts.isForInStatement(loop)) {
+    if (isCountedCollection(loop.expression, context) || context.isBounded(loop.expression)) return undefined;
+    return { where: `in a loop over \`${short(loop.expression, context)}\``, node: loop };
+  }
+  if (ts.isWhileStatement(loop) || ts.isDoStatement(loop)) {
+    const bound = upperBoundOf(loop.expression);
+    if (bound && isPoolBound(bound, context)) return undefined;
+    return { where: `in a loop while \`${short(loop.expression, context)}\``, node: loop };
+  }
+  return undefined;
+}
+
+/** Is `node` reached once per task? Walks up to the function, then to the places that call it. */
+function perTask(node: ts.Node, walk: Walk, depth: number): PerTask | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  const { context } = walk;
+  let child: ts.Node = node;
+  let current: ts.Node | undefined = node.parent;
+  while (current && !ts.isSourceFile(current)) {
+    if (isLoop(current) && child === current.statement) {
+      const verdict = loopPerTask(current, context);
+      if (verdict) return verdict;
+    }
+    if (isFunctionLike(current)) return perTaskFunction(current, walk, depth);
+    child = current;
+    current = current.parent;
+  }
+  return undefined; // module top level: start-up
+}
+
+/** A callback `fn` passed to `call`: does `call` run it per task? */
+function perTaskCallback(
+  fn: FunctionLike | undefined,
+  call: ts.CallExpression | ts.NewExpression,
+  walk: Walk,
+  depth: number,
+): PerTask | undefined {
+  const { context } = walk;
+  const name = calleeName(call);
+  const callee = skipOuterExpressions(call.expression);
+  const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
+  if (ts.isNewExpression(call)) {
+    if (ts.isIdentifier(callee) && callee.text === 'Promise') {
+      walk.inPromise = true;
+      return perTask(call, walk, depth + 1);
+    }
+    return firstParameterPerTask(fn)
+      ? { where: `in the callback passed to \`new ${name ?? ''}()\``, node: call }
+      : perTask(call, walk, depth + 1);
+  }
+  if (name === undefined) return perTask(call, walk, depth + 1);
+  if (TEST_FUNCTIONS.has(name) && !receiver) return undefined;
+  if (ARRAY_CALLBACKS.has(name)) {
+    const collection = name === 'from' ? call.arguments[0] : receiver;
+    if (collection && (isCountedCollection(collection, context) || context.isBounded(collection))) {
+      return perTask(call, walk, depth + 1);
+    }
+    if (collection && (name !== 'from' || call.arguments[1] === fn)) {
+      return { where: `for each element of \`${short(collection, context)}\``, node: call };
+    }
+    return perTask(call, walk, depth + 1);
+  }
+  if (ONE_SHOT_TIMERS.has(name) || PROMISE_METHODS.has(name)) return perTask(call, walk, depth + 1);
+  if (name === 'setInterval') return { where: 'in a `setInterval` callback, on every tick', node: call };
+  const first = firstStringArgument(call as ts.CallExpression);
+  if ((LISTENER_METHODS.has(name) || ONCE_METHODS.has(name)) && receiver) {
+    if (first !== undefined && RECOVERY_EVENTS.has(first)) return undefined;
+    if (ONCE_METHODS.has(name) || (first !== undefined && ONE_SHOT_EVENTS.has(first)))
+      return perTask(call, walk, depth + 1);
+    return {
+      where: first !== undefined ? `in the \`'${first}'\` event handler` : `in a \`.${name}()\` handler`,
+      node: call,
+    };
+  }
+  if (ROUTE_METHODS.has(name) && receiver && first !== undefined && first.startsWith('/')) {
+    return {
+      where: `in the \`${name === 'use' || name === 'route' ? '' : `${name.toUpperCase()} `}${first}\` handler`,
+      node: call,
+    };
+  }
+  if (name === 'createServer') return { where: 'in the request handler', node: call };
+  if (firstParameterPerTask(fn))
+    return { where: `in the callback passed to \`${name}()\`, once per call`, node: call };
+  return perTask(call, walk, depth + 1);
+}
+
+function firstParameterPerTask(fn: FunctionLike | undefined): boolean {
+  const first = fn?.parameters[0];
+  if (!first) return false;
+  if (ts.isIdentifier(first.name)) return PER_TASK_PARAMETER.test(first.name.text);
+  // ({ message }) => …, ({ body }, reply) => …
+  return first.name.elements.some(
+    (element) =>
+      ts.isBindingElement(element) &&
+      ts.isIdentifier(element.name) &&
+      PER_TASK_PARAMETER.test(element.name.text),
+  );
+}
+
+function looksLikeRequestHandler(fn: FunctionLike): boolean {
+  const names = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : ''));
+  return (
+    (/^(req|request)$/.test(names[0] ?? '') && /^(res|response|reply|h)$/.test(names[1] ?? '')) ||
+    (/^(ctx|context)$/.test(names[0] ?? '') && names[1] === 'next')
+  );
+}
+
+function perTaskFunction(fn: FunctionLike, walk: Walk, depth: number): PerTask | undefined {
+  if (walk.visited.has(fn)) return undefined;
+  walk.visited.add(fn);
+  for (const parameter of fn.parameters)
+    if (ts.isIdentifier(parameter.name)) walk.parameters.add(parameter.name.text);
+  const iife = iifeCall(fn);
+  if (iife) return perTask(iife, walk, depth + 1);
+  const registration = registrationOf(fn);
+  if (registration) return perTaskCallback(fn, registration, walk, depth);
+  const name = callableName(fn);
+  if (looksLikeRequestHandler(fn))
+    return { where: `in the request handler \`${name ?? 'anonymous'}\``, node: fn };
+  if (name !== undefined) {
+    let sawSite = false;
+    for (const site of walk.index.callsByName.get(name) ?? []) {
+      if (site.pos >= fn.pos && site.end <= fn.end) continue; // recursion
+      sawSite = true;
+      const verdict = perTask(site, walk, depth + 1);
+      if (verdict) return { where: `${verdict.where} (via \`${name}()\`)`, node: verdict.node };
+    }
+    for (const site of walk.index.passedByName.get(name) ?? []) {
+      if (site.pos >= fn.pos && site.end <= fn.end) continue;
+      sawSite = true;
+      const verdict = perTaskCallback(fn, site, walk, depth + 1);
+      if (verdict) return { where: `${verdict.where} (\`${name}\`)`, node: verdict.node };
+    }
+    if (sawSite) return undefined;
+  }
+  // Nobody in this file calls it: an exported helper, a method, a handler in an options object.
+  const parent = parentSkippingWrappers(fn);
+  const inObject =
+    ts.isPropertyAssignment(parent) ||
+    (ts.isMethodDeclaration(fn) && ts.isObjectLiteralExpression(fn.parent));
+  if (inObject && firstParameterPerTask(fn))
+    return { where: `in the \`${name ?? 'anonymous'}\` callback, once per call`, node: fn };
+  if (startsWorkerPerCall(fn, walk))
+    return { where: `in \`${name ?? 'anonymous'}()\`, which starts a worker for each call`, node: fn };
+  return undefined;
+}
+
+/**
+ * A helper that starts a worker for one task and waits for it: the worker gets the call's
+ * arguments as `workerData` and the helper awaits its answer, or a pool created and destroyed
+ * in the same call.
+ */
+function startsWorkerPerCall(fn: FunctionLike, walk: Walk): boolean {
+  const { spawn } = walk;
+  if (!fn.body) return false;
+  if (spawn.kind !== 'worker_threads') {
+    const holder = parentSkippingWrappers(spawn.node);
+    if (!ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name)) return false;
+    const poolName = holder.name.text;
+    return containsCall(fn.body, (call) => {
+      const callee = skipOuterExpressions(call.expression);
+      return (
+        ts.isPropertyAccessExpression(callee) &&
+        POOL_TEARDOWN.has(callee.name.text) &&
+        ts.isIdentifier(callee.expression) &&
+        callee.expression.text === poolName
+      );
+    });
+  }
+  const options = spawn.node.arguments?.[1];
+  const object = options && skipOuterExpressions(options);
+  if (!object || !ts.isObjectLiteralExpression(object)) return false;
+  const data = propertyValue(object, 'workerData') ?? propertyValue(object, 'argv');
+  if (!data || !mentionsAny(data, walk.parameters)) return false;
+  if (walk.inPromise) return true;
+  return containsCall(fn.body, (call) => {
+    const name = calleeName(call);
+    return name === 'once' || name === 'terminate';
+  });
+}
+
+function mentionsAny(node: ts.Node, names: Set<string>): boolean {
+  if (ts.isIdentifier(node)) return names.has(node.text);
+  let found = false;
+  ts.forEachChild(node, (child) => {
+    if (!found && mentionsAny(child, names)) found = true;
+  });
+  return found;
+}
+
+function containsCall(node: ts.Node, test: (call: ts.CallExpression) => boolean): boolean {
+  let found = false;
+  const visit = (child: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(child) && test(child)) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(child, visit);
+  };
+  visit(node);
+  return found;
+}
+
+const WHAT: Record<WorkerSpawn['kind'], string> = {
+  worker_threads: 'Worker',
+  piscina: 'piscina pool',
+  tinypool: 'tinypool pool',
+  workerpool: 'workerpool pool',
+};
+
+export const workerPerTask: Rule = {
+  meta: {
+    id: 'worker-per-task',
+    category: 'worker-lifecycle',
+    defaultSeverity: 'warning',
+    description:
+      '`new Worker()` or a worker pool created per request, event or loop iteration instead of once at start-up.',
+    docsUrl: docsUrl('worker-per-task'),
+    textTrigger: /\bWorker\b|[Pp]iscina|[Tt]inypool|workerpool/,
+    messages: {
+      perTask:
+        'A new {{what}} is started {{where}}: each start costs tens of milliseconds and a fresh V8 heap, so under load tasks wait for thread start-up, memory grows with every task in flight, and nothing bounds how many threads run at once. Create one pool at start-up (piscina, or a fixed set of workers) and send each task to it.',
+    },
+  },
+  create(context) {
+    return {
+      onEnd() {
+        if (context.threads.spawns.length === 0) return;
+        if (context.fileKind === 'test' && context.ruleOptions.checkTests !== true) return;
+        const index = workerUsage(context);
+        for (const spawn of context.threads.spawns) {
+          if (isLazyOrBounded(spawn.node, context)) continue;
+          const walk: Walk = {
+            context,
+            index,
+            spawn,
+            visited: new Set(),
+            parameters: new Set(),
+            inPromise: false,
+          };
+          const verdict = perTask(spawn.node, walk, 0);
+          if (!verdict) continue;
+          context.report({
+            node: spawn.node,
+            messageId: 'perTask',
+            data: { what: WHAT[spawn.kind], where: verdict.where },
+            related: verdict.node === spawn.node ? [] : [context.related(verdict.node, 'runs once per task')],
+          });
+        }
+      },
+    };
+  },
+};
