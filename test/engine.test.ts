@@ -1,0 +1,57 @@
+// Engine behaviour that is not specific to one rule: input checks, model facts, the project index.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { analyzeFile } from '../src/analysis/analyzer.js';
+import { defaultOptions } from '../src/analysis/config.js';
+import { analyzeFiles } from './helpers/analyze.js';
+
+const options = defaultOptions();
+
+describe('engine', () => {
+  it('never throws on malformed, truncated or binary input', () => {
+    const inputs = [
+      'function (((',
+      'app.get("/x", (req, res) => { readFileSync(',
+      '\u0000\u0001\u0002garbage',
+      '<<<<<<< HEAD\nconst a = 1;\n=======\nconst a = 2;\n>>>>>>> branch\n',
+      '`unterminated template ${',
+      '/'.repeat(5000),
+      '',
+    ];
+    for (const text of inputs) {
+      const result = analyzeFile({ fileName: '/p/src/x.ts', text, options });
+      assert.ok(Array.isArray(result.findings));
+    }
+  });
+
+  it('analyses a large generated-but-readable file within the size limit', () => {
+    const body = Array.from({ length: 20000 }, (_, i) => `export function f${i}(a) { return a + ${i}; }`).join('\n');
+    const result = analyzeFile({ fileName: '/p/src/big.js', text: body, options });
+    assert.equal(result.skipped, undefined);
+    assert.equal(result.summary?.file, '/p/src/big.js');
+  });
+
+  it('records worker targets resolved from path expressions', () => {
+    const forms = [
+      "new Worker(path.join(__dirname, 'workers', 'w.js'))",
+      "new Worker(new URL('./workers/w.js', import.meta.url))",
+      "new Worker(`${__dirname}/workers/w.js`)",
+      "new Worker(__dirname + '/workers/w.js')",
+      "new Worker('./src/workers/w.js')",
+    ];
+    for (const form of forms) {
+      const text = `import path from 'node:path';\nimport { Worker } from 'node:worker_threads';\nconst w = ${form};`;
+      const result = analyzeFile({ fileName: '/p/src/main.ts', text, options });
+      const expected = form.includes("'./src/") ? '/p/src/src/workers/w' : '/p/src/workers/w';
+      assert.deepEqual(result.summary?.workerTargets, [expected], form);
+    }
+  });
+
+  it('treats a file spawned by another file as a worker even without worker_threads imports', () => {
+    const findings = analyzeFiles({
+      'src/main.js': "const { Worker } = require('worker_threads');\nconst w = new Worker(require('path').join(__dirname, 'task.js'));\nw.on('error', () => {});\nw.on('exit', () => {});",
+      'src/task.js': "const fs = require('fs');\nmodule.exports = async function (req, res) { return fs.readFileSync('x'); };",
+    });
+    assert.deepEqual(findings.filter((f) => f.file === 'src/task.js'), []);
+  });
+});
