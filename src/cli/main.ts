@@ -5,6 +5,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../analysis/config.js';
+import { findTsconfig } from '../analysis/program.js';
 import { allRules } from '../analysis/rules/index.js';
 import type { Finding, Severity } from '../analysis/types.js';
 import { runProfileCommand } from '../profiler/cli.js';
@@ -46,6 +47,7 @@ scan options:
   --jobs <n>                 worker threads (default: available parallelism)
   --shard <i>/<n>            analyse only the i-th of n shards of the file list (CI fan-out)
   --no-gitignore             do not apply .gitignore files
+  --no-type-check            skip the type checker even when a tsconfig.json is found
   --no-color                 plain text output
 
 Run 'concurrency-lens profile --help' for profiling options.
@@ -105,6 +107,7 @@ async function scanCommand(argv: string[], io: CommandIO): Promise<number> {
       jobs: { type: 'string' },
       shard: { type: 'string' },
       'no-gitignore': { type: 'boolean', default: false },
+      'no-type-check': { type: 'boolean', default: false },
       'no-color': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -146,7 +149,9 @@ async function scanCommand(argv: string[], io: CommandIO): Promise<number> {
   let files = selection.files;
   if (shard) files = files.filter((_, i) => i % shard.count === shard.index - 1);
 
-  const result = await scan({ files, options: loaded.options, root: baseDir, jobs });
+  // With a tsconfig.json at the root, rules get the type checker (slower, single thread, sharper).
+  const tsconfig = values['no-type-check'] ? undefined : findTsconfig(baseDir);
+  const result = await scan({ files, options: loaded.options, root: baseDir, jobs, tsconfig });
 
   let report: string;
   if (format === 'sarif') {

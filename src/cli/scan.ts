@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { FileAnalysis } from '../analysis/analyzer.js';
+import { analyzeFile, type FileAnalysis } from '../analysis/analyzer.js';
+import { createTypedProject, type TypedProject } from '../analysis/program.js';
 import { ProjectIndex } from '../analysis/project.js';
 import type { AnalysisOptions, Finding, SkippedFile } from '../analysis/types.js';
 import { analyzePaths } from './analyze-paths.js';
@@ -20,6 +21,11 @@ export interface ScanOptions {
   /** called after each batch with the number of files done */
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /**
+   * Build a TypeScript program from this tsconfig.json and give rules the type checker. The
+   * program lives in one thread, so a typed scan analyses in the calling thread.
+   */
+  tsconfig?: string;
 }
 
 export interface ScanResult {
@@ -38,8 +44,10 @@ export async function scan(scanOptions: ScanOptions): Promise<ScanResult> {
   const { files, options } = scanOptions;
   const requestedJobs = scanOptions.jobs ?? os.availableParallelism();
   const jobs = Math.max(1, Math.min(requestedJobs, Math.ceil(files.length / MIN_FILES_PER_WORKER)));
-  const analyses =
-    jobs <= 1 || !workerScriptPath()
+  const typed = scanOptions.tsconfig ? createTypedProject(scanOptions.tsconfig, files) : undefined;
+  const analyses = typed
+    ? analyzeTyped(scanOptions, typed)
+    : jobs <= 1 || !workerScriptPath()
       ? analyzeInThread(scanOptions)
       : await analyzeInWorkers(scanOptions, jobs, workerScriptPath()!);
 
@@ -69,6 +77,21 @@ function analyzeInThread({ files, options, root, onProgress, signal }: ScanOptio
     signal?.throwIfAborted();
     results.push(...analyzePaths(files.slice(i, i + BATCH_SIZE), options, root));
     onProgress?.(results.length, files.length);
+  }
+  return results;
+}
+
+function analyzeTyped({ files, options, root, onProgress, signal }: ScanOptions, typed: TypedProject): FileAnalysis[] {
+  const results: FileAnalysis[] = [];
+  for (const [i, file] of files.entries()) {
+    if (i % BATCH_SIZE === 0) signal?.throwIfAborted();
+    const sourceFile = typed.program.getSourceFile(file);
+    results.push(
+      sourceFile
+        ? analyzeFile({ fileName: file, text: sourceFile.text, options, root, sourceFile, checker: typed.checker })
+        : analyzePaths([file], options, root)[0]!,
+    );
+    if ((i + 1) % BATCH_SIZE === 0 || i === files.length - 1) onProgress?.(i + 1, files.length);
   }
   return results;
 }
