@@ -1,14 +1,20 @@
 // The rule registry: one import per rule file, in catalog order (DESIGN.md §2).
 import type { Rule } from '../types.js';
 import { blockingCall } from './blocking-call.js';
+import { copyInsteadOfTransfer } from './copy-instead-of-transfer.js';
+import { nonCloneableMessage } from './non-cloneable-message.js';
 import { oversizedPool } from './oversized-pool.js';
 import { unboundedArrayQueue } from './unbounded-array-queue.js';
 import { unguardedSelfSpawn } from './unguarded-self-spawn.js';
 import { unhandledWorkerError } from './unhandled-worker-error.js';
+import { useAfterTransfer } from './use-after-transfer.js';
 import { workerPerTask } from './worker-per-task.js';
 
 export const allRules: readonly Rule[] = [
   blockingCall,
+  nonCloneableMessage,
+  copyInsteadOfTransfer,
+  useAfterTransfer,
   unhandledWorkerError,
   unguardedSelfSpawn,
   workerPerTask,
