@@ -103,7 +103,7 @@ describe('unhandled-worker-error', () => {
         'for (let i = 0; i < os.availableParallelism(); i++) {',
         "  workers.push(new Worker('./hash-worker.js'));",
         '}',
-        "export const hash = (pw) => workers[0].postMessage(pw);",
+        'export const hash = (pw) => workers[0].postMessage(pw);',
       ].join('\n');
       assert.deepEqual(positions(findingsOf(RULE, code, 'src/hash-pool.js')), ['5:16']);
     });
@@ -160,7 +160,7 @@ describe('unhandled-worker-error', () => {
         "    worker.on('message', resolve);",
         "    worker.on('error', reject);",
         "    worker.on('exit', (code) => {",
-        '      if (code !== 0) reject(new Error(`Worker stopped with exit code ${code}`));',
+        '      if (code !== 0) reject(new Error("Worker stopped with exit code " + code));',
         '    });',
         '  });',
         '};',
@@ -267,7 +267,10 @@ describe('unhandled-worker-error', () => {
     });
 
     it('ignores lookalike Worker classes: local classes, web workers, bullmq', () => {
-      const local = ['class Worker { constructor(readonly name: string) {} }', "const w = new Worker('local');"].join('\n');
+      const local = [
+        'class Worker { constructor(readonly name: string) {} }',
+        "const w = new Worker('local');",
+      ].join('\n');
       assert.deepEqual(findingsOf(RULE, local), []);
       const web = ["const w = new Worker('/sw.js');", "w.postMessage('hi');"].join('\n');
       assert.deepEqual(findingsOf(RULE, web, 'src/browser.ts'), []);
@@ -304,7 +307,9 @@ describe('unhandled-worker-error', () => {
         "new Worker('./daemon.js');",
       ].join('\n');
       assert.deepEqual(findingsOf(RULE, code), []);
-      const all = analyzeFiles({ 'src/app.ts': code }, { includeSuppressed: true }).filter((f) => f.ruleId === RULE);
+      const all = analyzeFiles({ 'src/app.ts': code }, { includeSuppressed: true }).filter(
+        (f) => f.ruleId === RULE,
+      );
       assert.equal(all[0]?.suppressed?.kind, 'next-line');
     });
   });

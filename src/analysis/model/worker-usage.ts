@@ -82,8 +82,18 @@ function collectCall(node: ts.CallExpression | ts.NewExpression, index: WorkerUs
   if (args.length >= 2 && stringValue(args[1]) !== undefined && stringValue(args[0]) === undefined) {
     // events.once(worker, 'exit'), on(worker, 'error'), pEvent(worker, 'exit')
     index.listeners.push({ receiver: args[0]!, event: stringValue(args[1]), node, listener: args[2] });
-  } else if (name !== undefined && LISTENER_METHODS.has(name) && ts.isPropertyAccessExpression(callee) && args.length >= 1) {
-    index.listeners.push({ receiver: callee.expression, event: stringValue(args[0]), node, listener: args[1] });
+  } else if (
+    name !== undefined &&
+    LISTENER_METHODS.has(name) &&
+    ts.isPropertyAccessExpression(callee) &&
+    args.length >= 1
+  ) {
+    index.listeners.push({
+      receiver: callee.expression,
+      event: stringValue(args[0]),
+      node,
+      listener: args[1],
+    });
   }
   for (const argument of args) {
     const arg = skipOuterExpressions(argument);

@@ -12,6 +12,7 @@ import {
   skipOuterExpressions,
 } from '../ast.js';
 import type { RuleContext } from '../context.js';
+import { numericValue } from '../model/bounds.js';
 import { propertyValue, type WorkerSpawn } from '../model/threads.js';
 import {
   callableName,
@@ -147,12 +148,6 @@ function testsPoolState(condition: ts.Expression, target: string | undefined, co
         }
       }
     }
-    if (ts.isPropertyAccessExpression(node) && (node.name.text === 'length' || node.name.text === 'size')) {
-      if (isState(node.expression, context)) {
-        found = true;
-        return;
-      }
-    }
     if (ts.isCallExpression(node)) {
       const callee = skipOuterExpressions(node.expression);
       if (
@@ -166,16 +161,17 @@ function testsPoolState(condition: ts.Expression, target: string | undefined, co
       }
     }
     if (ts.isBinaryExpression(node)) {
+      // workers.length < max, this.active <= this.limit, max > this.workers.size — not queue.length > 0
       const op = node.operatorToken.kind;
-      if (
-        (op === ts.SyntaxKind.LessThanToken ||
-          op === ts.SyntaxKind.LessThanEqualsToken ||
-          op === ts.SyntaxKind.GreaterThanToken ||
-          op === ts.SyntaxKind.GreaterThanEqualsToken) &&
-        (isStateOperand(node.left, context) || isStateOperand(node.right, context))
-      ) {
-        found = true;
-        return;
+      const less = op === ts.SyntaxKind.LessThanToken || op === ts.SyntaxKind.LessThanEqualsToken;
+      const greater = op === ts.SyntaxKind.GreaterThanToken || op === ts.SyntaxKind.GreaterThanEqualsToken;
+      if (less || greater) {
+        const low = less ? node.left : node.right;
+        const high = less ? node.right : node.left;
+        if (isStateOperand(low, context) && numericValue(high) !== 0) {
+          found = true;
+          return;
+        }
       }
     }
     ts.forEachChild(node, visit);
@@ -184,8 +180,12 @@ function testsPoolState(condition: ts.Expression, target: string | undefined, co
   return found;
 }
 
+/** `this.active`, `workers.length`, `pool.size` where the base is state that outlives a call */
 function isStateOperand(expression: ts.Expression, context: RuleContext): boolean {
-  const expr = skipOuterExpressions(expression);
+  let expr = skipOuterExpressions(expression);
+  if (ts.isPropertyAccessExpression(expr) && (expr.name.text === 'length' || expr.name.text === 'size')) {
+    expr = skipOuterExpressions(expr.expression);
+  }
   return (ts.isIdentifier(expr) || ts.isPropertyAccessExpression(expr)) && isState(expr, context);
 }
 
@@ -370,7 +370,7 @@ function perTaskCallback(
       node: call,
     };
   }
-  if (ROUTE_METHODS.has(name) && receiver && first !== undefined && first.startsWith('/')) {
+  if (ROUTE_METHODS.has(name) && receiver && first?.startsWith('/')) {
     return {
       where: `in the \`${name === 'use' || name === 'route' ? '' : `${name.toUpperCase()} `}${first}\` handler`,
       node: call,
