@@ -51,6 +51,14 @@ export class ProfilerError extends Error {
   }
 }
 
+/**
+ * esbuild is loaded on first use (it is external to our own bundles, and `scan` never needs it).
+ * require, not import(): a dynamic import() fails inside tsx's ESM wrapper of CJS modules.
+ */
+export function loadEsbuild(): typeof import('esbuild') {
+  return require('esbuild');
+}
+
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 /** `fib`, `default`, `Matrix.multiply`, `utils.parse`: identifiers joined by dots. */
@@ -91,7 +99,7 @@ export async function bundleTarget(options: BundleOptions): Promise<BundleOutput
     if (parse(dirname(dir)).base === '.cl-tmp') await rmdir(dirname(dir)).catch(() => undefined);
   };
 
-  const esbuild = await import('esbuild');
+  const esbuild = loadEsbuild();
   const bundlePath = join(dir, 'bundle.mjs');
   const path = options.functionPath.split('.');
   try {

@@ -126,21 +126,36 @@ process.on('unhandledRejection', (reason) =>
 // The IPC channel must not keep us alive (see beforeExit), but losing it means the parent died.
 process.channel?.unref();
 process.on('disconnect', () => realExit(1));
-startOrphanWatchdog();
+const watchdogReady = startOrphanWatchdog();
 
 /**
  * A sync infinite loop never yields to the 'disconnect' handler, so a tiny thread watches for the
  * parent's death and kills this process: no orphan even when the parent is killed with SIGKILL.
+ * Resolves once the thread is up: its start-up costs ~30 ms of CPU, which must not land in the
+ * measured runs (on a loaded machine it easily would).
  */
-function startOrphanWatchdog(): void {
+function startOrphanWatchdog(): Promise<void> {
   const source = `
-    const { workerData } = require('node:worker_threads');
+    const { workerData, parentPort } = require('node:worker_threads');
     setInterval(() => {
       if (process.ppid !== workerData.ppid) process.kill(workerData.pid, 'SIGKILL');
     }, 250);
+    parentPort.postMessage('ready');
   `;
   const watchdog = new Worker(source, { eval: true, workerData: { ppid: process.ppid, pid: process.pid } });
   watchdog.unref();
+  return new Promise((resolve) => {
+    const fallback = setTimeout(resolve, 2000);
+    fallback.unref();
+    watchdog.once('message', () => {
+      clearTimeout(fallback);
+      watchdog.removeAllListeners('message');
+      // an unref'd worker's port still keeps the loop alive while it has a listener
+      watchdog.unref();
+      resolve();
+    });
+    watchdog.once('error', () => resolve());
+  });
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -176,6 +191,7 @@ async function main(): Promise<void> {
 
   setPhase('args');
   const args = await buildArgs(slot);
+  await watchdogReady;
   const runOnce = async (): Promise<RunSample & { value: unknown }> => {
     const cpuStart = process.cpuUsage();
     const start = performance.now();
@@ -190,6 +206,7 @@ async function main(): Promise<void> {
   const runs: RunSample[] = [];
   let warmupRuns = 0;
   let mainThreadCpuMs: number | undefined;
+  let runQueueWaitMs: number | undefined;
   let spanWallMs = 0;
   let spanCpuMs = 0;
   try {
@@ -202,7 +219,7 @@ async function main(): Promise<void> {
 
     setPhase('measure');
     send({ type: 'measure', edge: 'start', runs: 0 });
-    const mainThreadStart = mainThreadCpuNs();
+    const mainThreadStart = mainThreadSchedstat();
     const spanCpuStart = process.cpuUsage();
     const measureStart = performance.now();
     for (;;) {
@@ -216,10 +233,11 @@ async function main(): Promise<void> {
     spanWallMs = performance.now() - measureStart;
     const spanCpu = process.cpuUsage(spanCpuStart);
     spanCpuMs = (spanCpu.user + spanCpu.system) / 1000;
-    const mainThreadEnd = mainThreadCpuNs();
+    const mainThreadEnd = mainThreadSchedstat();
     send({ type: 'measure', edge: 'end', runs: runs.length });
     if (mainThreadStart !== undefined && mainThreadEnd !== undefined) {
-      mainThreadCpuMs = (mainThreadEnd - mainThreadStart) / 1e6;
+      mainThreadCpuMs = (mainThreadEnd.cpuNs - mainThreadStart.cpuNs) / 1e6;
+      runQueueWaitMs = (mainThreadEnd.waitNs - mainThreadStart.waitNs) / 1e6;
     }
   } catch (error) {
     failWithError(error, 'the function threw');
@@ -235,7 +253,10 @@ async function main(): Promise<void> {
     try {
       poolTrial = await runPoolTrial(runOnce, args, runs);
     } catch (error) {
-      poolTrialError = describe(error).message;
+      const lost = serialization.lostPrototypes;
+      poolTrialError = `the function failed in a pool worker: ${describe(error).message}${
+        lost ? ` (in a worker the arguments are clones without their prototype: ${lost.join(', ')})` : ''
+      }`;
     }
   }
 
@@ -246,6 +267,7 @@ async function main(): Promise<void> {
     spanWallMs,
     spanCpuMs,
     mainThreadCpuMs,
+    runQueueWaitMs,
     serialization,
     poolTrial,
     poolTrialError,
@@ -284,12 +306,16 @@ async function buildArgs(slot: BundleSlot): Promise<unknown[]> {
   return built;
 }
 
-/** Main thread CPU time in ns from /proc (Linux); undefined elsewhere. */
-function mainThreadCpuNs(): number | undefined {
+/**
+ * The main thread's time on a CPU and time spent runnable but waiting for one (another process had
+ * it), in ns, from /proc (Linux); undefined elsewhere.
+ */
+function mainThreadSchedstat(): { cpuNs: number; waitNs: number } | undefined {
   try {
-    const schedstat = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8');
-    const ns = Number(schedstat.split(' ')[0]);
-    return Number.isFinite(ns) ? ns : undefined;
+    const [cpuNs, waitNs] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8')
+      .split(' ')
+      .map(Number);
+    return Number.isFinite(cpuNs) && Number.isFinite(waitNs) ? { cpuNs: cpuNs!, waitNs: waitNs! } : undefined;
   } catch {
     return undefined;
   }

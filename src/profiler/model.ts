@@ -147,8 +147,16 @@ interface ProfileBase {
 
 export interface ProfileSuccess extends ProfileBase {
   ok: true;
-  /** process CPU / wall over the measured span (all measured runs) */
+  /**
+   * process CPU / wall over the measured span (all measured runs), with the time the main thread
+   * was runnable but waiting for a CPU held by another process (machine load, Linux) taken out of
+   * the wall time: the ratio the function has on an idle machine
+   */
   cpuRatio: number;
+  /** process CPU / wall over the same span, without the run-queue correction */
+  rawCpuRatio: number;
+  /** main thread's time waiting for a CPU over the span (machine load), ms; Linux only */
+  runQueueWaitMs?: number;
   classification: Classification;
   /** mean wall time per run, ms */
   wallMs: number;

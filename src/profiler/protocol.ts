@@ -47,6 +47,8 @@ export interface HarnessReport {
   spanCpuMs?: number;
   /** main thread's CPU over the measured runs, from /proc (Linux), ms */
   mainThreadCpuMs?: number;
+  /** main thread's time runnable but waiting for a CPU over the measured runs, from /proc (Linux), ms */
+  runQueueWaitMs?: number;
   serialization?: SerializationCost;
   poolTrial?: PoolTrial;
   poolTrialError?: string;

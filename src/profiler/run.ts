@@ -5,9 +5,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import pidusage from 'pidusage';
-import { type BundleOutput, bundleTarget, ProfilerError } from './bundle.js';
+import { type BundleOutput, bundleTarget, loadEsbuild, ProfilerError } from './bundle.js';
 import {
   type ChildLog,
   classify,
@@ -201,18 +201,26 @@ function success(
   // resolution of process.cpuUsage().
   const spanWall = report.spanWallMs || totalWall;
   const spanCpu = report.spanWallMs ? (report.spanCpuMs ?? totalCpu) : totalCpu;
-  const cpuRatio = spanWall > 0 ? spanCpu / spanWall : 0;
+  // On a busy machine the main thread sits on the run queue while another process has the CPU.
+  // That wall time is neither computing nor waiting on I/O: leave it out, so the ratio is the one
+  // the function has on an idle machine and the class does not drift with the machine's load.
+  const runQueueWaitMs = Math.min(report.runQueueWaitMs ?? 0, spanWall * 0.95);
+  const activeWall = spanWall - runQueueWaitMs;
+  const rawCpuRatio = spanWall > 0 ? spanCpu / spanWall : 0;
+  const cpuRatio = activeWall > 0 ? spanCpu / activeWall : 0;
   const wallMs = totalWall / Math.max(runs.length, 1);
   // The kernel updates a running thread's CPU time once per tick: too coarse for a short span.
   const mainThreadCpuRatio =
     report.mainThreadCpuMs !== undefined && spanWall >= MIN_MAIN_THREAD_SPAN_MS
-      ? report.mainThreadCpuMs / spanWall
+      ? report.mainThreadCpuMs / activeWall
       : undefined;
   const serialization = report.serialization!;
   return {
     ...base,
     ok: true,
     cpuRatio,
+    rawCpuRatio,
+    runQueueWaitMs: report.runQueueWaitMs,
     classification: classify(cpuRatio, thresholds),
     wallMs,
     cpuMs: totalCpu / Math.max(runs.length, 1),
@@ -536,12 +544,14 @@ let harnessPath: Promise<string> | undefined;
  */
 function resolveHarness(): Promise<string> {
   harnessPath ??= (async () => {
-    const built = join(__dirname, 'profiler-harness.js');
+    // dirname(__filename), not __dirname: tsx gives a wrong __dirname to CJS loaded from ESM.
+    const here = dirname(__filename);
+    const built = join(here, 'profiler-harness.js');
     if (existsSync(built)) return built;
-    const source = join(__dirname, 'harness.ts');
+    const source = join(here, 'harness.ts');
     if (!existsSync(source))
-      throw new ProfilerError('spawn-failed', `profiler harness not found next to ${__dirname}`);
-    const esbuild = await import('esbuild');
+      throw new ProfilerError('spawn-failed', `profiler harness not found next to ${here}`);
+    const esbuild = loadEsbuild();
     const dir = await mkdtemp(join(tmpdir(), 'concurrency-lens-harness-'));
     const outfile = join(dir, 'profiler-harness.js');
     await esbuild.build({

