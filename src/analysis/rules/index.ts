@@ -2,9 +2,11 @@
 import type { Rule } from '../types.js';
 import { blockingCall } from './blocking-call.js';
 import { copyInsteadOfTransfer } from './copy-instead-of-transfer.js';
+import { ignoredBackpressure } from './ignored-backpressure.js';
 import { nonCloneableMessage } from './non-cloneable-message.js';
 import { oversizedPool } from './oversized-pool.js';
 import { unboundedArrayQueue } from './unbounded-array-queue.js';
+import { unboundedQueueOption } from './unbounded-queue-option.js';
 import { unguardedSelfSpawn } from './unguarded-self-spawn.js';
 import { unhandledWorkerError } from './unhandled-worker-error.js';
 import { useAfterTransfer } from './use-after-transfer.js';
@@ -20,6 +22,8 @@ export const allRules: readonly Rule[] = [
   workerPerTask,
   oversizedPool,
   unboundedArrayQueue,
+  ignoredBackpressure,
+  unboundedQueueOption,
 ];
 
 export function ruleById(id: string): Rule | undefined {

@@ -27,7 +27,7 @@ const QUEUE_NAME =
   /queue|backlog|pending|jobs?$|tasks?$|messages?$|inbox|outbox|mailbox|buffer(ed)?$|work(items?)?$|requests?$|events?$/i;
 /** Wait lists of callbacks (ready queues, semaphore waiters): their size is the number of callers, not of data. */
 const CALLBACK_LIST_NAME =
-  /callbacks?$|cbs?$|listeners?$|waiters?$|waiting|resolvers?$|resolves?$|handlers?$|ready|deferreds?$|thunks?$/i;
+  /callbacks?$|cbs?$|listeners?$|waiters?$|waiting|resolvers?$|resolves?$|handlers?$|ready|deferreds?$|thunks?$|disposables?$|subscriptions?$|subscribers?$|observers?$/i;
 
 /** Helpers that take an item out of an array by identity (rxjs arrRemove, lodash pull, …). */
 const REMOVAL_HELPER = /remove|pull|evict|prune|^without$/i;
@@ -249,9 +249,10 @@ export const unboundedArrayQueue: Rule = {
             op = method;
             break;
           case 'splice': {
-            // splice(0, n) / splice(0) takes from the front: a FIFO drain
-            const first = call.arguments[0];
-            if (!first || !isZero(first)) return;
+            // splice(0, n) takes a batch from the front: a FIFO drain. splice(0) and
+            // splice(0, q.length) take everything at once: a flush, not a queue.
+            const [first, count] = call.arguments;
+            if (!first || !isZero(first) || !count || lengthReceiverKey(count)) return;
             op = 'shift';
             break;
           }
@@ -323,6 +324,8 @@ export const unboundedArrayQueue: Rule = {
         for (const [key, list] of uses) {
           if (bounded.has(key)) continue;
           if (!hasFifoPair(list)) continue;
+          // Lists of callbacks, listeners and disposables grow with subscribers, not with data.
+          if (CALLBACK_LIST_NAME.test(key.slice(key.indexOf(':') + 1))) continue;
           for (const candidate of candidatesOf(key, list, arrayMembers)) check(candidate);
         }
       },
@@ -372,7 +375,7 @@ export const unboundedArrayQueue: Rule = {
       // Fed only through a method or an async function: call it a queue when it is named like one
       // and drained by a consumer loop or asynchronously.
       const bareName = key.slice(key.indexOf(':') + 1);
-      if (!QUEUE_NAME.test(bareName) || CALLBACK_LIST_NAME.test(bareName)) return;
+      if (!QUEUE_NAME.test(bareName)) return;
       if (!drains.some((d) => isProcessingDrain(d.call))) return;
       report(candidate, weak.use, weak.phase, drains);
     }
@@ -466,7 +469,13 @@ function* candidatesOf(
   }
   for (const [declaration, group] of byDeclaration) {
     if (!isArrayInitializer(declaration.initializer)) continue;
+    const declaringFunction = enclosingFunction(declaration);
+    // A local queue seeded with a start item (`const queue = [root]`) is a worklist: a BFS or a
+    // crawl that pushes what it finds while processing what it took.
+    const initializer = skipOuterExpressions(declaration.initializer!);
+    if (declaringFunction && ts.isArrayLiteralExpression(initializer) && initializer.elements.length > 0)
+      continue;
     if (!hasFifoPair(group)) continue;
-    yield { display: name, key, declaringFunction: enclosingFunction(declaration), uses: group };
+    yield { display: name, key, declaringFunction, uses: group };
   }
 }

@@ -1,0 +1,390 @@
+// unbounded-queue-option: a queue or pool library built with no limit where tasks come from run-time
+// code: `new PQueue()` without `concurrency`, `async.queue()`/`fastq()` without a concurrency,
+// piscina/tinypool/workerpool without a queue limit (or with Infinity), and streams built with
+// `highWaterMark: Infinity`.
+import ts from 'typescript';
+import { hasModifier, skipOuterExpressions } from '../ast.js';
+import { describeWhere } from '../context.js';
+import type { ModuleReference } from '../model/modules.js';
+import type { PhaseInfo } from '../model/phase.js';
+import { propertyValue } from '../model/threads.js';
+import type { Rule } from '../types.js';
+import { docsUrl } from './docs-url.js';
+
+type Library = 'p-queue' | 'async' | 'fastq' | 'piscina' | 'tinypool' | 'workerpool';
+
+/** How the limit is missing: not given (library default) or given as Infinity. */
+type Missing = 'default' | 'infinite';
+
+interface Creation {
+  library: Library;
+  node: ts.Expression;
+  missing: Missing;
+  /** what is missing, for the message: 'concurrency', 'maxQueue', 'maxQueueSize' */
+  option: string;
+  /** how the code names the instance: 'id:queue' or 'this:queue' */
+  key: string | undefined;
+  exported: boolean;
+}
+
+/** Methods that hand a task to each library. */
+const FEED_METHODS: Record<Library, ReadonlySet<string>> = {
+  'p-queue': new Set(['add', 'addAll']),
+  async: new Set(['push', 'unshift', 'pushAsync', 'unshiftAsync']),
+  fastq: new Set(['push', 'unshift']),
+  piscina: new Set(['run', 'runTask']),
+  tinypool: new Set(['run']),
+  workerpool: new Set(['exec', 'proxy']),
+};
+const ALL_FEED_METHODS = new Set(Object.values(FEED_METHODS).flatMap((set) => [...set]));
+const ASYNC_MODULES = new Set(['async', 'async-es', 'neo-async']);
+const STREAM_CLASSES = /^(Readable|Writable|Duplex|Transform|PassThrough)$/;
+const HIGH_WATER_MARK_OPTIONS = ['highWaterMark', 'readableHighWaterMark', 'writableHighWaterMark'];
+
+/** `Infinity`, `Number.POSITIVE_INFINITY`, `Number.MAX_SAFE_INTEGER`, `Number.MAX_VALUE`. */
+function isUnlimited(expression: ts.Expression): boolean {
+  const expr = skipOuterExpressions(expression);
+  if (ts.isIdentifier(expr)) return expr.text === 'Infinity';
+  if (
+    ts.isPropertyAccessExpression(expr) &&
+    ts.isIdentifier(expr.expression) &&
+    expr.expression.text === 'Number'
+  ) {
+    return /^(POSITIVE_INFINITY|MAX_SAFE_INTEGER|MAX_VALUE)$/.test(expr.name.text);
+  }
+  return false;
+}
+
+/** What an options object literal says about `key`: absent, unlimited, limited, or unknown (spread). */
+function optionState(options: ts.Expression | undefined, keys: string[]): Missing | 'limited' | 'unknown' {
+  if (!options) return 'default';
+  const object = skipOuterExpressions(options);
+  if (!ts.isObjectLiteralExpression(object)) return 'unknown';
+  for (const key of keys) {
+    const value = propertyValue(object, key);
+    if (value) return isUnlimited(value) ? 'infinite' : 'limited';
+  }
+  return object.properties.some(ts.isSpreadAssignment) ? 'unknown' : 'default';
+}
+
+function libraryOf(reference: ModuleReference | undefined, isNew: boolean): Library | 'stream' | undefined {
+  if (!reference) return undefined;
+  const { module, path } = reference;
+  const last = path[path.length - 1];
+  if (isNew) {
+    if (module === 'p-queue' && (path.length === 0 || last === 'default' || last === 'PQueue'))
+      return 'p-queue';
+    if (module === 'piscina' && (path.length === 0 || last === 'default' || last === 'Piscina'))
+      return 'piscina';
+    if (module === 'tinypool' && (path.length === 0 || last === 'default' || last === 'Tinypool'))
+      return 'tinypool';
+    if (
+      (module === 'stream' || module === 'readable-stream') &&
+      last !== undefined &&
+      STREAM_CLASSES.test(last)
+    )
+      return 'stream';
+    return undefined;
+  }
+  const [base, ...rest] = module.split('/');
+  const fullPath = [...rest, ...path];
+  if (
+    base !== undefined &&
+    ASYNC_MODULES.has(base) &&
+    fullPath.length === 1 &&
+    (fullPath[0] === 'queue' || fullPath[0] === 'priorityQueue')
+  ) {
+    return 'async';
+  }
+  if (
+    module === 'fastq' &&
+    (path.length === 0 || (path.length === 1 && (last === 'promise' || last === 'default')))
+  )
+    return 'fastq';
+  if (module === 'workerpool' && path.length === 1 && last === 'pool') return 'workerpool';
+  return undefined;
+}
+
+/** The name the created instance is stored under: `const q = …` → 'id:q', `this.q = …` / `q = …` field → 'this:q'. */
+function storageOf(node: ts.Expression): { key: string | undefined; declaration: ts.Node | undefined } {
+  let parent = node.parent;
+  while (
+    ts.isParenthesizedExpression(parent) ||
+    ts.isAsExpression(parent) ||
+    ts.isSatisfiesExpression(parent)
+  )
+    parent = parent.parent;
+  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name))
+    return { key: `id:${parent.name.text}`, declaration: parent };
+  if (
+    ts.isPropertyDeclaration(parent) &&
+    (ts.isIdentifier(parent.name) || ts.isPrivateIdentifier(parent.name))
+  ) {
+    return { key: `this:${parent.name.text}`, declaration: parent };
+  }
+  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    const left = skipOuterExpressions(parent.left);
+    if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword) {
+      return { key: `this:${left.name.text}`, declaration: undefined };
+    }
+    if (ts.isIdentifier(left)) return { key: `id:${left.text}`, declaration: undefined };
+  }
+  return { key: undefined, declaration: undefined };
+}
+
+function feedKey(receiver: ts.Expression): string | undefined {
+  const expr = skipOuterExpressions(receiver);
+  if (ts.isIdentifier(expr)) return `id:${expr.text}`;
+  if (ts.isPropertyAccessExpression(expr) && expr.expression.kind === ts.SyntaxKind.ThisKeyword)
+    return `this:${expr.name.text}`;
+  return undefined;
+}
+
+const DISPLAY: Record<Library, string> = {
+  'p-queue': '`new PQueue()`',
+  async: '`async.queue()`',
+  fastq: '`fastq()`',
+  piscina: '`new Piscina()`',
+  tinypool: '`new Tinypool()`',
+  workerpool: '`workerpool.pool()`',
+};
+
+export const unboundedQueueOption: Rule = {
+  meta: {
+    id: 'unbounded-queue-option',
+    category: 'unbounded-queue',
+    defaultSeverity: 'warning',
+    description:
+      'Queue or pool library built with no limit (p-queue, async.queue, fastq, piscina, tinypool, workerpool) and fed at run time, or a stream with highWaterMark: Infinity.',
+    docsUrl: docsUrl('unbounded-queue-option'),
+    textTrigger:
+      /['"`](?:p-queue|async|async-es|neo-async|fastq|piscina|tinypool|workerpool)(?:\/[\w.-]+)?['"`]|[hH]ighWaterMark/,
+    messages: {
+      pQueue:
+        '{{api}} is built {{detail}}: p-queue then starts every task at once, so tasks added {{where}} run with no limit and a burst holds all of them (and the data they close over) in memory. Set `concurrency`, and shed load when `queue.size` reaches a limit (or `await queue.onSizeLessThan(n)`) before adding.',
+      asyncQueue:
+        '{{api}} is built {{detail}}, and nothing bounds its backlog: tasks pushed {{where}} pile up in memory whenever they arrive faster than the worker finishes them. Pass an explicit concurrency and check `q.length()` against a limit before pushing (reject, drop or pause the source when it is full).',
+      fastqMissing:
+        '{{api}} is built without a concurrency: current fastq versions throw, older ones never start the tasks pushed {{where}}, which then pile up in memory. Pass a concurrency (>= 1) and check `q.length()` against a limit before pushing.',
+      pool: '{{api}} is built {{detail}}: tasks submitted {{where}} wait in an in-memory queue with no limit, so under load memory and latency grow without bound instead of failing fast. Set `{{option}}` ({{suggestion}}) and turn the "queue full" error into a 503 / retry.',
+      stream:
+        '`{{option}}: Infinity` turns off backpressure for this stream: `write()`/`push()` never return false, so a fast producer buffers everything in memory. Keep the default or set a finite limit.',
+    },
+  },
+  create(context) {
+    if (context.fileKind === 'test' || context.fileKind === 'script') return {};
+    const creations: Creation[] = [];
+    /** feed calls by instance key: 'id:q' → calls */
+    const feeds = new Map<string, ts.CallExpression[]>();
+    const exportedNames = new Set<string>();
+
+    const record = (library: Library, node: ts.Expression, missing: Missing, option: string): void => {
+      const { key, declaration } = storageOf(node);
+      let exported = false;
+      if (declaration && ts.isVariableDeclaration(declaration)) {
+        const statement = declaration.parent.parent;
+        exported = ts.isVariableStatement(statement) && hasModifier(statement, ts.SyntaxKind.ExportKeyword);
+      }
+      creations.push({ library, node, missing, option, key, exported });
+    };
+
+    const checkStreamOptions = (options: ts.Expression | undefined): void => {
+      if (!options) return;
+      const object = skipOuterExpressions(options);
+      if (!ts.isObjectLiteralExpression(object)) return;
+      for (const option of HIGH_WATER_MARK_OPTIONS) {
+        const value = propertyValue(object, option);
+        if (value && isUnlimited(value)) {
+          context.report({ node: value.parent, messageId: 'stream', data: { option } });
+        }
+      }
+    };
+
+    return {
+      [ts.SyntaxKind.NewExpression](node) {
+        const expression = node as ts.NewExpression;
+        const library = libraryOf(context.resolve(expression.expression), true);
+        if (!library) return;
+        const options = expression.arguments?.[0];
+        if (library === 'stream') {
+          checkStreamOptions(options);
+          return;
+        }
+        if (library === 'p-queue') {
+          const state = optionState(options, ['concurrency']);
+          if (state === 'limited' || state === 'unknown') return;
+          // intervalCap rate-limits the queue: a limit, even with unbounded concurrency
+          const object = options && skipOuterExpressions(options);
+          if (
+            state === 'default' &&
+            object &&
+            ts.isObjectLiteralExpression(object) &&
+            propertyValue(object, 'intervalCap')
+          )
+            return;
+          record(library, expression, state, 'concurrency');
+          return;
+        }
+        const state = optionState(options, ['maxQueue']);
+        if (state === 'limited' || state === 'unknown') return;
+        record(library, expression, state, 'maxQueue');
+      },
+      [ts.SyntaxKind.CallExpression](node) {
+        const call = node as ts.CallExpression;
+        const callee = call.expression;
+        if (callee.kind === ts.SyntaxKind.SuperKeyword) {
+          checkSuperStreamOptions(call);
+          return;
+        }
+        if (ts.isPropertyAccessExpression(callee) && ALL_FEED_METHODS.has(callee.name.text)) {
+          const key = feedKey(callee.expression);
+          if (key) {
+            const list = feeds.get(key);
+            if (list) list.push(call);
+            else feeds.set(key, [call]);
+          }
+        }
+        if (!ts.isIdentifier(callee) && !ts.isPropertyAccessExpression(callee)) return;
+        const library = libraryOf(context.resolve(callee), false);
+        if (!library || library === 'stream') return;
+        const args = call.arguments;
+        if (library === 'workerpool') {
+          // workerpool.pool([script], [options])
+          const options = args.find((a) => ts.isObjectLiteralExpression(skipOuterExpressions(a)));
+          if (!options && args.length >= 2) return; // options passed as a variable: unknown
+          const state = optionState(options, ['maxQueueSize']);
+          if (state === 'limited' || state === 'unknown') return;
+          record(library, call, state, 'maxQueueSize');
+          return;
+        }
+        // async.queue(worker, concurrency); fastq([that,] worker, concurrency)
+        let concurrency: ts.Expression | undefined;
+        if (library === 'async') concurrency = args[1];
+        else if (args.length >= 3) concurrency = args[2];
+        else if (args.length === 2) concurrency = isFunctionValue(args[0]!) ? args[1] : undefined;
+        if (concurrency && !isUnlimited(concurrency)) return;
+        record(library, call, concurrency ? 'infinite' : 'default', 'concurrency');
+      },
+      [ts.SyntaxKind.ExportSpecifier](node) {
+        const specifier = node as ts.ExportSpecifier;
+        if (!specifier.parent.parent.moduleSpecifier)
+          exportedNames.add((specifier.propertyName ?? specifier.name).text);
+      },
+      [ts.SyntaxKind.ExportAssignment](node) {
+        const expression = skipOuterExpressions((node as ts.ExportAssignment).expression);
+        if (ts.isIdentifier(expression)) exportedNames.add(expression.text);
+      },
+      [ts.SyntaxKind.BinaryExpression](node) {
+        const binary = node as ts.BinaryExpression;
+        if (binary.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return;
+        const left = binary.left.getText(context.sourceFile);
+        if (!/^(module\.)?exports\b/.test(left)) return;
+        const right = skipOuterExpressions(binary.right);
+        if (ts.isIdentifier(right)) exportedNames.add(right.text);
+        else if (ts.isObjectLiteralExpression(right)) {
+          for (const property of right.properties) {
+            if (ts.isShorthandPropertyAssignment(property)) exportedNames.add(property.name.text);
+            else if (ts.isPropertyAssignment(property) && ts.isIdentifier(property.initializer)) {
+              exportedNames.add(property.initializer.text);
+            }
+          }
+        }
+      },
+      onEnd() {
+        for (const creation of creations) check(creation);
+      },
+    };
+
+    function checkSuperStreamOptions(call: ts.CallExpression): void {
+      let current: ts.Node | undefined = call.parent;
+      while (current && !ts.isClassDeclaration(current) && !ts.isClassExpression(current))
+        current = current.parent;
+      const heritage = current?.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)
+        ?.types[0];
+      if (!heritage) return;
+      if (libraryOf(context.resolve(heritage.expression), true) !== 'stream') return;
+      checkStreamOptions(call.arguments[0]);
+    }
+
+    function check(creation: Creation): void {
+      const { library, key } = creation;
+      let runtimeFeed: { call: ts.CallExpression; phase: PhaseInfo } | undefined;
+      let startupFeeds = 0;
+      for (const call of key ? (feeds.get(key) ?? []) : []) {
+        const method = (call.expression as ts.PropertyAccessExpression).name.text;
+        if (!FEED_METHODS[library].has(method)) continue;
+        const phase = context.phaseOf(call);
+        if (phase.phase === 'runtime' || (phase.phase === 'unknown' && phase.exportedAs)) {
+          runtimeFeed = { call, phase };
+          break;
+        }
+        if (phase.phase === 'startup') startupFeeds++;
+      }
+      const exported =
+        creation.exported || (key?.startsWith('id:') === true && exportedNames.has(key.slice(3)));
+      let where: string;
+      if (runtimeFeed) {
+        where =
+          runtimeFeed.phase.phase === 'runtime'
+            ? describeWhere(runtimeFeed.phase.chain)
+            : `in exported \`${runtimeFeed.phase.exportedAs?.[0] ?? 'function'}\``;
+      } else {
+        // A pool left at its library default counts only with a feed we can see; an explicit
+        // Infinity (or a p-queue/async/fastq queue, which is never bounded by default) also counts
+        // when the instance is exported for other modules to feed.
+        const explicit =
+          creation.missing === 'infinite' ||
+          library === 'p-queue' ||
+          library === 'async' ||
+          library === 'fastq';
+        if (!exported || !explicit || startupFeeds > 0) return;
+        where = 'by the modules that import it';
+      }
+      const detail =
+        creation.missing === 'infinite'
+          ? `with \`${creation.option}: Infinity\``
+          : `without \`${creation.option}\``;
+      const related = runtimeFeed
+        ? [
+            context.related(runtimeFeed.call, 'a task is added here'),
+            ...runtimeFeed.phase.chain.map((s) => context.related(s.node, s.label)),
+          ]
+        : undefined;
+      const api = DISPLAY[library];
+      if (library === 'p-queue') {
+        context.report({ node: creation.node, messageId: 'pQueue', data: { api, detail, where }, related });
+      } else if (library === 'fastq' && creation.missing === 'default') {
+        context.report({ node: creation.node, messageId: 'fastqMissing', data: { api, where }, related });
+      } else if (library === 'async' || library === 'fastq') {
+        const asyncDetail =
+          creation.missing === 'infinite'
+            ? 'with an unlimited concurrency'
+            : 'without a concurrency (it defaults to 1: one task at a time)';
+        context.report({
+          node: creation.node,
+          messageId: 'asyncQueue',
+          data: { api, detail: asyncDetail, where },
+          related,
+        });
+      } else {
+        const suggestion = library === 'piscina' ? "`'auto'` = maxThreads², or a number" : 'a number';
+        context.report({
+          node: creation.node,
+          messageId: 'pool',
+          data: { api, detail, where, option: creation.option, suggestion },
+          related,
+        });
+      }
+    }
+  },
+};
+
+/** A worker function argument (as opposed to fastq's `that` context: `this`, an object, null). */
+function isFunctionValue(expression: ts.Expression): boolean {
+  const expr = skipOuterExpressions(expression);
+  return !(
+    expr.kind === ts.SyntaxKind.ThisKeyword ||
+    expr.kind === ts.SyntaxKind.NullKeyword ||
+    ts.isObjectLiteralExpression(expr)
+  );
+}
