@@ -210,6 +210,12 @@ export function formatText(result: ProfileResult): string {
   lines.push(
     `  cpu       ${formatMs(result.cpuMs)} per run · pidusage ${result.pidusage.cpuPercent.toFixed(0)}% of a core over the runs`,
   );
+  const spanWallMs = walls.reduce((sum, wall) => sum + wall, 0);
+  if (result.runQueueWaitMs !== undefined && result.runQueueWaitMs > 0.05 * spanWallMs) {
+    lines.push(
+      `  load      the machine is busy: the main thread waited ${formatMs(result.runQueueWaitMs)} for a CPU during the runs; left out of the ratio (raw ${result.rawCpuRatio.toFixed(2)})`,
+    );
+  }
   if (result.mainThreadCpuRatio !== undefined) {
     lines.push(`  main      main thread CPU ${result.mainThreadCpuRatio.toFixed(2)} of wall`);
   }
