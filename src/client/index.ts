@@ -64,30 +64,32 @@ export function activateClient(context: vscode.ExtensionContext): ConcurrencyLen
     vscode.commands.registerCommand(commands.selectRange, selectRange),
   );
 
+  // After every server start (first start, restart, crash recovery) the server knows only the open
+  // files; the start-up scan gives the Problems panel the rest of the workspace again.
+  context.subscriptions.push(
+    server.onDidStartServer(() => {
+      const settings = vscode.workspace.getConfiguration(configurationSection, null);
+      const hasFolders = (vscode.workspace.workspaceFolders?.length ?? 0) > 0;
+      if (!hasFolders || !settings.get<boolean>('enable', true) || !settings.get<boolean>('workspaceScan.onStartup', true)) {
+        return;
+      }
+      const maxFiles = settings.get<number>('workspaceScan.maxFiles', 5000);
+      scan({ maxFiles }, vscode.ProgressLocation.Window).then(
+        (result) => {
+          if (result.truncated) {
+            log.info(
+              `start-up scan stopped at ${maxFiles} files (concurrencyLens.workspaceScan.maxFiles); run "Concurrency Lens: Scan Workspace" to scan everything`,
+            );
+          }
+        },
+        (error) => log.warn(`start-up scan: ${String(error)}`),
+      );
+    }),
+  );
+
   // Off the activation path: the server (and the language client library) load after activate returns.
   setTimeout(() => {
-    server
-      .ensureStarted()
-      .then(() => {
-        const settings = vscode.workspace.getConfiguration(configurationSection);
-        const hasFolders = (vscode.workspace.workspaceFolders?.length ?? 0) > 0;
-        if (
-          hasFolders &&
-          settings.get<boolean>('enable', true) &&
-          settings.get<boolean>('workspaceScan.onStartup', true)
-        ) {
-          const maxFiles = settings.get<number>('workspaceScan.maxFiles', 5000);
-          return scan({ maxFiles }, vscode.ProgressLocation.Window).then((result) => {
-            if (result.truncated) {
-              log.info(
-                `start-up scan stopped at ${maxFiles} files (concurrencyLens.workspaceScan.maxFiles); run "Concurrency Lens: Scan Workspace" to scan everything`,
-              );
-            }
-          });
-        }
-        return undefined;
-      })
-      .catch((error) => log.error(`starting Concurrency Lens failed: ${String(error)}`));
+    server.ensureStarted().catch((error) => log.error(`starting Concurrency Lens failed: ${String(error)}`));
   }, 0);
 
   return {

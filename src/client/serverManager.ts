@@ -116,7 +116,12 @@ export class ServerManager implements vscode.Disposable {
         }),
         closed: () => {
           this.onUnexpectedClose();
-          return { action: CloseAction.DoNotRestart, handled: true };
+          // Restarted by onUnexpectedClose, with backoff (the library's own restart has none).
+          return {
+            action: CloseAction.DoNotRestart,
+            handled: true,
+            message: 'The connection to the analysis server closed.',
+          };
         },
       },
       initializationFailedHandler: (error) => {

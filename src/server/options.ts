@@ -27,6 +27,7 @@ export interface OptionsProviderHost {
 export class OptionsProvider {
   private folders: string[] = [];
   private readonly settings = new Map<string, Promise<Settings>>();
+  private readonly settingsScopes = new Map<string, { folder: string | undefined; file: string }>();
   private readonly configs = new Map<string, ReturnType<typeof loadConfig>>();
 
   constructor(private readonly host: OptionsProviderHost) {}
@@ -44,8 +45,21 @@ export class OptionsProvider {
     return this.folders.find((folder) => isInside(file, folder));
   }
 
-  invalidateSettings(): void {
-    this.settings.clear();
+  /**
+   * Reads the settings of every folder seen so far again; true when any of them changed.
+   * (Clients send a change notification at start-up and for unrelated sections too.)
+   */
+  async refreshSettings(): Promise<boolean> {
+    let changed = false;
+    await Promise.all(
+      [...this.settings.entries()].map(async ([key, previous]) => {
+        const scope = this.settingsScopes.get(key)!;
+        const next = this.host.readSettings(scope.folder, scope.file).then(normalizeSettings, () => normalizeSettings(undefined));
+        if (JSON.stringify(await previous) !== JSON.stringify(await next)) changed = true;
+        this.settings.set(key, next);
+      }),
+    );
+    return changed;
   }
 
   invalidateConfigFiles(): void {
@@ -60,6 +74,7 @@ export class OptionsProvider {
         .readSettings(folder, file)
         .then(normalizeSettings, () => normalizeSettings(undefined));
       this.settings.set(key, settings);
+      this.settingsScopes.set(key, { folder, file });
     }
     return settings;
   }

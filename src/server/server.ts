@@ -129,7 +129,7 @@ connection.onInitialized(() => {
       if (folderPath) folders.push(folderPath);
     }
     options.setFolders(folders);
-    optionsChanged();
+    void options.refreshSettings().then(optionsChanged);
   });
   log.info(`server started (pid ${process.pid}, Node ${process.version}, ${rules.length} rules)`);
 });
@@ -278,7 +278,6 @@ function dependentsChanged(changed: FileState[]): void {
 }
 
 function optionsChanged(): void {
-  options.invalidateSettings();
   options.invalidateConfigFiles();
   host.invalidate();
   refreshOpenDocuments();
@@ -286,7 +285,8 @@ function optionsChanged(): void {
   enqueueDiskAnalysis([...host.all()].map((state) => state.file).filter((file) => !open.has(file)));
 }
 
-connection.onDidChangeConfiguration(() => {
+connection.onDidChangeConfiguration(async () => {
+  if (!(await options.refreshSettings())) return;
   log.info('settings changed; analysing again');
   optionsChanged();
 });

@@ -1,0 +1,135 @@
+// Drives the real VS Code UI like a person (quick open, hover, quick fix menu, Problems panel) and
+// saves the README's screenshots into media/. Fails when an expected element never appears.
+//
+//   node test/integration/screenshots.mjs [--folder <workspace>] [--file <relative path>] [--out media]
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  build,
+  copyWorkspace,
+  ensureInstalled,
+  launchBrowser,
+  log,
+  makeSandbox,
+  repo,
+  startCodeServer,
+  workbenchUrl,
+} from './harness.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    folder: { type: 'string' },
+    file: { type: 'string', default: 'src/login.ts' },
+    out: { type: 'string', default: path.join(repo, 'media') },
+  },
+});
+
+async function main() {
+  ensureInstalled();
+  await build();
+  const sandbox = makeSandbox();
+  const folder = args.folder ? path.resolve(args.folder) : copyWorkspace(sandbox);
+  mkdirSync(args.out, { recursive: true });
+  const shot = (name) => path.join(args.out, name);
+  let server;
+  let browser;
+  let page;
+  let exitCode = 1;
+  try {
+    server = await startCodeServer(sandbox, {
+      settings: {
+        'workbench.colorTheme': 'Default Light Modern',
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        'editor.fontSize': 14,
+        'editor.minimap.enabled': false,
+        // The fixture has no node_modules: keep TypeScript's "cannot find module" noise out of the pictures.
+        'typescript.validate.enable': false,
+        'javascript.validate.enable': false,
+      },
+    });
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    await page.goto(workbenchUrl(server, folder, { extensionDevelopmentPath: repo }));
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
+    log('workbench ready');
+
+    // Open the file with Quick Open, as a user would.
+    await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
+    await page.keyboard.press('Control+P');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15_000 });
+    await page.keyboard.type(path.basename(args.file), { delay: 20 });
+    await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 15_000 });
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.editor-instance .monaco-editor .view-lines', { timeout: 30_000 });
+    const squiggle = page.locator('.monaco-editor .squiggly-warning, .monaco-editor .squiggly-error').first();
+    await squiggle.waitFor({ timeout: 60_000 });
+    log('diagnostic squiggle visible');
+
+    // Hover on the diagnostic: the message, the rule id and its documentation link. F8 puts the
+    // cursor on the first problem; Ctrl+K Ctrl+I shows the hover there.
+    await page.locator('.editor-instance .monaco-editor .view-lines').click();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('F8');
+    await page.waitForSelector('.marker-widget', { timeout: 15_000 });
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    await page.waitForSelector('.monaco-hover .hover-contents, .monaco-hover .marker', { timeout: 15_000 });
+    for (const transient of ['Checking for quick fixes', '(loading...)']) {
+      await page.getByText(transient).first().waitFor({ state: 'hidden', timeout: 30_000 });
+    }
+    await page.waitForTimeout(400); // let the hover finish its fade-in before the picture
+    await page.screenshot({ path: shot('editor-diagnostic.png') });
+    log('saved editor-diagnostic.png');
+
+    // The quick fix menu on the diagnostic: ignore line / ignore file / documentation.
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+.');
+    await page
+      .locator('.action-widget .monaco-list-row', { hasText: 'Ignore blocking-call for this line' })
+      .waitFor({
+        timeout: 15_000,
+      });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: shot('quick-fixes.png') });
+    log('saved quick-fixes.png');
+    await page.keyboard.press('Escape');
+
+    // The Problems panel, with findings of files that were never opened (workspace scan).
+    await page.keyboard.press('Control+Shift+M');
+    await page.waitForSelector('.markers-panel .monaco-list-row', { timeout: 30_000 });
+    await runCommand(page, 'View: Toggle Maximized Panel');
+    await page
+      .locator('.markers-panel .monaco-list-row', { hasText: 'templates.js' })
+      .first()
+      .waitFor({ timeout: 60_000 });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: shot('problems-panel.png') });
+    log('saved problems-panel.png');
+    exitCode = 0;
+  } catch (error) {
+    log('failed:', error?.stack ?? error);
+    await page?.screenshot({ path: path.join(repo, '.vscode-test/screenshot-failure.png') }).catch(() => {});
+    if (server) console.log(server.output().slice(-3000));
+  } finally {
+    await browser?.close().catch(() => {});
+    server?.stop();
+    sandbox.dispose();
+  }
+  process.exit(exitCode);
+}
+
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15_000 });
+  await page.keyboard.type(title, { delay: 10 });
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: title })
+    .first()
+    .waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+}
+
+await main();
