@@ -10,7 +10,7 @@
 //   in `.cl-tmp/` next to the target (falling back to the OS temp dir with NODE_PATH set).
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, parse, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -145,6 +145,7 @@ async function makeRunDir(
     const dir = join(root, name);
     try {
       await mkdir(dir, { recursive: true });
+      await sweepStaleRunDirs(root);
       return { dir, nodePath: tempRoot ? nodeModulesAbove(file) : [] };
     } catch {
       // read-only project: fall through to the OS temp dir
@@ -153,6 +154,31 @@ async function makeRunDir(
   const dir = join(tmpdir(), `concurrency-lens-${name}`);
   await mkdir(dir, { recursive: true });
   return { dir, nodePath: nodeModulesAbove(file) };
+}
+
+/** Removes run dirs left by a profiler process that was killed before it could clean up. */
+async function sweepStaleRunDirs(root: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(root);
+  } catch {
+    return;
+  }
+  for (const entry of names) {
+    const owner = /^run-(\d+)-[0-9a-f]+$/.exec(entry)?.[1];
+    if (owner && !isProcessAlive(Number(owner))) {
+      await rm(join(root, entry), { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function nodeModulesAbove(file: string): string[] {

@@ -1,5 +1,6 @@
 // Every way the profiled code can fail gives its own error kind, and no process outlives the run.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
@@ -116,6 +117,26 @@ describe('profiler failures', () => {
       functionName: 'cpuLoop',
       nodePath: '/nonexistent/node',
     });
+  });
+
+  it('a child whose parent is killed with SIGKILL kills itself (no orphan)', async () => {
+    const parent = spawn(process.execPath, ['--import', 'tsx', fixture('orphan-parent.mts')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    parent.stdout.setEncoding('utf8');
+    const childPid = await new Promise<number>((resolve, reject) => {
+      parent.stdout.on('data', (text: string) => {
+        output += text;
+        const match = /child (\d+)/.exec(output);
+        if (match) resolve(Number(match[1]));
+      });
+      parent.once('exit', () => reject(new Error(`parent exited early: ${output}`)));
+    });
+    assert.ok(isAlive(childPid));
+    parent.kill('SIGKILL');
+    for (let i = 0; i < 40 && isAlive(childPid); i++) await sleep(50);
+    assert.ok(!isAlive(childPid), 'the child noticed its parent died and killed itself');
   });
 
   it('an AbortSignal cancels the run and kills the child', async () => {

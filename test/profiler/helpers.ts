@@ -29,7 +29,14 @@ export async function profileFail(options: ProfileOptions): Promise<ProfileFailu
   return { ...result, pid };
 }
 
+/** Running (a zombie waiting for a reaper counts as gone: it holds no memory and runs no code). */
 export function isAlive(pid: number): boolean {
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    if (state === 'Z') return false;
+  } catch {
+    // no /proc (not Linux) or already gone: fall through to kill(0)
+  }
   try {
     process.kill(pid, 0);
     return true;
