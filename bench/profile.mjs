@@ -7,7 +7,7 @@
 //       against pidusage's figure, for a CPU-bound, a mixed and an I/O-bound workload.
 // Prints figures, asserts nothing. Usage: node bench/profile.mjs
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +20,12 @@ const workloads = path.join(repo, 'test/fixtures/profiler/workloads.mjs');
 // repo so piscina and pidusage resolve from its node_modules.
 const outdir = path.join(repo, '.cl-tmp', `bench-${process.pid}`);
 mkdirSync(outdir, { recursive: true });
-process.on('exit', () => rmSync(outdir, { recursive: true, force: true }));
+process.on('exit', () => {
+  rmSync(outdir, { recursive: true, force: true });
+  try {
+    rmdirSync(path.dirname(outdir)); // .cl-tmp itself, when no other run uses it
+  } catch {}
+});
 await esbuild.build({
   entryPoints: {
     profiler: path.join(repo, 'src/profiler/index.ts'),
