@@ -44,7 +44,7 @@ describe('copy-instead-of-transfer', () => {
         'src/render-worker.ts',
       );
       assert.deepEqual(positions(findings), ['5:27']);
-      assert.match(findings[0]!.message, /data-sized length/);
+      assert.match(findings[0]!.message, /sized by data/);
     });
 
     it('flags a large literal-size buffer passed as workerData', () => {
@@ -269,6 +269,24 @@ describe('copy-instead-of-transfer', () => {
           '  parentPort!.postMessage({ view });',
           '}',
           'attach(workerData.memory);',
+        ),
+        'src/worker.ts',
+      );
+      assert.deepEqual(findings, []);
+    });
+
+    it('ignores views over a buffer received from workerData and small key/id buffers', () => {
+      const findings = findingsOf(
+        RULE,
+        code(
+          "import { parentPort, workerData } from 'node:worker_threads';",
+          "import { randomBytes } from 'node:crypto';",
+          'const { buffer, keyLength } = workerData;',
+          'const state = new Int32Array(buffer);',
+          'const key = randomBytes(keyLength);',
+          'export function report(id: string, requestId: Buffer) {',
+          '  parentPort!.postMessage({ state, key, id: Buffer.from(id), requestId });',
+          '}',
         ),
         'src/worker.ts',
       );

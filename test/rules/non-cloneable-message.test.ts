@@ -442,6 +442,24 @@ describe('non-cloneable-message', () => {
       assert.deepEqual(findings, []);
     });
 
+    it('accepts results named res/req in promise callbacks and project types named like handles', () => {
+      const findings = findingsOf(
+        RULE,
+        code(
+          "import { parentPort } from 'node:worker_threads';",
+          "import type { Response } from './protocol.js';",
+          'export function run(compute: (n: number) => Promise<number[]>, n: number) {',
+          '  compute(n).then((res) => parentPort!.postMessage(res));',
+          '}',
+          'export function forward(req: { id: number }, response: Response) {',
+          '  parentPort!.postMessage({ req, response });',
+          '}',
+        ),
+        'src/worker.ts',
+      );
+      assert.deepEqual(findings, []);
+    });
+
     it('ignores a function parameter shadowing a handle name with a plain type', () => {
       const findings = findingsOf(
         RULE,

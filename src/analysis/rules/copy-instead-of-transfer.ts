@@ -38,6 +38,12 @@ const BUFFER_TYPE_NAMES = new Set([
 ]);
 const SIZE_NAME = /(size|length|len|count|bytes|total|capacity|^n|^num\w*)$/i;
 const SHARED_NAME = /(^sab$|shared)/i;
+/** Buffers that by their name hold a few bytes: ids, keys, hashes, headers. */
+const SMALL_NAME =
+  /^(id|key|iv|nonce|salt|hash|digest|signature|sig|tag|token|uuid|header|magic|checksum|mac|seed|secret)s?$|(Id|Key|Iv|Nonce|Salt|Hash|Digest|Signature|Token|Uuid|Header|Checksum|Secret)s?$/;
+/** Names that say a string or array holds data (file contents, bodies, payloads). */
+const DATA_NAME =
+  /(data|content|body|text|csv|json|file|image|payload|raw|chunk|bytes|buffer|blob|input|output|source|html|xml|pixels|rows|records|samples)s?$/i;
 
 interface BufferSource {
   /** where the data comes from, for the message: "read from a file with `readFileSync()`" */
@@ -160,6 +166,7 @@ export function bufferOf(expression: ts.Expression, context: RuleContext, depth:
 }
 
 function identifierBuffer(identifier: ts.Identifier, context: RuleContext, depth: number): Found {
+  if (SMALL_NAME.test(identifier.text)) return undefined;
   const declaration = findDeclaration(identifier);
   if (!declaration) return undefined;
   if (declaration.kind === 'variable') {
@@ -205,7 +212,7 @@ function newBuffer(expr: ts.NewExpression, context: RuleContext, depth: number):
   if (name === 'SharedArrayBuffer') return 'shared';
   if (name === 'ArrayBuffer') {
     if (!first) return undefined;
-    return dataSized(first, 1, context)
+    return dataSized(first, 1)
       ? { source: `\`new ArrayBuffer(${short(first)})\``, pooled: false }
       : undefined;
   }
@@ -218,23 +225,42 @@ function newBuffer(expr: ts.NewExpression, context: RuleContext, depth: number):
   if (inner === 'shared') return 'shared';
   if (inner) return { source: inner.source, pooled: false };
   if (name === 'DataView') return undefined;
-  if (ts.isIdentifier(arg)) {
-    if (SHARED_NAME.test(arg.text)) return 'shared';
-    const declaration = findDeclaration(arg);
-    if (declaration?.kind === 'parameter') {
-      // `new Int32Array(sab)` in a helper: only a size-like name says this is a length
-      return SIZE_NAME.test(arg.text)
-        ? { source: `\`new ${name}(${arg.text})\` with a data-sized length`, pooled: false }
-        : undefined;
-    }
-    if (declaration?.kind === 'variable' && !declaration.element && declaration.node.initializer) {
-      const init = skipOuterExpressions(declaration.node.initializer);
-      if (ts.isNewExpression(init) || ts.isArrayLiteralExpression(init)) return undefined;
-    }
+  if (ts.isIdentifier(arg) && SHARED_NAME.test(arg.text)) return 'shared';
+  // `new Int32Array(buffer)` over a buffer of unknown origin may be shared: only a size or data says otherwise
+  if (dataSized(arg, elementBytes))
+    return { source: `\`new ${name}(${short(first)})\` sized by data`, pooled: false };
+  if (isDataArray(arg, 0))
+    return { source: `\`new ${name}(${short(first)})\` copied from data`, pooled: false };
+  return undefined;
+}
+
+/** An array of data: `rows.map(…)`, `Array.from(…)`, `JSON.parse(…)`, or a parameter named like data. */
+function isDataArray(expression: ts.Expression, depth: number): boolean {
+  const expr = skipOuterExpressions(expression);
+  if (ts.isCallExpression(expr)) {
+    const method = calleeMethod(expr);
+    return (
+      method === 'map' ||
+      method === 'filter' ||
+      method === 'flat' ||
+      method === 'flatMap' ||
+      method === 'parse' ||
+      (method === 'from' && expr.arguments.length > 0)
+    );
   }
-  return dataSized(arg, elementBytes, context)
-    ? { source: `\`new ${name}(${short(first)})\` with a data-sized length`, pooled: false }
-    : undefined;
+  if (ts.isIdentifier(expr)) {
+    const declaration = findDeclaration(expr);
+    if (
+      declaration?.kind === 'variable' &&
+      !declaration.element &&
+      declaration.node.initializer &&
+      depth < 2
+    ) {
+      return isDataArray(declaration.node.initializer, depth + 1);
+    }
+    return declaration?.kind === 'parameter' && !declaration.element && DATA_NAME.test(expr.text);
+  }
+  return false;
 }
 
 function callBuffer(expr: ts.CallExpression, context: RuleContext, depth: number): Found {
@@ -252,7 +278,7 @@ function callBuffer(expr: ts.CallExpression, context: RuleContext, depth: number
         dotted === 'Buffer.allocUnsafe' ||
         dotted === 'Buffer.allocUnsafeSlow'
       ) {
-        if (!first || !dataSized(first, 1, context)) return undefined;
+        if (!first || !dataSized(first, 1)) return undefined;
         return { source: `\`${dotted}(${short(first)})\``, pooled: dotted === 'Buffer.allocUnsafe' };
       }
       if (dotted === 'Buffer.from') {
@@ -262,7 +288,15 @@ function callBuffer(expr: ts.CallExpression, context: RuleContext, depth: number
           return undefined;
         const inner = bufferOf(arg, context, depth + 1);
         if (inner === 'shared') return 'shared';
-        return { source: inner ? inner.source : `\`Buffer.from(${short(first)})\``, pooled: true };
+        if (inner) return { source: inner.source, pooled: true };
+        // Buffer.from(text): data only when the text is data (a body, file contents, a CSV …)
+        const named = ts.isIdentifier(arg)
+          ? arg.text
+          : ts.isPropertyAccessExpression(arg)
+            ? arg.name.text
+            : undefined;
+        if (named === undefined || !DATA_NAME.test(named)) return undefined;
+        return { source: `\`Buffer.from(${short(first)})\``, pooled: true };
       }
       if (dotted === 'Buffer.concat') return { source: '`Buffer.concat()` of data chunks', pooled: true };
       if (path.length === 2 && TYPED_ARRAY_BYTES[path[0]!] !== undefined && path[1] === 'from' && first) {
@@ -282,7 +316,7 @@ function callBuffer(expr: ts.CallExpression, context: RuleContext, depth: number
       return { source: `the output of \`zlib.${last}()\``, pooled: false };
     if (module === 'v8' && last === 'serialize')
       return { source: 'the output of `v8.serialize()`', pooled: false };
-    if (module === 'crypto' && last === 'randomBytes' && first && dataSized(first, 1, context)) {
+    if (module === 'crypto' && last === 'randomBytes' && first && dataSized(first, 1)) {
       return { source: `\`randomBytes(${short(first)})\``, pooled: true };
     }
   }
@@ -326,13 +360,39 @@ function hasEncoding(call: ts.CallExpression): boolean {
   return !ts.isObjectLiteralExpression(arg);
 }
 
-/** A length or size that is not a small literal: computed from data, or a literal at or above LARGE_BYTES. */
-function dataSized(size: ts.Expression, elementBytes: number, _context: RuleContext): boolean {
+/**
+ * A length or size that is not a small literal: a literal at or above LARGE_BYTES, or a number
+ * computed from data (`width * height * 4`, `rows.length`, `msg.size`, a `size` parameter).
+ */
+function dataSized(size: ts.Expression, elementBytes: number, depth = 0): boolean {
   const value = numericValue(size);
   if (value !== undefined) return value * elementBytes >= LARGE_BYTES;
+  if (depth > 3) return false;
   const expr = skipOuterExpressions(size);
-  if (stringValue(expr) !== undefined) return false;
-  return true;
+  if (ts.isBinaryExpression(expr)) {
+    const op = expr.operatorToken.kind;
+    return (
+      op === ts.SyntaxKind.AsteriskToken ||
+      op === ts.SyntaxKind.PlusToken ||
+      op === ts.SyntaxKind.MinusToken ||
+      op === ts.SyntaxKind.SlashToken ||
+      op === ts.SyntaxKind.LessThanLessThanToken ||
+      op === ts.SyntaxKind.AsteriskAsteriskToken
+    );
+  }
+  if (ts.isPropertyAccessExpression(expr)) return SIZE_NAME.test(expr.name.text);
+  if (ts.isCallExpression(expr)) {
+    const chain = propertyChain(expr.expression)?.join('.');
+    return chain !== undefined && /^(Math\.\w+|Number|parseInt|parseFloat|Number\.parseInt)$/.test(chain);
+  }
+  if (ts.isIdentifier(expr)) {
+    const declaration = findDeclaration(expr);
+    if (declaration?.kind === 'variable' && !declaration.element && declaration.node.initializer) {
+      return dataSized(declaration.node.initializer, elementBytes, depth + 1);
+    }
+    return SIZE_NAME.test(expr.text);
+  }
+  return false;
 }
 
 function calleeMethod(call: ts.CallExpression): string | undefined {

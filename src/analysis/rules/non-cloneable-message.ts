@@ -153,9 +153,9 @@ export const nonCloneableMessage: Rule = {
     textTrigger: /postMessage|workerData|structuredClone|piscina|tinypool|workerpool/i,
     messages: {
       throws:
-        '{{what}} is sent with `{{api}}`, which copies its message with the structured clone algorithm: {{reason}}, so the call throws `DataCloneError` at run time and nothing is sent. {{advice}}',
+        '{{what}} is passed to `{{api}}`, which copies its message with the structured clone algorithm: {{reason}}, so the call throws `DataCloneError` at run time{{lost}}. {{advice}}',
       instance:
-        '{{what}} is an instance of `{{className}}`, a class with methods, sent with `{{api}}`: structured clone copies only its own data fields, so the other thread silently receives a plain object — the prototype, its methods and `instanceof {{className}}` are lost, and calling a method there throws TypeError. Send plain data and rebuild the `{{className}}` on the receiving side (e.g. a static `fromJSON()`).',
+        '{{what}} is an instance of `{{className}}`, a class with methods, passed to `{{api}}`: structured clone copies only its own data fields, so {{receiver}} silently receives a plain object — the prototype, its methods and `instanceof {{className}}` are lost, and calling a method there throws TypeError. Send plain data and rebuild the `{{className}}` on the receiving side (e.g. a static `fromJSON()`).',
       port: '{{what}} is sent with `{{api}}` but is not in the transfer list: a MessagePort can only be moved, not copied, so the call throws `DataCloneError`. List it in the transfer list, e.g. `postMessage({ port }, [port])`.',
     },
   },
@@ -461,7 +461,7 @@ function classifyParameter(
       return { kind: 'handle', node: at, what: `${name} (${handleLabel(localName)})` };
     }
   }
-  if (localName === 'req' || localName === 'res' || localName === 'socket') {
+  if (localName === 'socket') {
     return { kind: 'handle', node: at, what: `${name} (${handleLabel(localName)})` };
   }
   if (localName === 'callback' || localName === 'cb' || /^on[A-Z]\w*$/.test(localName)) {
@@ -703,8 +703,18 @@ function eventOfListener(fn: ts.Node): string | undefined {
   return stringValue(parent.arguments[0]);
 }
 
+/** Is `name` a type of this project (declared here or imported from a relative path), not a library's handle type? */
 function declaresLocalType(sourceFile: ts.SourceFile, name: string): boolean {
   for (const statement of sourceFile.statements) {
+    if (
+      ts.isImportDeclaration(statement) &&
+      ts.isStringLiteral(statement.moduleSpecifier) &&
+      statement.moduleSpecifier.text.startsWith('.')
+    ) {
+      const named = statement.importClause?.namedBindings;
+      if (statement.importClause?.name?.text === name) return true;
+      if (named && ts.isNamedImports(named) && named.elements.some((e) => e.name.text === name)) return true;
+    }
     if (
       (ts.isInterfaceDeclaration(statement) ||
         ts.isTypeAliasDeclaration(statement) ||
