@@ -197,13 +197,19 @@ export interface RecommendationInput {
   cpuRatio: number;
   /** mean wall time per run, ms */
   wallMs: number;
-  serialization: Pick<SerializationCost, 'fraction' | 'transferableBytes' | 'cloneError' | 'lostPrototypes'>;
+  serialization: Pick<SerializationCost, 'fraction' | 'transferableBytes' | 'cloneError' | 'lostPrototypes'> &
+    Partial<Pick<SerializationCost, 'argsBytes' | 'resultBytes'>>;
   mainThreadCpuRatio?: number;
   poolTrial?: Pick<PoolTrial, 'speedup' | 'workers'>;
 }
 
 /** Below this per-call time a worker round trip (~0.05–0.2 ms) eats the gain: batch calls. */
 const SMALL_TASK_MS = 1;
+/**
+ * Below this message size a high clone share is the fixed cost of any message on a very short
+ * call, not the data: transfer or shared memory would not help, batching would.
+ */
+const SMALL_MESSAGE_BYTES = 4096;
 
 export function recommend(
   input: RecommendationInput,
@@ -257,7 +263,10 @@ export function recommend(
       ),
     };
   }
-  const serializationHeavy = input.serialization.fraction > thresholds.serializationFraction;
+  const messageBytes =
+    (input.serialization.argsBytes ?? Number.POSITIVE_INFINITY) + (input.serialization.resultBytes ?? 0);
+  const serializationHeavy =
+    input.serialization.fraction > thresholds.serializationFraction && messageBytes >= SMALL_MESSAGE_BYTES;
   if (classification === 'mixed') {
     return {
       kind: 'split-io-and-cpu',
@@ -283,11 +292,15 @@ export function recommend(
       ),
     };
   }
+  const copyNote =
+    input.serialization.fraction > thresholds.serializationFraction
+      ? `messages are small (${formatBytes(messageBytes)}), so copying is a fixed per-call cost (${clonePct} of a run)`
+      : `copying costs only ${clonePct} of a run`;
   return {
     kind: 'move-to-worker-pool',
     text: 'Move to worker pool',
     reason: withNotes(
-      `CPU is ${ratio} of wall time: the function blocks the event loop for ${formatMs(input.wallMs)} per call; a worker pool keeps the main thread responsive and copying costs only ${clonePct} of a run.`,
+      `CPU is ${ratio} of wall time: the function blocks the event loop for ${formatMs(input.wallMs)} per call; a worker pool keeps the main thread responsive and ${copyNote}.`,
     ),
   };
 }

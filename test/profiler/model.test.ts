@@ -61,6 +61,16 @@ describe('recommend', () => {
     assert.match(noBuffers.reason, /SharedArrayBuffer/);
   });
 
+  it('does not ask for transfer when the message is tiny and only the call is short', () => {
+    const result = recommend({
+      cpuRatio: 0.99,
+      wallMs: 0.04,
+      serialization: { fraction: 0.37, transferableBytes: 0, argsBytes: 8, resultBytes: 4 },
+    });
+    assert.equal(result.kind, 'move-to-worker-pool');
+    assert.match(result.reason, /batches/);
+  });
+
   it('splits mixed work', () => {
     assert.equal(
       recommend({ cpuRatio: 0.5, wallMs: 40, serialization: cheapClone }).kind,

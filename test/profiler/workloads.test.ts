@@ -88,6 +88,17 @@ describe('profiler ground truth', () => {
     assert.ok(method.runs.length > 0);
   });
 
+  it('resolves node_modules packages from the project (ESM with top-level await, CJS require)', async () => {
+    const esm = await profileOk({ file: fixture('uses-package.ts'), functionName: 'default', budgetMs: 50 });
+    assert.equal(esm.classification, 'cpu-bound');
+    const cjs = await profileOk({
+      file: fixture('cjs-package.cjs'),
+      functionName: 'matchCores',
+      budgetMs: 50,
+    });
+    assert.ok(cjs.runs.length > 0);
+  });
+
   it('honours an exact run count and keeps the child output in the log', async () => {
     const result = await profileOk({ file: workloads, functionName: 'noisy', runs: 4 });
     assert.equal(result.runs.length, 4);
