@@ -246,6 +246,28 @@ describe('non-cloneable-message', () => {
       assert.match(findings[0]!.message, /instance of `Upload`/);
     });
 
+    it('follows a message object built before the post and reports at the name sent', () => {
+      const findings = findingsOf(
+        RULE,
+        code(
+          "import { Worker } from 'node:worker_threads';",
+          "const worker = new Worker('./w.js');",
+          'class Job { run() {} }',
+          'export function go(id: string) {',
+          '  const message = { id, onDone: () => id };',
+          '  worker.postMessage(message);',
+          '  const task = { id, job: new Job() };',
+          '  worker.postMessage(task);',
+          '  const plain = { id, at: new Date() };',
+          '  worker.postMessage(plain);',
+          '}',
+        ),
+      );
+      assert.deepEqual(positions(findings), ['6:22', '8:22']);
+      assert.match(findings[0]!.message, /`message` holds a function \(property `onDone`\)/);
+      assert.match(findings[1]!.message, /instance of `Job`/);
+    });
+
     it('flags handles returned by stream, child_process and fetch APIs', () => {
       const findings = findingsOf(
         RULE,

@@ -188,7 +188,12 @@ function report(context: RuleContext, site: PostSite, offence: Offence): void {
     context.report({
       node: offence.node,
       messageId: 'instance',
-      data: { what: offence.what, api: site.api, className: offence.className ?? 'class' },
+      data: {
+        what: offence.what,
+        api: site.api,
+        className: offence.className ?? 'class',
+        receiver: site.kind === 'structuredClone' ? 'the caller' : 'the other thread',
+      },
       related,
     });
     return;
@@ -206,7 +211,13 @@ function report(context: RuleContext, site: PostSite, offence: Offence): void {
   context.report({
     node: offence.node,
     messageId: 'throws',
-    data: { what: offence.what, api: site.api, reason, advice },
+    data: {
+      what: offence.what,
+      api: site.api,
+      reason,
+      advice,
+      lost: site.kind === 'structuredClone' ? '' : ' and nothing is sent',
+    },
     related,
   });
 }
@@ -277,6 +288,28 @@ function collectOffences(
       }
     }
     return;
+  }
+  // const message = { id, onDone }; worker.postMessage(message): report at the name that is sent
+  if (ts.isIdentifier(expr) && depth < MAX_DEPTH) {
+    const declaration = findDeclaration(expr);
+    const init =
+      declaration?.kind === 'variable' && !declaration.element && isConstLike(declaration.node)
+        ? declaration.node.initializer && skipOuterExpressions(declaration.node.initializer)
+        : undefined;
+    if (init && (ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init))) {
+      const inner: Offence[] = [];
+      collectOffences(init, site, context, inner, depth + 1);
+      const first = inner[0];
+      if (first) {
+        const detail = first.what.charAt(0).toLowerCase() + first.what.slice(1);
+        const held =
+          first.kind === 'instance'
+            ? `\`${expr.text}\` holds an object that`
+            : `\`${expr.text}\` holds ${detail}, which`;
+        out.push({ ...first, node: expr, what: held });
+      }
+      return;
+    }
   }
   if (ts.isArrayLiteralExpression(expr)) {
     for (const element of expr.elements) {
