@@ -96,6 +96,30 @@ describe('oversized-pool', () => {
       assert.deepEqual(positions(findingsOf(RULE, code, 'src/manual.ts')), ['4:21', '7:35', '13:21']);
     });
 
+    it('flags a CPU pool that sets concurrentTasksPerWorker to the default of 1', () => {
+      const code = [
+        "import os from 'os';",
+        "import Piscina from 'piscina';",
+        'const piscina = new Piscina({',
+        "  filename: './decrypt-worker.js',",
+        '  minThreads: 0,',
+        '  maxThreads: os.cpus().length * 4,',
+        '  concurrentTasksPerWorker: 1,',
+        '});',
+      ].join('\n');
+      assert.deepEqual(positions(findingsOf(RULE, code, 'src/decrypt.ts')), ['6:15']);
+    });
+
+    it('resolves compiled CommonJS output (tsc __importDefault interop)', () => {
+      const code = [
+        '"use strict";',
+        'const piscina_1 = __importDefault(require("piscina"));',
+        'const os_1 = __importDefault(require("os"));',
+        'const pool = new piscina_1.default({ filename: __dirname + "/w.js", maxThreads: os_1.default.cpus().length * 2 });',
+      ].join('\n');
+      assert.deepEqual(positions(findingsOf(RULE, code, 'dist/pool.js')), ['4:81']);
+    });
+
     it('flags an unlimited pool', () => {
       const code = [
         "import Piscina from 'piscina';",

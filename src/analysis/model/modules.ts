@@ -24,8 +24,32 @@ export function normalizeModuleName(specifier: string): string {
 }
 
 /** `require('x')` → 'x' */
+/** Module interop helpers that compilers wrap around `require` (tsc, Babel, SWC, esbuild). */
+const INTEROP_HELPERS = new Set([
+  '__importDefault',
+  '__importStar',
+  '_interopRequireDefault',
+  '_interopRequireWildcard',
+  '_interop_require_default',
+  '_interop_require_wildcard',
+  '__toESM',
+]);
+
 export function requiredModule(node: ts.Expression): string | undefined {
   const expr = skipOuterExpressions(node);
+  // compiled output: __importDefault(require('x')), (0, tslib_1.__importStar)(require('x'))
+  if (ts.isCallExpression(expr) && expr.arguments.length >= 1) {
+    let callee = skipOuterExpressions(expr.expression);
+    if (ts.isBinaryExpression(callee) && callee.operatorToken.kind === ts.SyntaxKind.CommaToken) {
+      callee = skipOuterExpressions(callee.right);
+    }
+    const helper = ts.isIdentifier(callee)
+      ? callee.text
+      : ts.isPropertyAccessExpression(callee)
+        ? callee.name.text
+        : undefined;
+    if (helper !== undefined && INTEROP_HELPERS.has(helper)) return requiredModule(expr.arguments[0]!);
+  }
   if (
     ts.isCallExpression(expr) &&
     ts.isIdentifier(expr.expression) &&
@@ -87,7 +111,10 @@ function declaredNames(scope: ts.Node): string[] {
     for (const statement of statements) {
       if (ts.isVariableStatement(statement)) {
         for (const declaration of statement.declarationList.declarations) boundNames(declaration.name, names);
-      } else if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name) {
+      } else if (
+        (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) &&
+        statement.name
+      ) {
         names.push(statement.name.text);
       }
     }
@@ -189,7 +216,10 @@ export class ModuleBindings {
     } else if (ts.isObjectBindingPattern(node.name)) {
       for (const element of node.name.elements) {
         if (!ts.isIdentifier(element.name)) continue;
-        const key = element.propertyName && ts.isIdentifier(element.propertyName) ? element.propertyName.text : element.name.text;
+        const key =
+          element.propertyName && ts.isIdentifier(element.propertyName)
+            ? element.propertyName.text
+            : element.name.text;
         this.add(element.name.text, module, [...path, key], node);
       }
     }
@@ -198,7 +228,8 @@ export class ModuleBindings {
   /** Is the root identifier of `a.b.c` a module binding? (cheap check before resolving aliases) */
   private rootIsBound(expression: ts.Expression): boolean {
     let expr = skipOuterExpressions(expression);
-    while (ts.isPropertyAccessExpression(expr) || ts.isElementAccessExpression(expr)) expr = skipOuterExpressions(expr.expression);
+    while (ts.isPropertyAccessExpression(expr) || ts.isElementAccessExpression(expr))
+      expr = skipOuterExpressions(expr.expression);
     return ts.isIdentifier(expr) && this.bindings.has(expr.text);
   }
 
@@ -252,7 +283,11 @@ export class ModuleBindings {
       const base = this.resolveAt(expr.expression, site);
       if (!base) return undefined;
       // `globalThis.x` and `global.x` are the global `x`
-      if (base.module === '<global>' && base.path.length === 1 && (base.path[0] === 'globalThis' || base.path[0] === 'global')) {
+      if (
+        base.module === '<global>' &&
+        base.path.length === 1 &&
+        (base.path[0] === 'globalThis' || base.path[0] === 'global')
+      ) {
         return { module: '<global>', path: [key] };
       }
       return { module: base.module, path: [...base.path, key] };
@@ -269,7 +304,11 @@ export class ModuleBindings {
 }
 
 /** Does a reference denote `module`'s export at `path`? Accepts 'fs/promises' for ['fs', 'promises', …]. */
-export function referenceIs(reference: ModuleReference | undefined, module: string, ...path: string[]): boolean {
+export function referenceIs(
+  reference: ModuleReference | undefined,
+  module: string,
+  ...path: string[]
+): boolean {
   if (!reference) return false;
   let refModule = reference.module;
   let refPath = reference.path;

@@ -248,16 +248,21 @@ export function precedingStatements(child: ts.Node): readonly ts.Statement[] {
   return index > 0 ? statements.slice(0, index) : [];
 }
 
+/** `os.cpus`, `cpus`, and compiled `os_1.default.cpus` (tsc/Babel interop). */
+function refersToOs(expression: ts.Expression, name: string, context: RuleContext): boolean {
+  return context.refersTo(expression, 'os', name) || context.refersTo(expression, 'os', 'default', name);
+}
+
 /** A cores count: `os.cpus().length`, `os.availableParallelism()`, `navigator.hardwareConcurrency`, `workerpool.cpus`. */
 export function isCoresExpression(expression: ts.Expression, context: RuleContext): boolean {
   const expr = skipOuterExpressions(expression);
   if (ts.isCallExpression(expr)) {
-    return context.refersTo(expr.expression, 'os', 'availableParallelism');
+    return refersToOs(expr.expression, 'availableParallelism', context);
   }
   if (ts.isPropertyAccessExpression(expr)) {
     if (expr.name.text === 'length') {
       const inner = skipOuterExpressions(expr.expression);
-      return ts.isCallExpression(inner) && context.refersTo(inner.expression, 'os', 'cpus');
+      return ts.isCallExpression(inner) && refersToOs(inner.expression, 'cpus', context);
     }
     if (expr.name.text === 'hardwareConcurrency') return true;
     if (expr.name.text === 'cpus') return context.refersTo(expr, 'workerpool', 'cpus');
@@ -269,7 +274,7 @@ export function isCoresExpression(expression: ts.Expression, context: RuleContex
 export function isCountedCollection(expression: ts.Expression, context: RuleContext): boolean {
   const expr = skipOuterExpressions(expression);
   if (ts.isCallExpression(expr)) {
-    if (context.refersTo(expr.expression, 'os', 'cpus')) return true;
+    if (refersToOs(expr.expression, 'cpus', context)) return true;
     const name = calleeName(expr);
     const callee = skipOuterExpressions(expr.expression);
     const receiver = ts.isPropertyAccessExpression(callee)
@@ -311,21 +316,24 @@ export function readsCollectionSize(expression: ts.Expression): boolean {
   return found;
 }
 
-/** For `i < n` style loop conditions: the bound side (`n`), or undefined for other shapes. */
-export function upperBoundOf(condition: ts.Expression): ts.Expression | undefined {
+/**
+ * For `i < n` style loop conditions: the bound side of each comparison joined by `&&`
+ * (`workers.size < queue.size && workers.size < max` → [queue.size, max]); empty for other shapes.
+ */
+export function upperBoundsOf(condition: ts.Expression): ts.Expression[] {
   const expr = skipOuterExpressions(condition);
-  if (!ts.isBinaryExpression(expr)) return undefined;
+  if (!ts.isBinaryExpression(expr)) return [];
   switch (expr.operatorToken.kind) {
     case ts.SyntaxKind.LessThanToken:
     case ts.SyntaxKind.LessThanEqualsToken:
-      return expr.right;
+      return [expr.right];
     case ts.SyntaxKind.GreaterThanToken:
     case ts.SyntaxKind.GreaterThanEqualsToken:
-      return expr.left;
+      return [expr.left];
     case ts.SyntaxKind.AmpersandAmpersandToken:
-      return upperBoundOf(expr.left) ?? upperBoundOf(expr.right);
+      return [...upperBoundsOf(expr.left), ...upperBoundsOf(expr.right)];
     default:
-      return undefined;
+      return [];
   }
 }
 

@@ -2,13 +2,13 @@
 import ts from 'typescript';
 import { calleeName, isFunctionLike, isLoop, parentSkippingWrappers, skipOuterExpressions } from '../ast.js';
 import type { RuleContext } from '../context.js';
-import { constInitializer } from '../model/bounds.js';
+import { constInitializer, numericValue } from '../model/bounds.js';
 import { propertyValue, type WorkerSpawn } from '../model/threads.js';
 import {
   callableName,
   isCoresExpression,
   registrationOf,
-  upperBoundOf,
+  upperBoundsOf,
   type WorkerUsageIndex,
   workerUsage,
 } from '../model/worker-usage.js';
@@ -166,7 +166,9 @@ function poolSizeSites(spawn: WorkerSpawn): SizeSite[] {
   }
   if (!ts.isObjectLiteralExpression(object)) return [];
   const keys = spawn.kind === 'workerpool' ? ['maxWorkers', 'minWorkers'] : ['maxThreads', 'minThreads'];
-  if (propertyValue(object, 'concurrentTasksPerWorker') !== undefined) return []; // async I/O tasks, not CPU work
+  // several tasks per thread at once only makes sense for async I/O tasks: not a CPU pool
+  const perWorker = propertyValue(object, 'concurrentTasksPerWorker');
+  if (perWorker && numericValue(perWorker) !== 1) return [];
   const sites: SizeSite[] = [];
   for (const key of keys) {
     const value = propertyValue(object, key);
@@ -188,8 +190,9 @@ function loopSizeSites(spawn: WorkerSpawn, index: WorkerUsageIndex): SizeSite[] 
           : ts.isWhileStatement(current) || ts.isDoStatement(current)
             ? current.expression
             : undefined;
-        const bound = condition ? upperBoundOf(condition) : undefined;
-        if (bound) sites.push({ node: bound, label: 'the loop that starts the workers' });
+        // `a < x && a < y` runs up to the smaller bound: only a single bound says how many
+        const bounds = condition ? upperBoundsOf(condition) : [];
+        if (bounds.length === 1) sites.push({ node: bounds[0]!, label: 'the loop that starts the workers' });
         return;
       }
       if (isFunctionLike(current)) {

@@ -23,7 +23,7 @@ import {
   precedingStatements,
   readsCollectionSize,
   registrationOf,
-  upperBoundOf,
+  upperBoundsOf,
   type WorkerUsageIndex,
   workerUsage,
 } from '../model/worker-usage.js';
@@ -95,6 +95,8 @@ const POOL_TEARDOWN = new Set(['destroy', 'close', 'terminate']);
 interface PerTask {
   /** how the spawn is reached, e.g. "in the `POST /resize` handler" */
   where: string;
+  /** the functions between that place and the spawn, outermost first */
+  via?: string[];
   /** the loop, handler registration or call that makes it per task */
   node: ts.Node;
 }
@@ -230,9 +232,16 @@ function isLazyOrBounded(spawn: ts.Node, context: RuleContext): boolean {
     }
     break;
   }
-  // conditions between the spawn and its function, and early returns before it
-  let child: ts.Node = spawn;
-  let node: ts.Node | undefined = spawn.parent;
+  return guardedByPoolState(spawn, target, context);
+}
+
+/**
+ * Is `start` (a spawn, or a call that leads to one) inside a condition on pool state, or after an
+ * early return on pool state, within its function? `target` is where the spawn is kept, if known.
+ */
+function guardedByPoolState(start: ts.Node, target: string | undefined, context: RuleContext): boolean {
+  let child: ts.Node = start;
+  let node: ts.Node | undefined = start.parent;
   while (node && !ts.isSourceFile(node) && !isFunctionLike(node)) {
     if (
       ts.isIfStatement(node) &&
@@ -289,8 +298,8 @@ function isPoolBound(bound: ts.Expression, context: RuleContext): boolean {
 /** A loop around the spawn that runs once per data item, or undefined for a counted pool loop. */
 function loopPerTask(loop: ts.IterationStatement, context: RuleContext): PerTask | undefined {
   if (ts.isForStatement(loop)) {
-    const bound = loop.condition ? upperBoundOf(loop.condition) : undefined;
-    if (bound && isPoolBound(bound, context)) return undefined;
+    const bounds = loop.condition ? upperBoundsOf(loop.condition) : [];
+    if (bounds.some((bound) => isPoolBound(bound, context))) return undefined;
     return {
       where: `in a loop${loop.condition ? ` while \`${short(loop.condition, context)}\`` : ''}`,
       node: loop,
@@ -301,8 +310,7 @@ function loopPerTask(loop: ts.IterationStatement, context: RuleContext): PerTask
     return { where: `in a loop over \`${short(loop.expression, context)}\``, node: loop };
   }
   if (ts.isWhileStatement(loop) || ts.isDoStatement(loop)) {
-    const bound = upperBoundOf(loop.expression);
-    if (bound && isPoolBound(bound, context)) return undefined;
+    if (upperBoundsOf(loop.expression).some((bound) => isPoolBound(bound, context))) return undefined;
     return { where: `in a loop while \`${short(loop.expression, context)}\``, node: loop };
   }
   return undefined;
@@ -312,6 +320,8 @@ function loopPerTask(loop: ts.IterationStatement, context: RuleContext): PerTask
 function perTask(node: ts.Node, walk: Walk, depth: number): PerTask | undefined {
   if (depth > MAX_DEPTH) return undefined;
   const { context } = walk;
+  // a call that tops the pool up: `while (this.workers.size < this.min) this.addWorker()`
+  if (depth > 0 && guardedByPoolState(node, undefined, context)) return undefined;
   let child: ts.Node = node;
   let current: ts.Node | undefined = node.parent;
   while (current && !ts.isSourceFile(current)) {
@@ -421,13 +431,13 @@ function perTaskFunction(fn: FunctionLike, walk: Walk, depth: number): PerTask |
       if (site.pos >= fn.pos && site.end <= fn.end) continue; // recursion
       sawSite = true;
       const verdict = perTask(site, walk, depth + 1);
-      if (verdict) return { where: `${verdict.where} (via \`${name}()\`)`, node: verdict.node };
+      if (verdict) return { ...verdict, via: [...(verdict.via ?? []), name] };
     }
     for (const site of walk.index.passedByName.get(name) ?? []) {
       if (site.pos >= fn.pos && site.end <= fn.end) continue;
       sawSite = true;
       const verdict = perTaskCallback(fn, site, walk, depth + 1);
-      if (verdict) return { where: `${verdict.where} (\`${name}\`)`, node: verdict.node };
+      if (verdict) return { ...verdict, via: [...(verdict.via ?? []), name] };
     }
     if (sawSite) return undefined;
   }
@@ -500,6 +510,13 @@ function containsCall(node: ts.Node, test: (call: ts.CallExpression) => boolean)
   return found;
 }
 
+function describeWhere(verdict: PerTask): string {
+  const via = verdict.via ?? [];
+  return via.length === 0
+    ? verdict.where
+    : `${verdict.where} → ${via.map((name) => `\`${name}()\``).join(' → ')}`;
+}
+
 const WHAT: Record<WorkerSpawn['kind'], string> = {
   worker_threads: 'Worker',
   piscina: 'piscina pool',
@@ -542,7 +559,7 @@ export const workerPerTask: Rule = {
           context.report({
             node: spawn.node,
             messageId: 'perTask',
-            data: { what: WHAT[spawn.kind], where: verdict.where },
+            data: { what: WHAT[spawn.kind], where: describeWhere(verdict) },
             related: verdict.node === spawn.node ? [] : [context.related(verdict.node, 'runs once per task')],
           });
         }
