@@ -23,7 +23,6 @@ export function normalizeModuleName(specifier: string): string {
   return specifier.startsWith('node:') ? specifier.slice(5) : specifier;
 }
 
-/** `require('x')` → 'x' */
 /** Module interop helpers that compilers wrap around `require` (tsc, Babel, SWC, esbuild). */
 const INTEROP_HELPERS = new Set([
   '__importDefault',
@@ -35,6 +34,7 @@ const INTEROP_HELPERS = new Set([
   '__toESM',
 ]);
 
+/** `require('x')` → 'x'; also through interop helpers and `await import('x')` */
 export function requiredModule(node: ts.Expression): string | undefined {
   const expr = skipOuterExpressions(node);
   // compiled output: __importDefault(require('x')), (0, tslib_1.__importStar)(require('x'))
