@@ -143,6 +143,17 @@ describe('ignored-backpressure', () => {
       assert.deepEqual(positions(findingsOf(RULE, source)), ['4:29']);
     });
 
+    it('flags a loop over the chunks of a payload (chunks are the data, not a small batch)', () => {
+      const source = code(
+        "import net from 'node:net';",
+        'export function send(socket: net.Socket, payload: Buffer) {',
+        '  const chunks = split(payload, 16 * 1024);',
+        '  for (const chunk of chunks) socket.write(chunk);',
+        '}',
+      );
+      assert.deepEqual(positions(findingsOf(RULE, source)), ['4:31']);
+    });
+
     it("flags a custom Readable's _read pushing a whole array", () => {
       const source = code(
         "import { Readable } from 'node:stream';",

@@ -403,6 +403,13 @@ export const ignoredBackpressure: Rule = {
         )
           return true;
       }
+      // `chunks` written to a stream are the data itself, not a bounded batch of it
+      const name = ts.isIdentifier(expr)
+        ? expr.text
+        : ts.isPropertyAccessExpression(expr)
+          ? expr.name.text
+          : '';
+      if (/chunks$/i.test(name)) return false;
       return context.isBounded(collection);
     }
   },
