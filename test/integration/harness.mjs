@@ -101,9 +101,12 @@ function waitForPort(port, timeoutMs) {
 
 /**
  * Starts code-server in its own process group. `env` reaches the extension host.
- * Options: settings (user settings.json), installExtension (a .vsix path), extraArgs.
+ * Options: settings (user settings.json), installExtension (a .vsix path), extraArgs (more code-server flags).
  */
-export async function startCodeServer(sandbox, { env = {}, settings = {}, installExtension } = {}) {
+export async function startCodeServer(
+  sandbox,
+  { env = {}, settings = {}, installExtension, extraArgs = [] } = {},
+) {
   writeFileSync(
     path.join(sandbox.dir, 'user-data/User/settings.json'),
     JSON.stringify({
@@ -160,6 +163,7 @@ export async function startCodeServer(sandbox, { env = {}, settings = {}, instal
       // Idle extension hosts (each with a tsserver) would otherwise linger for hours.
       '--reconnection-grace-time',
       '5',
+      ...extraArgs,
     ],
     { env: processEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
@@ -188,7 +192,14 @@ export async function startCodeServer(sandbox, { env = {}, settings = {}, instal
       process.exit(130);
     });
   }
-  await waitForPort(port, 60_000);
+  const exited = new Promise((_, reject) => {
+    child.once('exit', (code, signal) => {
+      if (!stopped)
+        reject(new Error(`code-server exited early (${signal ?? code}):\n${output.slice(-2000)}`));
+    });
+  });
+  exited.catch(() => {});
+  await Promise.race([waitForPort(port, 60_000), exited]);
   const base = `http://127.0.0.1:${port}`;
   // vscode-remote URIs use code-server's remoteAuthority, which is not host:port.
   const html = await (await fetch(`${base}/`)).text();
