@@ -76,8 +76,8 @@ async function main() {
     await page.keyboard.press('F8');
     await page.locator('.marker-widget', { hasText: 'blocking-call' }).waitFor({ timeout: 15_000 });
     await page.waitForTimeout(400); // let the widget finish its slide-in before the picture
-    await page.screenshot({ path: shot('editor-diagnostic.png') });
-    log('saved editor-diagnostic.png');
+    await page.screenshot({ path: shot('editor-diagnostics.png') });
+    log('saved editor-diagnostics.png');
 
     // The quick fix menu on the diagnostic: ignore line / ignore file / documentation.
     await page.keyboard.press('Escape');

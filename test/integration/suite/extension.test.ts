@@ -39,6 +39,7 @@ describe('Concurrency Lens in VS Code', () => {
   it('activates on TypeScript and JavaScript and contributes its commands', async () => {
     const extension = vscode.extensions.getExtension(extensionId)!;
     assert.ok(extension.isActive);
+    console.log(`[test] extension under test: ${extension.extensionPath} (${extension.packageJSON.version})`);
     const all = await vscode.commands.getCommands(true);
     for (const command of ['scanWorkspace', 'showOutput', 'restartServer', 'openRuleDocs']) {
       assert.ok(all.includes(`concurrencyLens.${command}`), `concurrencyLens.${command} is registered`);
