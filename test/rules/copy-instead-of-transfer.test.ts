@@ -144,6 +144,23 @@ describe('copy-instead-of-transfer', () => {
       assert.deepEqual(positions(findings), ['5:31']);
     });
 
+    it('flags pixels destructured from a storage call, sent to a pool from another file', () => {
+      const findings = findingsOf(
+        RULE,
+        code(
+          "import { imagePool } from './pools.js';",
+          "import { storage } from './services.js';",
+          "app.post('/images/:id/blur', async (req, res) => {",
+          '  const { data: pixels, width, height } = await storage.getImage(req.params.id);',
+          "  const png = await imagePool.run({ op: 'blur', pixels, width, height });",
+          '  res.type("png").send(Buffer.from(png));',
+          '});',
+        ),
+        'src/images.ts',
+      );
+      assert.deepEqual(positions(findings), ['5:49']);
+    });
+
     it('flags an ArrayBuffer of data-sized length in a MessageChannel port post', () => {
       const findings = findingsOf(
         RULE,
@@ -289,6 +306,20 @@ describe('copy-instead-of-transfer', () => {
           '}',
         ),
         'src/worker.ts',
+      );
+      assert.deepEqual(findings, []);
+    });
+
+    it('ignores byte counts and numbers named like buffers', () => {
+      const findings = findingsOf(
+        RULE,
+        code(
+          "import { imagePool } from './pools.js';",
+          'export async function stats(image: { data: Uint8Array }, inputBytes: number) {',
+          '  const totalBytes = image.data.byteLength;',
+          "  return imagePool.run({ op: 'stats', inputBytes, totalBytes });",
+          '}',
+        ),
       );
       assert.deepEqual(findings, []);
     });

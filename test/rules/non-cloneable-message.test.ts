@@ -268,6 +268,30 @@ describe('non-cloneable-message', () => {
       assert.match(findings[1]!.message, /instance of `Job`/);
     });
 
+    it('flags a class instance sent to a pool imported from another project file', () => {
+      const findings = analyzeFiles({
+        'src/pools.ts': code(
+          "import { Piscina } from 'piscina';",
+          "export const reportPool = new Piscina({ filename: new URL('./report.worker.js', import.meta.url).href });",
+        ),
+        'src/reports.ts': code(
+          "import { reportPool } from './pools.js';",
+          'export class ReportFilter {',
+          '  constructor(readonly from: string, readonly to: string) {}',
+          '  matches(date: string) { return date >= this.from && date < this.to; }',
+          '}',
+          "app.post('/reports/summary', async (req, res) => {",
+          '  const filter = new ReportFilter(req.body.from, req.body.to);',
+          "  res.json(await reportPool.run({ kind: 'summary', filter }));",
+          '});',
+        ),
+      }).filter((f) => f.ruleId === RULE);
+      assert.deepEqual(
+        findings.map((f) => `${f.file}:${f.range.start.line}:${f.range.start.column}`),
+        ['src/reports.ts:8:52'],
+      );
+    });
+
     it('flags handles returned by stream, child_process and fetch APIs', () => {
       const findings = findingsOf(
         RULE,
@@ -425,6 +449,20 @@ describe('non-cloneable-message', () => {
           'export function go(req, res) {',
           '  pool.run(() => res.end());',
           '  re.exec(req.url);',
+          '}',
+        ),
+      );
+      assert.deepEqual(findings, []);
+    });
+
+    it('ignores generic resource pools imported from project files', () => {
+      const findings = findingsOf(
+        RULE,
+        code(
+          "import { pool, dbPool } from './db.js';",
+          'export async function handler(req, res) {',
+          '  await pool.run(async (conn) => conn.query(req.body.sql));',
+          '  await dbPool.run({ sql: req.body.sql, done: () => res.end() });',
           '}',
         ),
       );

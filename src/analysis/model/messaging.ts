@@ -62,6 +62,9 @@ const WINDOW_PROPERTIES = new Set([
 
 const POOL_MODULES = ['piscina', 'tinypool', 'workerpool', '@fastify/piscina', 'fastify-piscina'];
 const POOL_RECEIVER_NAME = /(pool|piscina|workers?)$/i;
+/** Names of worker pools imported from project files (the pool library is imported there, not here). */
+const PROJECT_POOL_NAME = /(pool|piscina)$/i;
+const DATABASE_NAME = /^(db|pg|mysql|sql|redis|conn|connection|mongo|knex|database|http|agent|buffer)/i;
 
 /** The message-passing call at `node`, if it is one. Cheap name checks come first. */
 export function postSiteOf(node: ts.Node, context: RuleContext): PostSite | undefined {
@@ -227,8 +230,26 @@ function poolSite(
   method: string,
   context: RuleContext,
 ): PostSite | undefined {
-  const kind = poolKindOfReceiver(skipOuterExpressions(callee.expression), context);
+  let kind = poolKindOfReceiver(skipOuterExpressions(callee.expression), context);
   if (!kind) return undefined;
+  if (kind === 'project') {
+    // run(task[, options]) is piscina/tinypool's shape, exec(name, [args]) workerpool's; a function
+    // as the task says this is some other kind of pool (generic-pool style `pool.run(fn)`).
+    const [first, second] = node.arguments;
+    if (
+      !first ||
+      ts.isArrowFunction(skipOuterExpressions(first)) ||
+      ts.isFunctionExpression(skipOuterExpressions(first))
+    ) {
+      return undefined;
+    }
+    if (method === 'exec') {
+      if (!second || !isArrayLiteral(second)) return undefined;
+      kind = 'workerpool';
+    } else {
+      kind = 'piscina';
+    }
+  }
   const chain = propertyChain(callee.expression);
   const label = chain ? chain.join('.') : 'pool';
   if (kind === 'workerpool') {
@@ -275,7 +296,8 @@ function poolSite(
   };
 }
 
-type PoolKind = 'piscina' | 'tinypool' | 'workerpool';
+/** 'project': a pool imported from another project file, library unknown */
+type PoolKind = 'piscina' | 'tinypool' | 'workerpool' | 'project';
 
 /** Is the receiver of `.run()` / `.exec()` a piscina, tinypool or workerpool pool? */
 function poolKindOfReceiver(receiver: ts.Expression, context: RuleContext): PoolKind | undefined {
@@ -305,7 +327,22 @@ function poolKindOfReceiver(receiver: ts.Expression, context: RuleContext): Pool
     if (!modules.has(module)) continue;
     return module === 'workerpool' ? 'workerpool' : module === 'tinypool' ? 'tinypool' : 'piscina';
   }
+  // A pool exported by another file of the project: `import { imagePool } from './pools.js'`
+  if (ts.isIdentifier(receiver) && PROJECT_POOL_NAME.test(last) && !DATABASE_NAME.test(last)) {
+    const reference = context.resolve(receiver);
+    if (reference && isProjectModule(reference.module)) return 'project';
+  }
   return undefined;
+}
+
+function isProjectModule(module: string): boolean {
+  return (
+    module.startsWith('.') ||
+    module.startsWith('/') ||
+    module.startsWith('@/') ||
+    module.startsWith('~/') ||
+    module.startsWith('#')
+  );
 }
 
 /** The name a value is stored under: `const pool = x`, `this.pool = x`, `{ pool: x }`, `pool = x`. */

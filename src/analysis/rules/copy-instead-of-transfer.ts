@@ -41,6 +41,9 @@ const SHARED_NAME = /(^sab$|shared)/i;
 /** Buffers that by their name hold a few bytes: ids, keys, hashes, headers. */
 const SMALL_NAME =
   /^(id|key|iv|nonce|salt|hash|digest|signature|sig|tag|token|uuid|header|magic|checksum|mac|seed|secret)s?$|(Id|Key|Iv|Nonce|Salt|Hash|Digest|Signature|Token|Uuid|Header|Checksum|Secret)s?$/;
+/** Names that say a value is a large binary buffer (pixels, audio samples, file bytes). */
+const BUFFER_NAME =
+  /^(pixels|pixelData|rgba|bitmap|imageData|frameBuffer|framebuffer|pcm|audioData|rawPixels|fileBuffer|imageBuffer)$|.(Buffer|Pixels)$/;
 /** Names that say a string or array holds data (file contents, bodies, payloads). */
 const DATA_NAME =
   /(data|content|body|text|csv|json|file|image|payload|raw|chunk|bytes|buffer|blob|input|output|source|html|xml|pixels|rows|records|samples)s?$/i;
@@ -62,7 +65,8 @@ export const copyInsteadOfTransfer: Rule = {
     description:
       'A data-sized ArrayBuffer, typed array or Buffer posted to another thread without a transfer list, so it is copied.',
     docsUrl: docsUrl('copy-instead-of-transfer'),
-    textTrigger: /postMessage|workerData|piscina|tinypool|workerpool/i,
+    textTrigger:
+      /postMessage|workerData|piscina|tinypool|workerpool|(pool|piscina)\s*\.\s*(run|runTask|exec)\s*\(/i,
     messages: {
       copied:
         '{{what}} ({{source}}) is copied by `{{api}}`: without a transfer list, structured clone duplicates every byte on each post — CPU time on the sending thread and a second copy in memory. Move it instead with {{howToTransfer}}, or share it through a SharedArrayBuffer. {{pooledNote}}',
@@ -180,7 +184,7 @@ function identifierBuffer(identifier: ts.Identifier, context: RuleContext, depth
       if (key === 'data' && ts.isCallExpression(inner) && calleeMethod(inner) === 'toBuffer') {
         return { source: 'image data from `.toBuffer()`', pooled: false };
       }
-      return undefined;
+      return namedBuffer(identifier.text);
     }
     if (!isConst(declaration.node) && hasLaterAssignment(declaration.node)) return undefined;
     return bufferOf(init, context, depth + 1);
@@ -189,7 +193,7 @@ function identifierBuffer(identifier: ts.Identifier, context: RuleContext, depth
     const name = identifier.text;
     if (SHARED_NAME.test(name)) return 'shared';
     const type = declaration.node.type;
-    if (!type || declaration.element) return undefined;
+    if (!type || declaration.element) return namedBuffer(name);
     const typeName = ts.isTypeReferenceNode(type)
       ? ts.isIdentifier(type.typeName)
         ? type.typeName.text
@@ -232,6 +236,14 @@ function newBuffer(expr: ts.NewExpression, context: RuleContext, depth: number):
   if (isDataArray(arg, 0))
     return { source: `\`new ${name}(${short(first)})\` copied from data`, pooled: false };
   return undefined;
+}
+
+/**
+ * A value whose origin the file does not show (destructured from a call, an untyped parameter),
+ * named like pixel, audio or file bytes: `const { data: pixels } = await storage.getImage(id)`.
+ */
+function namedBuffer(name: string): BufferSource | undefined {
+  return BUFFER_NAME.test(name) ? { source: `\`${name}\`, image or file bytes`, pooled: false } : undefined;
 }
 
 /** An array of data: `rows.map(…)`, `Array.from(…)`, `JSON.parse(…)`, or a parameter named like data. */

@@ -150,7 +150,8 @@ export const nonCloneableMessage: Rule = {
     description:
       'A function, symbol, Promise, weak collection, socket/stream/request/database handle or class instance with methods sent to another thread.',
     docsUrl: docsUrl('non-cloneable-message'),
-    textTrigger: /postMessage|workerData|structuredClone|piscina|tinypool|workerpool/i,
+    textTrigger:
+      /postMessage|workerData|structuredClone|piscina|tinypool|workerpool|(pool|piscina)\s*\.\s*(run|runTask|exec)\s*\(/i,
     messages: {
       throws:
         '{{what}} is passed to `{{api}}`, which copies its message with the structured clone algorithm: {{reason}}, so the call throws `DataCloneError` at run time{{lost}}. {{advice}}',
