@@ -159,6 +159,18 @@ describe('unguarded-self-spawn', () => {
       assert.deepEqual(findingsOf(RULE, code, 'src/data.mjs'), []);
     });
 
+    it('accepts a depth guard computed from workerData (Node docs, nested workers)', () => {
+      const code = [
+        "import { fileURLToPath } from 'node:url';",
+        "import { Worker, workerData } from 'node:worker_threads';",
+        'const level = workerData?.level ?? 0;',
+        'if (level < 10) {',
+        '  const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { level: level + 1 } });',
+        '}',
+      ].join('\n');
+      assert.deepEqual(findingsOf(RULE, code, 'src/nested.mjs'), []);
+    });
+
     it('accepts a function only called from the main-thread branch, ternaries and && guards', () => {
       const code = [
         "const { Worker, isMainThread, parentPort } = require('worker_threads');",

@@ -76,6 +76,32 @@ describe('worker-per-task', () => {
       assert.deepEqual(positions(findingsOf(RULE, code, 'src/pdf.ts')), ['4:18']);
     });
 
+    it('flags the Node docs parseJSAsync pattern and helpers that post the task to a fresh worker', () => {
+      const code = [
+        "const { Worker, isMainThread, parentPort, workerData } = require('node:worker_threads');",
+        'if (isMainThread) {',
+        '  module.exports = function parseJSAsync(script) {',
+        '    return new Promise((resolve, reject) => {',
+        '      const worker = new Worker(__filename, { workerData: script });',
+        "      worker.on('message', resolve);",
+        "      worker.on('error', reject);",
+        '    });',
+        '  };',
+        '} else {',
+        '  parentPort.postMessage(parse(workerData));',
+        '}',
+        'exports.runTask = function runTask(task) {',
+        '  return new Promise((resolve, reject) => {',
+        "    const worker = new Worker('./task.js');",
+        '    worker.postMessage(task);',
+        "    worker.once('message', (r) => { resolve(r); worker.terminate(); });",
+        "    worker.once('error', reject);",
+        '  });',
+        '};',
+      ].join('\n');
+      assert.deepEqual(positions(findingsOf(RULE, code, 'src/parse.js')), ['5:22', '15:20']);
+    });
+
     it('flags a piscina pool and a workerpool pool created per request', () => {
       const code = [
         "import Fastify from 'fastify';",
@@ -141,6 +167,25 @@ describe('worker-per-task', () => {
         '});',
       ].join('\n');
       assert.deepEqual(positions(findingsOf(RULE, code, 'src/images.ts')), ['5:17']);
+    });
+
+    it('flags a Worker started in a decorated NestJS handler', () => {
+      const code = [
+        "import { Body, Controller, Post } from '@nestjs/common';",
+        "import { Worker } from 'node:worker_threads';",
+        "@Controller('images')",
+        'export class ImagesController {',
+        "  @Post('resize')",
+        '  resize(@Body() body: { url: string }) {',
+        "    const worker = new Worker('./resize.js');",
+        '    worker.postMessage(body);',
+        "    worker.on('error', console.error);",
+        '  }',
+        '}',
+      ].join('\n');
+      const findings = findingsOf(RULE, code, 'src/images.controller.ts');
+      assert.deepEqual(positions(findings), ['7:20']);
+      assert.match(findings[0]!.message, /@Post/);
     });
 
     it('flags a loop of workers run per request even when the loop is bounded', () => {

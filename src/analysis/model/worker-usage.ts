@@ -14,7 +14,7 @@ import {
   stringValue,
 } from '../ast.js';
 import type { RuleContext } from '../context.js';
-import { numericValue } from './bounds.js';
+import { constInitializer, numericValue } from './bounds.js';
 
 /** `x.on('error', …)`, `once(x, 'exit')`, `x.onerror = …` */
 export interface ListenerRegistration {
@@ -187,7 +187,7 @@ const THREAD_API = new Set([
 ]);
 
 /** Does a condition test which thread runs the code (isMainThread, parentPort, workerData, Piscina.isWorkerThread…)? */
-export function mentionsThreadApi(condition: ts.Expression, context: RuleContext): boolean {
+export function mentionsThreadApi(condition: ts.Expression, context: RuleContext, depth = 0): boolean {
   let found = false;
   const visit = (node: ts.Node): void => {
     if (found) return;
@@ -200,6 +200,14 @@ export function mentionsThreadApi(condition: ts.Expression, context: RuleContext
       ) {
         found = true;
         return;
+      }
+      // const level = workerData?.level ?? 0; if (level < 10) …
+      if (ts.isIdentifier(node) && depth < 2 && (!reference || reference.module === '<global>')) {
+        const initializer = constInitializer(node);
+        if (initializer && mentionsThreadApi(initializer, context, depth + 1)) {
+          found = true;
+          return;
+        }
       }
     }
     if (isFunctionLike(node)) return;

@@ -448,8 +448,29 @@ function perTaskFunction(fn: FunctionLike, walk: Walk, depth: number): PerTask |
     (ts.isMethodDeclaration(fn) && ts.isObjectLiteralExpression(fn.parent));
   if (inObject && firstParameterPerTask(fn))
     return { where: `in the \`${name ?? 'anonymous'}\` callback, once per call`, node: fn };
+  const decorator = handlerDecorator(fn);
+  if (decorator) return { where: `in the \`@${decorator}\` handler \`${name ?? 'anonymous'}\``, node: fn };
   if (startsWorkerPerCall(fn, walk))
     return { where: `in \`${name ?? 'anonymous'}()\`, which starts a worker for each call`, node: fn };
+  return undefined;
+}
+
+/** Decorators that make a method a request, message, job or schedule handler (NestJS, TypeGraphQL, …). */
+const HANDLER_DECORATOR =
+  /^(Get|Post|Put|Delete|Patch|All|Head|Options|Sse|MessagePattern|EventPattern|Process|OnEvent|OnQueue\w*|SubscribeMessage|Cron|Interval|Query|Mutation|Subscription|FieldResolver|ResolveField|Route|Handler|Consumer|RabbitSubscribe|SqsMessageHandler)$/;
+
+function handlerDecorator(fn: FunctionLike): string | undefined {
+  if (!ts.isMethodDeclaration(fn)) return undefined;
+  for (const decorator of ts.getDecorators(fn) ?? []) {
+    const expression = skipOuterExpressions(decorator.expression);
+    const callee = ts.isCallExpression(expression) ? skipOuterExpressions(expression.expression) : expression;
+    const name = ts.isIdentifier(callee)
+      ? callee.text
+      : ts.isPropertyAccessExpression(callee)
+        ? callee.name.text
+        : undefined;
+    if (name !== undefined && HANDLER_DECORATOR.test(name)) return name;
+  }
   return undefined;
 }
 
@@ -475,13 +496,25 @@ function startsWorkerPerCall(fn: FunctionLike, walk: Walk): boolean {
       );
     });
   }
+  const body = fn.body;
+  // the call's arguments go to the worker: as workerData/argv, or posted to it
   const options = spawn.node.arguments?.[1];
   const object = options && skipOuterExpressions(options);
-  if (!object || !ts.isObjectLiteralExpression(object)) return false;
-  const data = propertyValue(object, 'workerData') ?? propertyValue(object, 'argv');
-  if (!data || !mentionsAny(data, walk.parameters)) return false;
+  const data =
+    object && ts.isObjectLiteralExpression(object)
+      ? (propertyValue(object, 'workerData') ?? propertyValue(object, 'argv'))
+      : undefined;
+  const takesCallData =
+    (data !== undefined && mentionsAny(data, walk.parameters)) ||
+    containsCall(
+      body,
+      (call) =>
+        calleeName(call) === 'postMessage' && call.arguments.some((a) => mentionsAny(a, walk.parameters)),
+    );
+  if (!takesCallData) return false;
+  // …and the helper waits for this one answer, or ends the worker after it
   if (walk.inPromise) return true;
-  return containsCall(fn.body, (call) => {
+  return containsCall(body, (call) => {
     const name = calleeName(call);
     return name === 'once' || name === 'terminate';
   });
