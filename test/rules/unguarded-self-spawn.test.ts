@@ -254,6 +254,24 @@ describe('unguarded-self-spawn', () => {
       assert.deepEqual(findingsOf(RULE, code, 'src/main.mjs'), []);
     });
 
+    it('does not take a same-named method of another object for a call of the spawning method', () => {
+      const code = [
+        "import http from 'node:http';",
+        "import { Worker, isMainThread, parentPort } from 'node:worker_threads';",
+        'export class Indexer {',
+        '  start() {',
+        '    const worker = new Worker(new URL(import.meta.url));',
+        "    worker.on('error', console.error);",
+        '  }',
+        '}',
+        'const server = http.createServer();',
+        'server.listen(8080);',
+        'server.start?.();',
+        "if (!isMainThread) parentPort!.on('message', () => {});",
+      ].join('\n');
+      assert.deepEqual(findingsOf(RULE, code, 'src/indexer.ts'), []);
+    });
+
     it('ignores a method nobody in the file calls, in a file with a worker branch', () => {
       const code = [
         "import { Worker, isMainThread, parentPort } from 'node:worker_threads';",

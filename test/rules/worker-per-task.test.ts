@@ -360,6 +360,25 @@ describe('worker-per-task', () => {
       assert.deepEqual(findingsOf(RULE, code, 'src/factory.ts'), []);
     });
 
+    it('does not take calls of a same-named method on another object for calls of the spawning method', () => {
+      const code = [
+        "import PQueue from 'p-queue';",
+        "import { Worker } from 'node:worker_threads';",
+        'class Renderer {',
+        '  private worker?: Worker;',
+        '  run() {',
+        "    this.worker = new Worker('./render.js');",
+        "    this.worker.on('error', console.error);",
+        '  }',
+        '}',
+        'const queue = new PQueue({ concurrency: 2 });',
+        "app.post('/render', (req, res) => queue.add(() => queue.run(req.body)));",
+        'export const renderer = new Renderer();',
+        'renderer.run();',
+      ].join('\n');
+      assert.deepEqual(findingsOf(RULE, code, 'src/renderer.ts'), []);
+    });
+
     it('stays quiet in test files', () => {
       const code = [
         "import { Worker } from 'node:worker_threads';",

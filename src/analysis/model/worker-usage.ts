@@ -155,6 +155,63 @@ export function callableName(fn: FunctionLike): string | undefined {
   return undefined;
 }
 
+/**
+ * Calls of `fn` in this file by `name`. A plain function matches direct calls (`spawn()`) and
+ * method calls; a class method does not match calls on receivers that are clearly something else
+ * (`server.start()` where `server = http.createServer()`, an imported module's `start()`).
+ */
+export function callSitesOf(
+  fn: FunctionLike,
+  name: string,
+  index: WorkerUsageIndex,
+  context: RuleContext,
+): (ts.CallExpression | ts.NewExpression)[] {
+  const sites = index.callsByName.get(name) ?? [];
+  const className =
+    (ts.isMethodDeclaration(fn) || ts.isGetAccessor(fn) || ts.isSetAccessor(fn)) && ts.isClassLike(fn.parent)
+      ? (fn.parent.name?.text ?? '')
+      : undefined;
+  return sites.filter((site) => {
+    if (site.pos >= fn.pos && site.end <= fn.end) return false; // recursion
+    const callee = skipOuterExpressions(site.expression);
+    if (className === undefined) {
+      // a local function is called by its bare name; `obj.spawn()` is some other `spawn`
+      return ts.isIdentifier(callee) || !isFunctionDeclarationLike(fn);
+    }
+    if (!ts.isPropertyAccessExpression(callee)) return false;
+    const receiver = skipOuterExpressions(callee.expression);
+    if (receiver.kind === ts.SyntaxKind.ThisKeyword) return true;
+    if (ts.isNewExpression(receiver)) return calleeName(receiver) === className;
+    if (ts.isIdentifier(receiver)) {
+      const reference = context.resolve(receiver);
+      if (reference && reference.module !== '<global>') return false; // an imported module's method
+      const initializer = constInitializer(receiver);
+      if (!initializer) return true;
+      const init = skipOuterExpressions(initializer);
+      const created = ts.isAwaitExpression(init) ? skipOuterExpressions(init.expression) : init;
+      if (ts.isNewExpression(created)) return calleeName(created) === className;
+      if (ts.isCallExpression(created)) {
+        // MyService.create(), createServer(), express()
+        const creator = skipOuterExpressions(created.expression);
+        return (
+          ts.isPropertyAccessExpression(creator) &&
+          ts.isIdentifier(creator.expression) &&
+          creator.expression.text === className
+        );
+      }
+      return true;
+    }
+    return true;
+  });
+}
+
+/** `function f() {}` and `const f = () => {}`: functions called by their bare name. */
+function isFunctionDeclarationLike(fn: FunctionLike): boolean {
+  if (ts.isFunctionDeclaration(fn)) return true;
+  const parent = parentSkippingWrappers(fn);
+  return ts.isVariableDeclaration(parent);
+}
+
 /** The call a function expression is an argument of (`setTimeout(() => …)`), or the `new` it is passed to. */
 export function registrationOf(fn: FunctionLike): ts.CallExpression | ts.NewExpression | undefined {
   const parent = parentSkippingWrappers(fn);

@@ -5,6 +5,7 @@ import type { RuleContext } from '../context.js';
 import { propertyValue, type WorkerSpawn } from '../model/threads.js';
 import {
   callableName,
+  callSitesOf,
   endsAbruptly,
   iifeCall,
   mentionsThreadApi,
@@ -95,7 +96,10 @@ function reachFunction(fn: ts.Node, walk: Walk, depth: number): ts.Node[] | unde
   if (direct) return reachOnLoad(direct, walk, depth + 1);
   const name = callableName(fn);
   if (name === undefined) return undefined;
-  const sites = [...(walk.index.callsByName.get(name) ?? []), ...(walk.index.passedByName.get(name) ?? [])];
+  const sites = [
+    ...callSitesOf(fn, name, walk.index, walk.context),
+    ...(walk.index.passedByName.get(name) ?? []),
+  ];
   for (const site of sites) {
     if (site.pos >= fn.pos && site.end <= fn.end) continue; // recursion
     const path = reachOnLoad(site, walk, depth + 1);

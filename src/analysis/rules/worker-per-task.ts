@@ -16,6 +16,7 @@ import { numericValue } from '../model/bounds.js';
 import { propertyValue, type WorkerSpawn } from '../model/threads.js';
 import {
   callableName,
+  callSitesOf,
   endsAbruptly,
   iifeCall,
   isCoresExpression,
@@ -427,8 +428,7 @@ function perTaskFunction(fn: FunctionLike, walk: Walk, depth: number): PerTask |
     return { where: `in the request handler \`${name ?? 'anonymous'}\``, node: fn };
   if (name !== undefined) {
     let sawSite = false;
-    for (const site of walk.index.callsByName.get(name) ?? []) {
-      if (site.pos >= fn.pos && site.end <= fn.end) continue; // recursion
+    for (const site of callSitesOf(fn, name, walk.index, walk.context)) {
       sawSite = true;
       const verdict = perTask(site, walk, depth + 1);
       if (verdict) return { ...verdict, via: [...(verdict.via ?? []), name] };
