@@ -1,0 +1,620 @@
+// cpu-heavy-loop: a loop on the main thread, at run time, whose trip count is large or grows with
+// the data and whose body does CPU work: busy-wait spins, literal bounds at or above
+// thresholds.heavyLoopIterations, nested loops over independent collections (quadratic work),
+// and heavy calls (JSON, sort, regex, hashing) once per element of a data-sized collection.
+import ts from 'typescript';
+import { calleeName, isFunctionLike, skipOuterExpressions } from '../ast.js';
+import type { RuleContext } from '../context.js';
+import { constInitializer } from '../model/bounds.js';
+import {
+  ARRAY_LOOP_METHODS,
+  arrayLoopCallback,
+  isBoundedSource,
+  confirmTrip,
+  isClockRead,
+  isDataSized,
+  type LoopLike,
+  type LoopTrip,
+  loopTrip,
+} from '../model/loops.js';
+import type { Rule } from '../types.js';
+import { docsUrl } from './docs-url.js';
+
+/** Callbacks that run synchronously inside the call that receives them (their body is part of the loop). */
+const INLINE_CALLBACKS = new Set([
+  ...ARRAY_LOOP_METHODS,
+  'sort',
+  'toSorted',
+  'from',
+  'replace',
+  'replaceAll',
+]);
+const REGEX_METHODS_WITH_PATTERN_ARGUMENT = new Set(['match', 'matchAll', 'replace', 'replaceAll']);
+const MEMBERSHIP_METHODS = new Set(['includes', 'indexOf', 'lastIndexOf']);
+const REGEX_NAME = /^(re|rx|regexp?|pattern)$|(Re|RE|Rx|Regexp?|REGEXP?|Pattern|PATTERN)$|_RE$/;
+const HASH_FACTORIES = new Set(['createHash', 'createHmac']);
+
+type Finding =
+  | { kind: 'busy-wait'; clock: string }
+  | { kind: 'large'; count: number }
+  | { kind: 'nested'; outer: string; inner: string }
+  | { kind: 'heavy-call'; call: string; per: string };
+
+/** What one walk of a loop body found; candidates are confirmed afterwards, cheapest first. */
+interface Scan {
+  yields: boolean;
+  /** inner loops over collections independent of the outer element (confirmed data-sized later) */
+  nested: { trip: LoopTrip; label: (context: RuleContext) => string }[];
+  /** calls that may be heavy; `confirm` returns the call's label when it is */
+  heavy: (() => string | undefined)[];
+  /** largest literal trip count of a loop nested inside */
+  innerCount?: number;
+}
+
+/**
+ * Collections named like a schema or a configuration (columns, plugins, rules…): a handful of
+ * entries chosen by the code. A loop over rows × columns is linear in the rows, not quadratic.
+ */
+const CONFIG_SIZED_NAME =
+  /(columns?|fields?|headers?|plugins?|options|extensions?|conditions?|rules?|patterns?|handlers?|listeners?|middlewares?|hooks?|locales?|languages?|formats?|props|attributes|attrs|flags|modifiers|permissions|roles|scopes|transports|providers|validators|keys|specs?|endings|globs?|Names)$/i;
+
+function looksConfigSized(expression: ts.Expression): boolean {
+  let expr = skipOuterExpressions(expression);
+  // Object.keys(schema), getPlugins(), this.options.plugins
+  if (ts.isCallExpression(expr)) {
+    const name = calleeName(expr);
+    if ((name === 'keys' || name === 'values' || name === 'entries') && expr.arguments[0])
+      expr = skipOuterExpressions(expr.arguments[0]);
+    else if (name !== undefined && /^get[A-Z]/.test(name)) return CONFIG_SIZED_NAME.test(name);
+  }
+  const name = ts.isIdentifier(expr)
+    ? expr.text
+    : ts.isPropertyAccessExpression(expr)
+      ? expr.name.text
+      : undefined;
+  return name !== undefined && CONFIG_SIZED_NAME.test(name);
+}
+
+/** Candidates confirmed per loop at most: keeps a pathological body from costing much. */
+const MAX_CANDIDATES = 8;
+
+export const cpuHeavyLoop: Rule = {
+  meta: {
+    id: 'cpu-heavy-loop',
+    category: 'main-thread',
+    defaultSeverity: 'warning',
+    description:
+      'Main-thread loop at run time whose trip count is large or data-sized and whose body does CPU work (nested loops, huge literal bounds, busy-waits, JSON/sort/regex/hashing per element).',
+    docsUrl: docsUrl('cpu-heavy-loop'),
+    mainThreadOnly: true,
+    textTrigger:
+      /\b(?:for|while)\b|\.\s*(?:forEach|map|filter|reduce|reduceRight|flatMap|some|every|find|findIndex|findLast|findLastIndex)\b/,
+    messages: {
+      busyWait:
+        'Busy-wait loop {{where}}: it spins on `{{clock}}` until the deadline passes, and all that time the event loop runs nothing else — no request, timer or I/O callback. Wait without blocking instead (`await setTimeout(ms)` from `node:timers/promises`).',
+      large:
+        'Loop of {{count}} iterations {{where}}: it runs to the end without yielding, so every other request, timer and I/O callback waits for it. Move it to a worker pool (e.g. piscina), or split it into chunks that yield (`await setImmediate()` from `node:timers/promises` between chunks).',
+      nested:
+        'Nested loops over `{{outer}}` and `{{inner}}` {{where}}: the work grows with the product of their sizes and runs without yielding, so every other request waits for it. Index one side first (a `Map` or `Set` keyed by the join field) to make it linear, or move the work to a worker pool.',
+      heavyCall:
+        '`{{call}}` runs {{per}} {{where}}: the loop’s CPU time grows with the data and blocks the event loop until it ends. Hoist the work out of the loop, process the data in chunks that yield (`await setImmediate()` between chunks), or move the loop to a worker pool (e.g. piscina).',
+    },
+  },
+  create(context) {
+    const threshold = context.thresholds.heavyLoopIterations;
+    /** loops already reported (or judged as a whole): loops inside them are not reported again */
+    const judged: ts.Node[] = [];
+    /** `const n = 1e7; for (let i = 0; i < n; i++)`: only worth a look-up when the file has such a number */
+    const mayHaveBigConstants = /\d{7}|\de[6-9]|\d_\d{3}_\d{3}|\*\*|\d{4} \* \d/.test(context.text);
+
+    const visit = (loop: LoopLike): void => {
+      for (const outer of judged) if (loop.pos >= outer.pos && loop.end <= outer.end) return;
+      // Cheap syntactic verdict first, then initializer look-ups for suspects, then thread and
+      // phase (the first phase query indexes the whole file) only for confirmed findings.
+      const confirm = prejudge(context, loop, threshold, mayHaveBigConstants);
+      if (!confirm) return;
+      const finding = confirm();
+      if (!finding) return;
+      if (context.threadOf(loop) === 'worker') return;
+      const phase = context.phaseOf(loop);
+      if (phase.phase === 'startup' || (phase.phase === 'unknown' && !phase.exportedAs)) return;
+      judged.push(loop);
+      const node = reportNode(context, loop);
+      switch (finding.kind) {
+        case 'busy-wait':
+          context.reportOnMainThread({ node, messageId: 'busyWait', data: { clock: finding.clock } });
+          return;
+        case 'large':
+          context.reportOnMainThread({
+            node,
+            messageId: 'large',
+            data: { count: formatCount(finding.count) },
+          });
+          return;
+        case 'nested':
+          context.reportOnMainThread({
+            node,
+            messageId: 'nested',
+            data: { outer: finding.outer, inner: finding.inner },
+          });
+          return;
+        case 'heavy-call':
+          context.reportOnMainThread({
+            node,
+            messageId: 'heavyCall',
+            data: { call: finding.call, per: finding.per },
+          });
+          return;
+      }
+    };
+    const visitStatement = (node: ts.Node): void => visit(node as ts.IterationStatement);
+    return {
+      [ts.SyntaxKind.ForStatement]: visitStatement,
+      [ts.SyntaxKind.ForOfStatement]: visitStatement,
+      [ts.SyntaxKind.ForInStatement]: visitStatement,
+      [ts.SyntaxKind.WhileStatement]: visitStatement,
+      [ts.SyntaxKind.DoStatement]: visitStatement,
+      [ts.SyntaxKind.CallExpression](node) {
+        const call = node as ts.CallExpression;
+        if (arrayLoopCallback(call) || directHeavyCallback(context, call)) visit(call);
+      },
+    };
+  },
+};
+
+/**
+ * Looks at the loop's header and walks its body once (cheap, syntactic). Returns undefined when
+ * the loop cannot be CPU-heavy, else a function that confirms it with the slower look-ups
+ * (initializers, length checks, module bindings) and describes the finding.
+ */
+function prejudge(
+  context: RuleContext,
+  loop: LoopLike,
+  threshold: number,
+  mayHaveBigConstants: boolean,
+): (() => Finding | undefined) | undefined {
+  if (ts.isForOfStatement(loop) && loop.awaitModifier) return undefined;
+  const trip = loopTrip(loop, threshold);
+  switch (trip.kind) {
+    case 'spin': {
+      const clock = spinClock(loop);
+      return clock ? () => ({ kind: 'busy-wait', clock }) : undefined; // a time-budgeted work loop is fine
+    }
+    case 'literal': {
+      const scan = scanBody(context, loop, trip, threshold);
+      return scan.yields ? undefined : () => ({ kind: 'large', count: trip.count ?? threshold });
+    }
+    case 'bounded': {
+      if (trip.count === undefined || trip.count * 100_000 < threshold) return undefined;
+      const scan = scanBody(context, loop, trip, threshold);
+      if (scan.yields || scan.innerCount === undefined) return undefined;
+      const product = trip.count * scan.innerCount;
+      return product >= threshold ? () => ({ kind: 'large', count: product }) : undefined;
+    }
+    case 'data': {
+      const scan = scanBody(context, loop, trip, threshold);
+      if (scan.yields) return undefined;
+      const mayBeLiteral =
+        mayHaveBigConstants &&
+        trip.sourceKind === 'bound' &&
+        ts.isIdentifier(skipOuterExpressions(trip.source!));
+      if (scan.nested.length === 0 && scan.heavy.length === 0 && !mayBeLiteral) return undefined;
+      return () => {
+        const confirmed = confirmTrip(trip, threshold);
+        if (confirmed.kind === 'literal') return { kind: 'large', count: confirmed.count ?? threshold };
+        if (confirmed.kind !== 'data') return undefined;
+        const outer = label(context, trip.source!);
+        const nested = looksConfigSized(trip.source!) ? [] : scan.nested;
+        for (const candidate of nested.slice(0, MAX_CANDIDATES)) {
+          if (isDataSized(candidate.trip, threshold))
+            return { kind: 'nested', outer, inner: candidate.label(context) };
+        }
+        const call = firstHeavy(scan);
+        const per =
+          trip.sourceKind === 'bound'
+            ? `on every iteration of a loop up to \`${outer}\``
+            : `once per element of \`${outer}\``;
+        return call ? { kind: 'heavy-call', call, per } : undefined;
+      };
+    }
+    case 'unknown': {
+      // while (true) / for (;;) with a clock check inside and nothing else: a spin too
+      const clock = spinClock(loop);
+      if (clock) return () => ({ kind: 'busy-wait', clock });
+      if (ts.isCallExpression(loop)) return undefined;
+      const scan = scanBody(context, loop, trip, threshold);
+      if (scan.yields || scan.heavy.length === 0) return undefined;
+      return () => {
+        const call = firstHeavy(scan);
+        return call
+          ? { kind: 'heavy-call', call, per: `on every iteration of ${conditionLabel(context, loop)}` }
+          : undefined;
+      };
+    }
+  }
+}
+
+function firstHeavy(scan: Scan): string | undefined {
+  for (const confirm of scan.heavy.slice(0, MAX_CANDIDATES)) {
+    const call = confirm();
+    if (call) return call;
+  }
+  return undefined;
+}
+
+/** What a `while` loop runs on, for the message. */
+function conditionLabel(context: RuleContext, loop: ts.IterationStatement): string {
+  if (
+    (ts.isWhileStatement(loop) || ts.isDoStatement(loop)) &&
+    loop.expression.kind !== ts.SyntaxKind.TrueKeyword
+  ) {
+    return `\`while (${label(context, loop.expression)})\``;
+  }
+  return 'a loop with a data-dependent end';
+}
+
+/**
+ * A busy-wait: the loop reads a clock (in its condition or in a break check) and does nothing
+ * else — no call other than the clock, no await. Returns the clock as written.
+ */
+function spinClock(loop: LoopLike): string | undefined {
+  if (ts.isCallExpression(loop) || ts.isForOfStatement(loop) || ts.isForInStatement(loop)) return undefined;
+  let clock: string | undefined;
+  let otherWork = false;
+  const visit = (node: ts.Node): void => {
+    if (otherWork) return;
+    if (isClockRead(node)) {
+      clock ??= node.getText().replace(/\s+/g, '');
+      return;
+    }
+    if (
+      ts.isCallExpression(node) ||
+      ts.isNewExpression(node) ||
+      ts.isAwaitExpression(node) ||
+      ts.isYieldExpression(node) ||
+      ts.isReturnStatement(node) ||
+      ts.isThrowStatement(node) ||
+      isFunctionLike(node)
+    ) {
+      otherWork = true;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  if (ts.isForStatement(loop)) {
+    if (loop.condition) visit(loop.condition);
+    if (loop.incrementor) visit(loop.incrementor);
+  } else {
+    visit((loop as ts.WhileStatement | ts.DoStatement).expression);
+  }
+  visit(loop.statement);
+  return otherWork ? undefined : clock;
+}
+
+/**
+ * Walks the loop's body once (including inline callbacks such as `forEach`, not functions that
+ * run later) and notes whether it yields (await), heavy calls, and inner loops that multiply the
+ * work: a data-sized inner loop over a collection that does not come from the outer element.
+ */
+function scanBody(context: RuleContext, loop: LoopLike, trip: LoopTrip, threshold: number): Scan {
+  const scan: Scan = { yields: false, nested: [], heavy: [] };
+  const declared = new Set<string>();
+  let body: ts.Node | undefined;
+  if (ts.isCallExpression(loop)) {
+    const callback = arrayLoopCallback(loop);
+    if (!callback) {
+      // items.map(JSON.parse)
+      scan.heavy.push(() => directHeavyCallback(context, loop));
+      return scan;
+    }
+    for (const parameter of callback.parameters) addNames(parameter.name, declared);
+    if (
+      ts.getModifiers(callback)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) &&
+      containsAwait(callback.body)
+    ) {
+      scan.yields = true; // an async callback per element: fan-out, not a blocking loop
+      return scan;
+    }
+    body = callback.body;
+  } else {
+    if (ts.isForStatement(loop) && loop.initializer && ts.isVariableDeclarationList(loop.initializer)) {
+      for (const d of loop.initializer.declarations) addNames(d.name, declared);
+    } else if (
+      (ts.isForOfStatement(loop) || ts.isForInStatement(loop)) &&
+      ts.isVariableDeclarationList(loop.initializer)
+    ) {
+      for (const d of loop.initializer.declarations) addNames(d.name, declared);
+    }
+    if (trip.index !== undefined) declared.add(trip.index);
+    body = loop.statement;
+  }
+  const outerIsCollectionLoop =
+    !(ts.isWhileStatement(loop) || ts.isDoStatement(loop)) && trip.kind === 'data';
+  const isWhile = ts.isWhileStatement(loop) || ts.isDoStatement(loop);
+  const isCallLoop = ts.isCallExpression(loop);
+
+  const visit = (node: ts.Node, depth: number): void => {
+    if (scan.yields) return;
+    if (ts.isAwaitExpression(node) || ts.isYieldExpression(node)) {
+      if (depth === 0) {
+        scan.yields = true;
+        return;
+      }
+    } else if (ts.isForOfStatement(node) && node.awaitModifier && depth === 0) {
+      scan.yields = true;
+      return;
+    } else if (ts.isVariableDeclaration(node)) {
+      addNames(node.name, declared);
+    } else if (ts.isThrowStatement(node) || (ts.isReturnStatement(node) && depth === 0 && !isCallLoop)) {
+      return; // runs once, on the way out of the loop (a callback's return only ends one element)
+    } else if (ts.isBlock(node) && depth === 0 && !isCallLoop && leavesTheLoop(node)) {
+      return; // if (bad) { log(JSON.stringify(x)); return; }: runs at most once
+    } else if (isFunctionLike(node)) {
+      if (!isInlineCallback(node)) return; // runs later, not in this loop
+      for (const parameter of node.parameters) addNames(parameter.name, declared);
+      if (node.body) visit(node.body, depth + 1);
+      return;
+    }
+    if (isInnerLoop(node)) {
+      const inner = loopTrip(node, threshold);
+      if (inner.count !== undefined && (inner.kind === 'literal' || inner.kind === 'bounded')) {
+        scan.innerCount = Math.max(scan.innerCount ?? 0, inner.count);
+      }
+      if (
+        outerIsCollectionLoop &&
+        inner.kind === 'data' &&
+        !ts.isWhileStatement(node) &&
+        !ts.isDoStatement(node) &&
+        inner.source &&
+        isIndependent(inner.source, declared, trip.index) &&
+        !looksConfigSized(inner.source)
+      ) {
+        const source = inner.source;
+        scan.nested.push({ trip: inner, label: (c) => label(c, source) });
+      }
+    } else if (ts.isCallExpression(node)) {
+      if (outerIsCollectionLoop) {
+        const receiver = membershipScan(node, declared);
+        if (receiver) {
+          const method = calleeName(node);
+          scan.nested.push({
+            trip: { kind: 'data', source: receiver, sourceKind: 'collection' },
+            label: (c) => `${label(c, receiver)}.${method}()`,
+          });
+        }
+      }
+      const heavy = heavyCall(context, node, isWhile);
+      if (heavy) scan.heavy.push(heavy);
+    }
+    ts.forEachChild(node, (child) => visit(child, depth));
+  };
+  if (body) visit(body, 0);
+  return scan;
+}
+
+/** A block under an `if` that ends the loop (return, throw, break): its work runs at most once. */
+function leavesTheLoop(block: ts.Block): boolean {
+  if (!ts.isIfStatement(block.parent)) return false;
+  const last = block.statements[block.statements.length - 1];
+  return (
+    last !== undefined &&
+    (ts.isReturnStatement(last) || ts.isThrowStatement(last) || ts.isBreakStatement(last))
+  );
+}
+
+function isInnerLoop(node: ts.Node): node is LoopLike {
+  switch (node.kind) {
+    case ts.SyntaxKind.ForStatement:
+    case ts.SyntaxKind.ForOfStatement:
+    case ts.SyntaxKind.ForInStatement:
+    case ts.SyntaxKind.WhileStatement:
+    case ts.SyntaxKind.DoStatement:
+      return true;
+    case ts.SyntaxKind.CallExpression:
+      return arrayLoopCallback(node as ts.CallExpression) !== undefined;
+    default:
+      return false;
+  }
+}
+
+/** A function that runs inside the call that receives it: array callbacks, sort comparators, IIFEs. */
+function isInlineCallback(fn: ts.Node): boolean {
+  let parent = fn.parent;
+  while (parent && ts.isParenthesizedExpression(parent)) parent = parent.parent;
+  if (!parent || !ts.isCallExpression(parent)) return false;
+  if (skipOuterExpressions(parent.expression) === fn) return true; // IIFE
+  if (!parent.arguments.some((a) => skipOuterExpressions(a) === fn)) return false;
+  const name = calleeName(parent);
+  return name !== undefined && INLINE_CALLBACKS.has(name);
+}
+
+/**
+ * Is the inner loop's collection independent of the outer element? `for (const o of orders)
+ * for (const i of o.items)` walks each order's own items (linear in the data); `for (const u of
+ * users) for (const o of orders)` multiplies. `for (let j = 0; j < i; j++)` is triangular: quadratic.
+ */
+function isIndependent(
+  source: ts.Expression,
+  declared: Set<string>,
+  outerIndex: string | undefined,
+): boolean {
+  const expr = skipOuterExpressions(source);
+  if (ts.isIdentifier(expr) && expr.text === outerIndex) return true;
+  let dependent = false;
+  const visit = (node: ts.Node): void => {
+    if (dependent) return;
+    if (ts.isIdentifier(node)) {
+      if (declared.has(node.text)) dependent = true;
+      return;
+    }
+    if (ts.isPropertyAccessExpression(node)) {
+      visit(node.expression); // the property name is not a variable
+      return;
+    }
+    if (isFunctionLike(node)) return;
+    ts.forEachChild(node, visit);
+  };
+  visit(expr);
+  return !dependent;
+}
+
+/** `ids.includes(x)` inside a loop: a linear scan per element when `ids` is data-sized and not from the element. */
+function membershipScan(call: ts.CallExpression, declared: Set<string>): ts.Expression | undefined {
+  const callee = skipOuterExpressions(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || !MEMBERSHIP_METHODS.has(callee.name.text)) return undefined;
+  const argument = call.arguments[0];
+  if (!argument || call.arguments.length > 2) return undefined;
+  const arg = skipOuterExpressions(argument);
+  // line.indexOf(':'), name.includes('x'): string searches for a literal are cheap
+  if (ts.isStringLiteralLike(arg) || ts.isNumericLiteral(arg) || ts.isTemplateExpression(arg))
+    return undefined;
+  // ids.includes(x): a local array; property chains (state.conditions, this.allowed) are mostly
+  // small configuration lists, strings are searched with literals
+  const receiver = skipOuterExpressions(callee.expression);
+  if (!ts.isIdentifier(receiver) || looksConfigSized(receiver)) return undefined;
+  return isIndependent(receiver, declared, undefined) ? receiver : undefined;
+}
+
+/** `items.map(JSON.parse)`: the heavy call is the callback itself. */
+function directHeavyCallback(context: RuleContext, call: ts.CallExpression): string | undefined {
+  const callee = skipOuterExpressions(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || !ARRAY_LOOP_METHODS.has(callee.name.text)) return undefined;
+  const first = call.arguments[0];
+  if (!first) return undefined;
+  const fn = skipOuterExpressions(first);
+  if (!ts.isPropertyAccessExpression(fn)) return undefined;
+  if (context.refersTo(fn, '<global>', 'JSON', 'parse')) return 'JSON.parse()';
+  if (context.refersTo(fn, '<global>', 'JSON', 'stringify')) return 'JSON.stringify()';
+  return undefined;
+}
+
+/**
+ * A call whose cost grows with its input and that is worth noticing once per element. Cheap name
+ * checks here; the returned function confirms (module resolution, initializers) and labels it.
+ */
+function heavyCall(
+  context: RuleContext,
+  call: ts.CallExpression,
+  inWhileLoop: boolean,
+): (() => string | undefined) | undefined {
+  const callee = skipOuterExpressions(call.expression);
+  if (ts.isIdentifier(callee)) {
+    const name = callee.text;
+    if (name === 'structuredClone') {
+      return () =>
+        context.refersTo(callee, '<global>', 'structuredClone') ? 'structuredClone()' : undefined;
+    }
+    if (HASH_FACTORIES.has(name) && context.bindings.modules.has('crypto')) {
+      return () => (context.refersTo(callee, 'crypto', name) ? `crypto.${name}()` : undefined);
+    }
+    return undefined;
+  }
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const method = callee.name.text;
+  const receiver = skipOuterExpressions(callee.expression);
+  switch (method) {
+    case 'parse':
+    case 'stringify':
+      return () => (context.refersTo(callee, '<global>', 'JSON', method) ? `JSON.${method}()` : undefined);
+    case 'sort':
+    case 'toSorted':
+      return () => (isBoundedSource(receiver) ? undefined : `.${method}()`);
+    case 'test':
+      return call.arguments.length === 1
+        ? () => (isRegexish(receiver) ? 'RegExp.test()' : undefined)
+        : undefined;
+    case 'exec':
+      // while ((m = re.exec(s))): exec is how the loop walks the string, not extra work
+      return inWhileLoop ? undefined : () => (isRegexish(receiver) ? 'RegExp.exec()' : undefined);
+    case 'createHash':
+    case 'createHmac':
+      if (!context.bindings.modules.has('crypto')) return undefined;
+      return () => (context.refersTo(callee, 'crypto', method) ? `crypto.${method}()` : undefined);
+    case 'update':
+      if (!context.bindings.modules.has('crypto')) return undefined;
+      return () => (isHashObject(context, receiver) ? 'hash.update()' : undefined);
+    default: {
+      const pattern = call.arguments[0];
+      if (!pattern || !REGEX_METHODS_WITH_PATTERN_ARGUMENT.has(method)) return undefined;
+      if (pattern.kind === ts.SyntaxKind.RegularExpressionLiteral)
+        return () => `String.${method}() with a regex`;
+      if (ts.isStringLiteralLike(pattern)) return undefined;
+      return () => (isRegexish(pattern) ? `String.${method}() with a regex` : undefined);
+    }
+  }
+}
+
+function isRegexish(expression: ts.Expression, depth = 0): boolean {
+  const expr = skipOuterExpressions(expression);
+  if (expr.kind === ts.SyntaxKind.RegularExpressionLiteral) return true;
+  if ((ts.isNewExpression(expr) || ts.isCallExpression(expr)) && calleeName(expr) === 'RegExp') return true;
+  if (ts.isIdentifier(expr)) {
+    if (REGEX_NAME.test(expr.text)) return true;
+    if (depth < 2) {
+      const initializer = constInitializer(expr);
+      return initializer !== undefined && isRegexish(initializer, depth + 1);
+    }
+    return false;
+  }
+  if (ts.isPropertyAccessExpression(expr)) return REGEX_NAME.test(expr.name.text);
+  return false;
+}
+
+/** `hash` in `const hash = crypto.createHash('sha256'); … hash.update(x)`, or the chained call itself. */
+function isHashObject(context: RuleContext, expression: ts.Expression): boolean {
+  let expr = skipOuterExpressions(expression);
+  if (ts.isIdentifier(expr)) {
+    const initializer = constInitializer(expr);
+    if (!initializer) return false;
+    expr = skipOuterExpressions(initializer);
+  }
+  while (ts.isCallExpression(expr)) {
+    const callee = skipOuterExpressions(expr.expression);
+    if (ts.isIdentifier(callee))
+      return HASH_FACTORIES.has(callee.text) && context.refersTo(callee, 'crypto', callee.text);
+    if (!ts.isPropertyAccessExpression(callee)) return false;
+    if (HASH_FACTORIES.has(callee.name.text)) return context.refersTo(callee, 'crypto', callee.name.text);
+    expr = skipOuterExpressions(callee.expression);
+  }
+  return false;
+}
+
+function containsAwait(node: ts.Node | undefined): boolean {
+  if (!node) return false;
+  let found = false;
+  const visit = (child: ts.Node): void => {
+    if (found) return;
+    if (ts.isAwaitExpression(child) || (ts.isForOfStatement(child) && child.awaitModifier)) {
+      found = true;
+      return;
+    }
+    if (isFunctionLike(child)) return;
+    ts.forEachChild(child, visit);
+  };
+  visit(node);
+  return found;
+}
+
+function addNames(name: ts.BindingName, into: Set<string>): void {
+  if (ts.isIdentifier(name)) {
+    into.add(name.text);
+    return;
+  }
+  for (const element of name.elements) if (ts.isBindingElement(element)) addNames(element.name, into);
+}
+
+/** Where to put the squiggle: the loop keyword, or `items.forEach` for an array method. */
+function reportNode(context: RuleContext, loop: LoopLike): ts.Node {
+  if (ts.isCallExpression(loop)) return loop.expression;
+  return loop.getFirstToken(context.sourceFile) ?? loop;
+}
+
+function label(context: RuleContext, expression: ts.Node): string {
+  const text = expression.getText(context.sourceFile).replace(/\s+/g, ' ');
+  return text.length > 48 ? `${text.slice(0, 45)}…` : text;
+}
+
+function formatCount(count: number): string {
+  if (count >= 1e9 && count % 1e9 === 0) return `${count / 1e9}e9`;
+  return Math.round(count).toLocaleString('en-US');
+}
