@@ -122,6 +122,17 @@ describe('worker-per-task', () => {
       assert.deepEqual(positions(findingsOf(RULE, code, 'src/server.mjs')), ['6:16', '12:16']);
     });
 
+    it('flags an exported helper that builds a pool for each call', () => {
+      const code = [
+        "import Piscina from 'piscina';",
+        'export async function hashPassword(password: string) {',
+        "  const pool = new Piscina({ filename: new URL('./hash.js', import.meta.url).href });",
+        '  return pool.run(password);',
+        '}',
+      ].join('\n');
+      assert.deepEqual(positions(findingsOf(RULE, code, 'src/hash.ts')), ['3:16']);
+    });
+
     it('flags workers started per message, per interval tick and per queue job', () => {
       const code = [
         "const { Worker } = require('node:worker_threads');",

@@ -92,6 +92,7 @@ const PER_TASK_PARAMETER =
   /^(req|request|ctx|context|job|task|msg|message|event|evt|payload|item|file|chunk|record|line|input|conn|connection|socket|ws|client|body|data|args)$/i;
 /** Pool methods that end a pool: a pool that is created and closed in one function lives for one call. */
 const POOL_TEARDOWN = new Set(['destroy', 'close', 'terminate']);
+const POOL_RUN = new Set(['run', 'exec', 'runTask']);
 
 interface PerTask {
   /** how the spawn is reached, e.g. "in the `POST /resize` handler" */
@@ -488,12 +489,12 @@ function startsWorkerPerCall(fn: FunctionLike, walk: Walk): boolean {
     const poolName = holder.name.text;
     return containsCall(fn.body, (call) => {
       const callee = skipOuterExpressions(call.expression);
-      return (
-        ts.isPropertyAccessExpression(callee) &&
-        POOL_TEARDOWN.has(callee.name.text) &&
-        ts.isIdentifier(callee.expression) &&
-        callee.expression.text === poolName
-      );
+      if (!ts.isPropertyAccessExpression(callee)) return false;
+      const receiver = skipOuterExpressions(callee.expression);
+      if (!ts.isIdentifier(receiver) || receiver.text !== poolName) return false;
+      // destroyed after the call, or given this call's task: a pool that lives for one call
+      if (POOL_TEARDOWN.has(callee.name.text)) return true;
+      return POOL_RUN.has(callee.name.text) && call.arguments.some((a) => mentionsAny(a, walk.parameters));
     });
   }
   const body = fn.body;
