@@ -5,7 +5,10 @@ import type { ConcurrencyLensApi } from './client/api.js';
 import { activateClient, deactivateClient } from './client/index.js';
 
 export function activate(context: vscode.ExtensionContext): ConcurrencyLensApi {
-  return activateClient(context);
+  const started = performance.now();
+  const api = activateClient(context);
+  api.activateMs = performance.now() - started;
+  return api;
 }
 
 export function deactivate(): Promise<void> | undefined {

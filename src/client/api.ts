@@ -1,8 +1,10 @@
 // What `activate` returns: a small surface for the integration tests and the editor benchmark.
 import type { Event } from 'vscode';
-import type { ScanWorkspaceResult, ServerInfoResult } from '../shared/protocol.js';
+import type { ScanWorkspaceResult, ServerInfoResult, StatusParams } from '../shared/protocol.js';
 
 export interface ConcurrencyLensApi {
+  /** milliseconds spent inside `activate()` (the benchmark compares it with VS Code's whole activation) */
+  activateMs?: number;
   /** Starts the server if it is not running yet; resolves when it answers requests. */
   whenReady(): Promise<void>;
   serverInfo(): Promise<ServerInfoResult>;
@@ -10,4 +12,6 @@ export interface ConcurrencyLensApi {
   readonly onDidStartServer: Event<number>;
   /** Fires after every workspace scan with its result. */
   readonly onDidScan: Event<ScanWorkspaceResult>;
+  /** Fires with each status update from the server (counts, last analysis and its duration). */
+  readonly onDidUpdateStatus: Event<StatusParams>;
 }

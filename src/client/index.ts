@@ -70,7 +70,11 @@ export function activateClient(context: vscode.ExtensionContext): ConcurrencyLen
     server.onDidStartServer(() => {
       const settings = vscode.workspace.getConfiguration(configurationSection, null);
       const hasFolders = (vscode.workspace.workspaceFolders?.length ?? 0) > 0;
-      if (!hasFolders || !settings.get<boolean>('enable', true) || !settings.get<boolean>('workspaceScan.onStartup', true)) {
+      if (
+        !hasFolders ||
+        !settings.get<boolean>('enable', true) ||
+        !settings.get<boolean>('workspaceScan.onStartup', true)
+      ) {
         return;
       }
       const maxFiles = settings.get<number>('workspaceScan.maxFiles', 5000);
@@ -99,6 +103,7 @@ export function activateClient(context: vscode.ExtensionContext): ConcurrencyLen
     serverInfo: () => server.serverInfo(),
     onDidStartServer: server.onDidStartServer,
     onDidScan: scanned.event,
+    onDidUpdateStatus: server.onDidUpdateStatus,
   };
 }
 

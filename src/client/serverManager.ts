@@ -31,7 +31,9 @@ export class ServerManager implements vscode.Disposable {
   private disposed = false;
   private readonly startedEmitter = new vscode.EventEmitter<number>();
   private readonly scanProgressEmitter = new vscode.EventEmitter<ScanProgressParams>();
+  private readonly statusEmitter = new vscode.EventEmitter<StatusParams>();
   readonly onDidStartServer = this.startedEmitter.event;
+  readonly onDidUpdateStatus = this.statusEmitter.event;
   readonly onScanProgress = this.scanProgressEmitter.event;
 
   constructor(
@@ -131,7 +133,10 @@ export class ServerManager implements vscode.Disposable {
     };
     const client = new LanguageClient(configurationSection, 'Concurrency Lens', serverOptions, clientOptions);
     this.client = client;
-    client.onNotification(statusMethod, (status: StatusParams) => this.status.setStatus(status));
+    client.onNotification(statusMethod, (status: StatusParams) => {
+      this.status.setStatus(status);
+      this.statusEmitter.fire(status);
+    });
     client.onNotification(scanProgressMethod, (progress: ScanProgressParams) =>
       this.scanProgressEmitter.fire(progress),
     );
@@ -206,5 +211,6 @@ export class ServerManager implements vscode.Disposable {
     void this.stop();
     this.startedEmitter.dispose();
     this.scanProgressEmitter.dispose();
+    this.statusEmitter.dispose();
   }
 }

@@ -2,7 +2,8 @@
 // its result and the findings shown for it. Synchronous and free of LSP types so it can be driven
 // from document pulls, workspace scans and tests alike.
 import { createHash } from 'node:crypto';
-import { analyzeFile, type FileAnalysis, ProjectIndex } from '../analysis/index.js';
+import type ts from 'typescript';
+import { analyzeFile, type FileAnalysis, ProjectIndex, unanalysableReason } from '../analysis/index.js';
 import type { AnalysisOptions, Finding } from '../analysis/types.js';
 
 export interface Logger {
@@ -76,11 +77,14 @@ export class AnalysisHost {
     options: AnalysisOptions,
     root: string | undefined,
     version?: number,
+    /** a tree of `text` parsed ahead (incrementally, for open documents) */
+    sourceFile?: () => ts.SourceFile,
   ): AnalysisOutcome {
     const started = performance.now();
     let result: FileAnalysis;
     try {
-      result = analyzeFile({ fileName: file, text, options, root });
+      const parsed = sourceFile && !unanalysableReason(text, options) ? sourceFile() : undefined;
+      result = analyzeFile({ fileName: file, text, options, root, sourceFile: parsed });
       if (result.summary) this.index.update(result.summary);
       else this.index.remove(file);
       if (this.reportedFailures.delete(file)) this.log.info(`${file}: analyses cleanly again`);

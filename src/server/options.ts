@@ -54,7 +54,9 @@ export class OptionsProvider {
     await Promise.all(
       [...this.settings.entries()].map(async ([key, previous]) => {
         const scope = this.settingsScopes.get(key)!;
-        const next = this.host.readSettings(scope.folder, scope.file).then(normalizeSettings, () => normalizeSettings(undefined));
+        const next = this.host
+          .readSettings(scope.folder, scope.file)
+          .then(normalizeSettings, () => normalizeSettings(undefined));
         if (JSON.stringify(await previous) !== JSON.stringify(await next)) changed = true;
         this.settings.set(key, next);
       }),

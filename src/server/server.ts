@@ -42,6 +42,7 @@ import { codeActionsFor } from './codeActions.js';
 import { toDiagnostic } from './diagnostics.js';
 import { isSourceFile, listSourceFiles } from './files.js';
 import { OptionsProvider } from './options.js';
+import { SourceFileCache } from './sourceFiles.js';
 import { Signal, delay, throttle, yieldToEventLoop } from './timing.js';
 import { documentFileName, pathToUri, uriToPath } from './uri.js';
 
@@ -77,6 +78,7 @@ let clientSupportsConfigurationRegistration = false;
 /** document URI → when it was last edited (not opened); drives the quiet period before re-analysis */
 const lastEdit = new Map<string, number>();
 const justOpened = new Set<string>();
+const sourceFiles = new SourceFileCache();
 /** files that left the project; the next workspace report clears their diagnostics */
 const removedFiles = new Set<string>();
 const workspaceChanged = new Signal();
@@ -145,6 +147,7 @@ documents.onDidChangeContent((event) => {
 });
 documents.onDidClose((event) => {
   lastEdit.delete(event.document.uri);
+  sourceFiles.delete(event.document.uri);
   justOpened.delete(event.document.uri);
   const file = uriToPath(event.document.uri);
   if (!file) {
@@ -182,12 +185,14 @@ async function analyzeDocument(
   // The document may have changed while we waited; analyse what is there now.
   const latest = documents.get(document.uri) ?? document;
   if (host.isCurrent(file, latest.version)) return host.get(file);
+  const text = latest.getText();
   const outcome = host.analyze(
     file,
-    latest.getText(),
+    text,
     context.options,
     context.inWorkspace ? context.folder : undefined,
     latest.version,
+    () => sourceFiles.get(latest.uri, file, text),
   );
   removedFiles.delete(file);
   noteDuration(outcome.state, context.settings.timeBudgetMs);

@@ -53,7 +53,9 @@ try {
   if (existsSync(resultsFile)) {
     const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
     for (const failure of results.failures) console.log(`\nFAIL ${failure.title}\n${failure.error}`);
-    console.log(`\nextension-host tests: ${results.passes} passed, ${results.failures.length} failed (VS Code ${results.vscodeVersion})`);
+    console.log(
+      `\nextension-host tests: ${results.passes} passed, ${results.failures.length} failed (VS Code ${results.vscodeVersion})`,
+    );
   }
   sandbox.dispose();
 }

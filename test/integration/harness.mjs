@@ -28,17 +28,20 @@ export function ensureInstalled() {
   if (result.status !== 0) throw new Error(`install.sh failed with exit code ${result.status}`);
 }
 
-/** Builds the extension (dist/) and bundles the extension-host test files into out/integration/. */
-export async function build({ production = false } = {}) {
+/**
+ * Builds the extension (dist/) and bundles extension-host code into out/integration/<folder>/:
+ * the mocha suite (test/integration/suite) by default, or e.g. the editor benchmark (bench).
+ */
+export async function build({ production = false, folder = 'suite' } = {}) {
   const args = [path.join(repo, 'scripts/build.mjs')];
   if (production) args.push('--production');
   const result = spawnSync(process.execPath, args, { cwd: repo, stdio: 'inherit' });
   if (result.status !== 0) throw new Error('build failed');
-  const outdir = path.join(repo, 'out/integration');
+  const outdir = path.join(repo, 'out/integration', folder);
   rmSync(outdir, { recursive: true, force: true });
   await esbuild.build({
-    entryPoints: [path.join(repo, 'test/integration/suite/*.ts')],
-    outdir: path.join(outdir, 'suite'),
+    entryPoints: [path.join(repo, 'test/integration', folder, '*.ts')],
+    outdir,
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -48,7 +51,7 @@ export async function build({ production = false } = {}) {
     external: ['vscode', 'mocha'],
     logLevel: 'warning',
   });
-  return { testsEntry: path.join(outdir, 'suite/index.js') };
+  return { testsEntry: path.join(outdir, 'index.js') };
 }
 
 /** A private temp area: user data, extensions, XDG dirs, chromium profile. Removed by `dispose`. */

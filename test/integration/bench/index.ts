@@ -1,0 +1,200 @@
+// The editor benchmark's extension-host side (driven by bench/editor.mjs), measured in the real
+// extension host:
+//   1. activation: require + activate() of the extension, and the time until the server answers;
+//   2. edit → updated diagnostics for a 3,000-line file, end to end and the server's analysis time;
+//   3. the longest extension-host event-loop stall while a workspace scan of the corpus runs.
+// Results go to CONCURRENCY_LENS_BENCH_RESULTS as JSON.
+import { writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import type { ConcurrencyLensApi } from '../../../src/client/api.js';
+import type { ScanWorkspaceResult, StatusParams } from '../../../src/shared/protocol.js';
+
+const extensionId = 'concurrency-lens.concurrency-lens';
+const edits = Number(process.env.CONCURRENCY_LENS_BENCH_EDITS || 20);
+
+export async function run(): Promise<void> {
+  const results: Record<string, unknown> = { vscodeVersion: vscode.version, node: process.version };
+  const write = () =>
+    writeFileSync(process.env.CONCURRENCY_LENS_BENCH_RESULTS!, JSON.stringify(results, null, 2));
+  try {
+    const extension = vscode.extensions.getExtension<ConcurrencyLensApi>(extensionId);
+    if (!extension) throw new Error(`${extensionId} is not installed`);
+    results.activeBeforeBench = extension.isActive;
+    const activationStart = performance.now();
+    const api = await extension.activate();
+    results.activationMs = round(performance.now() - activationStart);
+    results.insideActivateMs = round(api.activateMs ?? Number.NaN);
+    const readyStart = performance.now();
+    await api.whenReady();
+    results.serverReadyMs = round(performance.now() - readyStart);
+    log(
+      `activation ${results.activationMs} ms (inside activate(): ${results.insideActivateMs} ms), server ready after ${results.serverReadyMs} ms more`,
+    );
+    write();
+
+    results.edit = await measureEdits(api);
+    write();
+    results.scan = await measureScan(api);
+  } catch (error) {
+    results.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  }
+  write();
+}
+
+async function measureEdits(api: ConcurrencyLensApi) {
+  const folder = vscode.workspace.workspaceFolders![0]!.uri;
+  const uri = vscode.Uri.joinPath(folder, 'big.ts');
+  const openStart = performance.now();
+  const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+  await diagnosticsWhere(uri, (count) => count > 0);
+  const openToDiagnosticsMs = round(performance.now() - openStart);
+  const lines = editor.document.lineCount;
+  log(`${lines}-line file: first diagnostics ${openToDiagnosticsMs} ms after opening`);
+  const endToEnd: number[] = [];
+  const analysis: number[] = [];
+  for (let k = 0; k < edits; k++) {
+    const before = ours(uri).length;
+    const anchor = editor.document.getText().indexOf(`app.get('/route${k * 7 + 3}'`);
+    const line = editor.document.positionAt(anchor).line + 1;
+    const editedAt = Date.now();
+    const analysed = nextStatus(
+      api,
+      (status) => status.lastAnalysis?.uri.endsWith('/big.ts') === true && status.lastAnalysis.at >= editedAt,
+    );
+    const start = performance.now();
+    await editor.edit((edit) =>
+      edit.insert(new vscode.Position(line, 0), `  const extra${k} = fs.readFileSync('extra${k}.json');\n`),
+    );
+    await diagnosticsWhere(uri, (count) => count === before + 1);
+    endToEnd.push(performance.now() - start);
+    analysis.push((await analysed).lastAnalysis!.durationMs);
+  }
+  await vscode.commands.executeCommand('workbench.action.files.revert');
+  return {
+    lines,
+    openToDiagnosticsMs,
+    edits,
+    endToEndMs: summary(endToEnd),
+    analysisMs: summary(analysis),
+  };
+}
+
+async function measureScan(api: ConcurrencyLensApi) {
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  // A second, direct measure: the longest gap between 1 ms timer ticks.
+  let longestGap = 0;
+  let last = performance.now();
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    longestGap = Math.max(longestGap, now - last);
+    last = now;
+  }, 1);
+  let diagnosticEvents = 0;
+  const counter = vscode.languages.onDidChangeDiagnostics(() => diagnosticEvents++);
+  histogram.enable();
+  const start = performance.now();
+  const result = await vscode.commands.executeCommand<ScanWorkspaceResult>('concurrencyLens.scanWorkspace');
+  const scanMs = performance.now() - start;
+  // The scan's diagnostics reach the extension host as workspace reports after the scan; measure until
+  // they stop arriving (a quiet second) so their conversion counts too.
+  await quiet(1000, 60_000);
+  histogram.disable();
+  clearInterval(ticker);
+  counter.dispose();
+  const files = new Set(
+    vscode.languages
+      .getDiagnostics()
+      .filter(([, diagnostics]) => diagnostics.some((d) => d.source === 'concurrency-lens'))
+      .map(([uri]) => uri.toString()),
+  ).size;
+  void api;
+  return {
+    ...result,
+    wallMs: round(scanMs),
+    filesWithDiagnostics: files,
+    diagnosticEvents,
+    eventLoop: {
+      maxStallMs: round(histogram.max / 1e6),
+      p99Ms: round(histogram.percentile(99) / 1e6),
+      meanMs: round(histogram.mean / 1e6),
+      longestTimerGapMs: round(longestGap),
+    },
+  };
+}
+
+function ours(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'concurrency-lens');
+}
+
+function diagnosticsWhere(
+  uri: vscode.Uri,
+  predicate: (count: number) => boolean,
+  timeoutMs = 60_000,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (predicate(ours(uri).length)) return resolve();
+    const timer = setTimeout(() => {
+      subscription.dispose();
+      reject(new Error(`timed out waiting for diagnostics on ${uri.path} (now ${ours(uri).length})`));
+    }, timeoutMs);
+    const subscription = vscode.languages.onDidChangeDiagnostics((event) => {
+      if (!event.uris.some((changed) => changed.toString() === uri.toString())) return;
+      if (!predicate(ours(uri).length)) return;
+      subscription.dispose();
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+function nextStatus(
+  api: ConcurrencyLensApi,
+  predicate: (status: StatusParams) => boolean,
+): Promise<StatusParams> {
+  return new Promise((resolve) => {
+    const subscription = api.onDidUpdateStatus((status) => {
+      if (!predicate(status)) return;
+      subscription.dispose();
+      resolve(status);
+    });
+  });
+}
+
+/** Resolves once no diagnostics change for `quietMs` (or after `maxMs`). */
+function quiet(quietMs: number, maxMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    let timer = setTimeout(done, quietMs);
+    const limit = setTimeout(done, maxMs);
+    const subscription = vscode.languages.onDidChangeDiagnostics(() => {
+      clearTimeout(timer);
+      timer = setTimeout(done, quietMs);
+    });
+    function done() {
+      clearTimeout(timer);
+      clearTimeout(limit);
+      subscription.dispose();
+      resolve();
+    }
+  });
+}
+
+function summary(values: number[]) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return {
+    median: round(at(0.5)),
+    p90: round(at(0.9)),
+    max: round(sorted[sorted.length - 1]!),
+    min: round(sorted[0]!),
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
+function log(message: string): void {
+  console.log(`[bench] ${message}`);
+}
