@@ -20,7 +20,8 @@ export function isBoundedCollection(expression: ts.Expression, depth = 0): boole
     const receiver = ts.isPropertyAccessExpression(skipOuterExpressions(expr.expression))
       ? (skipOuterExpressions(expr.expression) as ts.PropertyAccessExpression).expression
       : undefined;
-    if ((name === 'slice' || name === 'splice' || name === 'subarray') && expr.arguments.length >= 2) return true;
+    if ((name === 'slice' || name === 'splice' || name === 'subarray') && expr.arguments.length >= 2)
+      return true;
     if (name === 'slice' && expr.arguments.length === 1 && receiver) {
       // slice(-n) keeps the last n: bounded when n is a literal
       const first = skipOuterExpressions(expr.arguments[0]!);
@@ -34,13 +35,22 @@ export function isBoundedCollection(expression: ts.Expression, depth = 0): boole
       if (ts.isObjectLiteralExpression(first)) return true; // Array.from({ length: n }): n is chosen by the code
       return isBoundedCollection(first, depth + 1);
     }
-    if ((name === 'map' || name === 'filter' || name === 'flat' || name === 'reverse' || name === 'toSorted' || name === 'sort') && receiver) {
+    if (
+      (name === 'map' ||
+        name === 'filter' ||
+        name === 'flat' ||
+        name === 'reverse' ||
+        name === 'toSorted' ||
+        name === 'sort') &&
+      receiver
+    ) {
       return isBoundedCollection(receiver, depth + 1);
     }
     if (name === 'chunk' || name === 'chunks') return false;
     return false;
   }
-  if (ts.isPropertyAccessExpression(expr) && ts.isIdentifier(expr.name) && BATCH_NAME.test(expr.name.text)) return true;
+  if (ts.isPropertyAccessExpression(expr) && ts.isIdentifier(expr.name) && BATCH_NAME.test(expr.name.text))
+    return true;
   if (ts.isIdentifier(expr)) {
     if (BATCH_NAME.test(expr.text)) return true;
     if (depth < 3) {
@@ -85,7 +95,8 @@ export function hasLengthCheck(identifier: ts.Identifier): boolean {
     if (
       ts.isBinaryExpression(node) &&
       isComparison(node.operatorToken.kind) &&
-      (isLengthOf(node.left, identifier.text) || isLengthOf(node.right, identifier.text))
+      (isLengthOf(node.left, identifier.text) || isLengthOf(node.right, identifier.text)) &&
+      isLimitCheck(node, identifier)
     ) {
       found = true;
       return;
@@ -94,6 +105,26 @@ export function hasLengthCheck(identifier: ts.Identifier): boolean {
   };
   ts.forEachChild(body, visit);
   return found;
+}
+
+/**
+ * A comparison that caps the length, not one that walks it: `for (…; i < rows.length; …)` and
+ * `while (queue.length > 0)` iterate; `items.length > 0` / `< 1` only test for emptiness; and the
+ * comparison that contains the use itself checks nothing before it.
+ */
+function isLimitCheck(comparison: ts.BinaryExpression, use: ts.Identifier): boolean {
+  if (comparison.end > use.pos) return false;
+  const parent = comparison.parent;
+  if (
+    (ts.isForStatement(parent) && parent.condition === comparison) ||
+    ts.isWhileStatement(parent) ||
+    ts.isDoStatement(parent)
+  ) {
+    return false;
+  }
+  const other = isLengthOf(comparison.left, use.text) ? comparison.right : comparison.left;
+  const literal = numericValue(other);
+  return literal === undefined || literal > 1;
 }
 
 function isComparison(kind: ts.SyntaxKind): boolean {
