@@ -365,7 +365,7 @@ describe('cpu-heavy-loop', () => {
           "socket.on('data', (data) => {",
           '  for (const msg of parse(data)) {',
           '    if (!msg.id) {',
-          '      log.warn(`bad message ${JSON.stringify(msg)}`);',
+          "      log.warn('bad message ' + JSON.stringify(msg));",
           '      return;',
           '    }',
           '    dispatch(msg);',

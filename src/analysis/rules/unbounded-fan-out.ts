@@ -21,7 +21,7 @@ const PASS_THROUGH = new Set(['filter', 'flat', 'concat', 'slice', 'reverse']);
 const LIMITER_FUNCTION =
   /^(limit|limiter|limited|throttle|throttled|schedule|enqueue|withLimit|runWithLimit|withConcurrency|withSemaphore|withLock|queued)$/i;
 const LIMITER_RECEIVER =
-  /(limit|limiter|queue|bottleneck|throttle|throttler|sem|semaphore|mutex|lock|pool|piscina|workers?|scheduler|gate)$/i;
+  /(limit|limiter|queue|bottleneck|throttle|throttler|sem|sema|semaphore|mutex|lock|pool|piscina|workers?|scheduler|gate)$/i;
 const LIMITER_METHODS = new Set([
   'schedule',
   'add',
