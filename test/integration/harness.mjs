@@ -211,7 +211,7 @@ export async function startCodeServer(
   return { base, port, remoteAuthority, stop, output: () => output, pid: child.pid };
 }
 
-/** The workbench URL for a folder, optionally with development options (like F5 / runTests). */
+/** The workbench URL for a folder, optionally with development options (like F5 / runTests) (VS Code takes one development path from the payload). */
 export function workbenchUrl(server, folder, { extensionDevelopmentPath, extensionTestsPath } = {}) {
   const payload = [];
   if (extensionDevelopmentPath) {
