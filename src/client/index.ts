@@ -45,6 +45,18 @@ export function activateClient(context: vscode.ExtensionContext): ConcurrencyLen
           const result = await client.sendRequest<ScanWorkspaceResult>(scanWorkspaceMethod, params, token);
           scanned.fire(result);
           return result;
+        } catch (error) {
+          // Cancelling from the progress notification is not an error worth a message.
+          if (!token.isCancellationRequested) throw error;
+          const result: ScanWorkspaceResult = {
+            filesScanned: 0,
+            filesSkipped: 0,
+            findings: 0,
+            durationMs: 0,
+            cancelled: true,
+            truncated: false,
+          };
+          return result;
         } finally {
           subscription.dispose();
           status.setScan(undefined);
@@ -82,7 +94,7 @@ export function activateClient(context: vscode.ExtensionContext): ConcurrencyLen
         (result) => {
           if (result.truncated) {
             log.info(
-              `start-up scan stopped at ${maxFiles} files (concurrencyLens.workspaceScan.maxFiles); run "Concurrency Lens: Scan Workspace" to scan everything`,
+              `no start-up scan: the workspace has more than ${maxFiles} files (concurrencyLens.workspaceScan.maxFiles); run "Concurrency Lens: Scan Workspace" to scan it`,
             );
           }
         },

@@ -287,7 +287,9 @@ function optionsChanged(): void {
   host.invalidate();
   refreshOpenDocuments();
   const open = new Set(documents.all().map((document) => uriToPath(document.uri)));
-  enqueueDiskAnalysis([...host.all()].map((state) => state.file).filter((file) => !open.has(file)));
+  // Files forgotten while a folder was disabled come back from the last scan's list.
+  const files = new Set([...scannedFiles, ...[...host.all()].map((state) => state.file)]);
+  enqueueDiskAnalysis([...files].filter((file) => !open.has(file)));
 }
 
 connection.onDidChangeConfiguration(async () => {
@@ -373,6 +375,8 @@ function finishBatch(): void {
 }
 
 let scanHasRun = false;
+/** every file the last workspace scan listed */
+let scannedFiles = new Set<string>();
 let runningScan: { cancel(): void } | undefined;
 
 connection.onRequest(
@@ -418,15 +422,28 @@ async function scanWorkspace(
       ...settings.exclude,
       ...(await options.forFile(path.join(folder, '.concurrency-lens.json'))).exclude,
     ];
-    const limit = params.maxFiles ?? Number.POSITIVE_INFINITY;
+    const limit = params.maxFiles === undefined ? Number.POSITIVE_INFINITY : params.maxFiles - files.length;
     const listed = await listSourceFiles(folder, { exclude, limit, token });
     truncated ||= listed.truncated;
     files.push(...listed.files);
   }
+  if (truncated) {
+    // Over the size limit the start-up scan does not run at all: half a workspace's findings mislead.
+    log.info(
+      `workspace scan skipped: more than ${params.maxFiles} files (concurrencyLens.workspaceScan.maxFiles)`,
+    );
+    return {
+      filesScanned: 0,
+      filesSkipped: 0,
+      findings: 0,
+      durationMs: Math.round(performance.now() - started),
+      cancelled: false,
+      truncated,
+    };
+  }
   const total = files.length;
-  log.info(
-    `workspace scan: ${total} files in ${folders.length} folder(s)${truncated ? ' (limit reached)' : ''}`,
-  );
+  scannedFiles = new Set(files);
+  log.info(`workspace scan: ${total} files in ${folders.length} folder(s)`);
   const progress = throttle((update: ScanProgressParams) => {
     void connection.sendNotification(scanProgressMethod, update);
   }, 100);

@@ -7,7 +7,7 @@ export const scanWorkspaceMethod = 'concurrencyLens/scanWorkspace';
 export interface ScanWorkspaceParams {
   /** Folder URIs to scan; all workspace folders when omitted. */
   folders?: string[];
-  /** stop listing after this many files (the start-up scan passes `workspaceScan.maxFiles`) */
+  /** scan nothing when there are more files than this (the start-up scan passes `workspaceScan.maxFiles`) */
   maxFiles?: number;
 }
 export interface ScanWorkspaceResult {
@@ -16,7 +16,7 @@ export interface ScanWorkspaceResult {
   findings: number;
   durationMs: number;
   cancelled: boolean;
-  /** true when a folder had more eligible files than `workspaceScan.maxFiles` and was cut short */
+  /** true when the workspace has more eligible files than `maxFiles`: nothing was scanned */
   truncated: boolean;
 }
 

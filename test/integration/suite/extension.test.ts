@@ -182,6 +182,48 @@ describe('Concurrency Lens in VS Code', () => {
     );
   });
 
+  it('applies .concurrency-lens.json changes without a restart', async () => {
+    const uri = fixture('src/login.ts');
+    await open(uri);
+    await waitForDiagnostics(uri, hasBlockingCall, 'the diagnostic');
+    const config = fixture('.concurrency-lens.json');
+    await vscode.workspace.fs.writeFile(
+      config,
+      Buffer.from(JSON.stringify({ rules: { 'blocking-call': 'error' } })),
+    );
+    try {
+      await waitForDiagnostics(
+        uri,
+        (d) => d.length === 1 && d[0]!.severity === vscode.DiagnosticSeverity.Error,
+        'the severity from the new config file',
+      );
+    } finally {
+      await vscode.workspace.fs.delete(config);
+    }
+    await waitForDiagnostics(
+      uri,
+      (d) => d.length === 1 && d[0]!.severity === vscode.DiagnosticSeverity.Warning,
+      'the default severity after deleting the config file',
+    );
+  });
+
+  it('"enable": false silences open and scanned files, and turning it back on restores them', async () => {
+    const uri = fixture('src/login.ts');
+    const scannedOnly = fixture('src/templates.js');
+    await open(uri);
+    await waitForDiagnostics(uri, hasBlockingCall, 'the diagnostic');
+    await waitForDiagnostics(scannedOnly, (d) => d.length === 2, 'the start-up scan results');
+    try {
+      await setSetting('enable', false);
+      await waitForDiagnostics(uri, (d) => d.length === 0, 'no diagnostics in the open file');
+      await waitForDiagnostics(scannedOnly, (d) => d.length === 0, 'no diagnostics in the scanned file');
+    } finally {
+      await setSetting('enable', undefined);
+    }
+    await waitForDiagnostics(uri, hasBlockingCall, 'the diagnostic back');
+    await waitForDiagnostics(scannedOnly, (d) => d.length === 2, 'the scanned file back');
+  });
+
   it('scans the workspace: files that are not open appear in Problems, ignored files do not', async () => {
     const scanned = nextEvent(api.onDidScan, 'a scan result');
     const result = await vscode.commands.executeCommand<{ filesScanned: number; cancelled: boolean }>(
