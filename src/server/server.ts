@@ -360,7 +360,7 @@ async function analyzeFromDisk(file: string): Promise<FileState | undefined> {
   }
   const outcome = host.analyze(file, text, context.options, context.inWorkspace ? context.folder : undefined);
   removedFiles.delete(file);
-  noteDuration(outcome.state, context.settings.timeBudgetMs);
+  noteDuration(outcome.state, context.settings.timeBudgetMs, false);
   dependentsChanged(outcome.changedDependents);
   workspaceChanged.fire();
   return outcome.state;
@@ -525,7 +525,11 @@ function diskDocument(file: string, uri: string): TextDocument | undefined {
 
 // ---- status and server facts --------------------------------------------------------------------
 
-function noteDuration(state: FileState, budgetMs: number): void {
+/**
+ * Records an analysis for the status item. Only edits in open documents can make the status warn:
+ * that is where a slow analysis delays feedback; a slow file in a background scan is only logged.
+ */
+function noteDuration(state: FileState, budgetMs: number, inEditor = true): void {
   lastAnalysed = state;
   lastAnalysedAt = Date.now();
   if (state.durationMs > budgetMs) {
@@ -535,7 +539,8 @@ function noteDuration(state: FileState, budgetMs: number): void {
       );
     }
     slowFiles.add(state.file);
-    slowest = { uri: pathToUri(state.file), durationMs: Math.round(state.durationMs), budgetMs };
+    if (inEditor)
+      slowest = { uri: pathToUri(state.file), durationMs: Math.round(state.durationMs), budgetMs };
   } else if (slowFiles.delete(state.file) && slowest?.uri === pathToUri(state.file)) {
     slowest = undefined;
   }

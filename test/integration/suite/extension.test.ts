@@ -224,6 +224,24 @@ describe('Concurrency Lens in VS Code', () => {
     await waitForDiagnostics(scannedOnly, (d) => d.length === 2, 'the scanned file back');
   });
 
+  it('reports an analysis over the time budget to the status item', async () => {
+    const uri = fixture('src/login.ts');
+    const editor = await open(uri);
+    await waitForDiagnostics(uri, hasBlockingCall, 'the diagnostic');
+    try {
+      await setSetting('timeBudgetMs', 0.001);
+      const slow = nextEvent(api.onDidUpdateStatus, 'a status naming the slow file', (status) =>
+        (status.slow?.uri ?? '').endsWith('/src/login.ts'),
+      );
+      await editor.edit((edit) => edit.insert(new vscode.Position(11, 0), '// touched\n'));
+      const status = await slow;
+      assert.equal(status.slow!.budgetMs, 0.001);
+      assert.ok(status.lastAnalysis && status.lastAnalysis.durationMs > 0);
+    } finally {
+      await setSetting('timeBudgetMs', undefined);
+    }
+  });
+
   it('scans the workspace: files that are not open appear in Problems, ignored files do not', async () => {
     const scanned = nextEvent(api.onDidScan, 'a scan result');
     const result = await vscode.commands.executeCommand<{ filesScanned: number; cancelled: boolean }>(
