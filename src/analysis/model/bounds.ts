@@ -67,18 +67,31 @@ export function constInitializer(identifier: ts.Identifier): ts.Expression | und
   let scope: ts.Node | undefined = identifier.parent;
   while (scope) {
     if (ts.isBlock(scope) || ts.isSourceFile(scope) || ts.isModuleBlock(scope)) {
-      for (const statement of scope.statements) {
-        if (!ts.isVariableStatement(statement)) continue;
-        for (const declaration of statement.declarationList.declarations) {
-          if (ts.isIdentifier(declaration.name) && declaration.name.text === identifier.text) {
-            return declaration.initializer;
-          }
-        }
-      }
+      const declared = declarationsOf(scope);
+      if (declared.has(identifier.text)) return declared.get(identifier.text) ?? undefined;
     }
     scope = scope.parent;
   }
   return undefined;
+}
+
+/** First variable declaration of each name in a block (null: declared without initializer), indexed once per block. */
+const declarationIndex = new WeakMap<ts.Node, Map<string, ts.Expression | null>>();
+
+function declarationsOf(block: ts.Block | ts.SourceFile | ts.ModuleBlock): Map<string, ts.Expression | null> {
+  let index = declarationIndex.get(block);
+  if (index) return index;
+  index = new Map();
+  for (const statement of block.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    for (const declaration of statement.declarationList.declarations) {
+      if (ts.isIdentifier(declaration.name) && !index.has(declaration.name.text)) {
+        index.set(declaration.name.text, declaration.initializer ?? null);
+      }
+    }
+  }
+  declarationIndex.set(block, index);
+  return index;
 }
 
 /**

@@ -112,10 +112,9 @@ export const cpuHeavyLoop: Rule = {
       // Cheap syntactic verdict first, then initializer look-ups for suspects, then thread and
       // phase (the first phase query indexes the whole file) only for confirmed findings.
       const confirm = prejudge(context, loop, threshold, mayHaveBigConstants);
-      if (!confirm) return;
+      if (!confirm || context.threadOf(loop) === 'worker') return;
       const finding = confirm();
       if (!finding) return;
-      if (context.threadOf(loop) === 'worker') return;
       const phase = context.phaseOf(loop);
       if (phase.phase === 'startup' || (phase.phase === 'unknown' && !phase.exportedAs)) return;
       judged.push(loop);
@@ -333,7 +332,9 @@ function scanBody(context: RuleContext, loop: LoopLike, trip: LoopTrip, threshol
   const isWhile = ts.isWhileStatement(loop) || ts.isDoStatement(loop);
   const isCallLoop = ts.isCallExpression(loop);
 
-  const visit = (node: ts.Node, depth: number): void => {
+  /** how many inline callbacks deep the walk is (0: the loop body itself) */
+  let depth = 0;
+  const visit = (node: ts.Node): void => {
     if (scan.yields) return;
     if (ts.isAwaitExpression(node) || ts.isYieldExpression(node)) {
       if (depth === 0) {
@@ -352,7 +353,11 @@ function scanBody(context: RuleContext, loop: LoopLike, trip: LoopTrip, threshol
     } else if (isFunctionLike(node)) {
       if (!isInlineCallback(node)) return; // runs later, not in this loop
       for (const parameter of node.parameters) addNames(parameter.name, declared);
-      if (node.body) visit(node.body, depth + 1);
+      if (node.body) {
+        depth++;
+        visit(node.body);
+        depth--;
+      }
       return;
     }
     if (isInnerLoop(node)) {
@@ -386,9 +391,9 @@ function scanBody(context: RuleContext, loop: LoopLike, trip: LoopTrip, threshol
       const heavy = heavyCall(context, node, isWhile);
       if (heavy) scan.heavy.push(heavy);
     }
-    ts.forEachChild(node, (child) => visit(child, depth));
+    ts.forEachChild(node, visit);
   };
-  if (body) visit(body, 0);
+  if (body) visit(body);
   return scan;
 }
 
