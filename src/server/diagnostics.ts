@@ -5,7 +5,7 @@ import {
   DiagnosticSeverity,
   type Range,
 } from 'vscode-languageserver';
-import type { Finding, Range as EngineRange, Severity } from '../analysis/types.js';
+import type { Range as EngineRange, Finding, Severity } from '../analysis/types.js';
 import type { DiagnosticData } from '../shared/protocol.js';
 import { pathToUri } from './uri.js';
 

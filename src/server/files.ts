@@ -1,6 +1,6 @@
 // Lists the files a workspace scan analyses: JavaScript/TypeScript sources under a folder, minus
 // what `.gitignore` files, `files.exclude` and the extension's own excludes leave out.
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';

@@ -11,8 +11,8 @@ import {
   CodeActionKind,
   createConnection,
   type Diagnostic,
-  type DocumentDiagnosticReport,
   DidChangeConfigurationNotification,
+  type DocumentDiagnosticReport,
   FileChangeType,
   LSPErrorCodes,
   ProposedFeatures,
@@ -37,13 +37,13 @@ import {
   statusMethod,
 } from '../shared/protocol.js';
 import { configurationSection } from '../shared/settings.js';
-import { AnalysisHost, type FileState, describeError } from './analysisHost.js';
+import { AnalysisHost, describeError, type FileState } from './analysisHost.js';
 import { codeActionsFor } from './codeActions.js';
 import { toDiagnostic } from './diagnostics.js';
 import { isSourceFile, listSourceFiles } from './files.js';
 import { OptionsProvider } from './options.js';
 import { SourceFileCache } from './sourceFiles.js';
-import { Signal, delay, throttle, yieldToEventLoop } from './timing.js';
+import { delay, Signal, throttle, yieldToEventLoop } from './timing.js';
 import { documentFileName, pathToUri, uriToPath } from './uri.js';
 
 const connection = createConnection(ProposedFeatures.all);
