@@ -208,7 +208,7 @@ function prejudge(
           if (isDataSized(candidate.trip, threshold))
             return { kind: 'nested', outer, inner: candidate.label(context) };
         }
-        const call = firstHeavy(scan);
+        const call = firstHeavy(scan, regexWorthIt(trip.source!));
         const per =
           trip.sourceKind === 'bound'
             ? `on every iteration of a loop up to \`${outer}\``
@@ -233,12 +233,39 @@ function prejudge(
   }
 }
 
-function firstHeavy(scan: Scan): string | undefined {
+function firstHeavy(scan: Scan, allowRegex = true): string | undefined {
   for (const confirm of scan.heavy.slice(0, MAX_CANDIDATES)) {
     const call = confirm();
-    if (call) return call;
+    if (call && (allowRegex || !isRegexLabel(call))) return call;
   }
   return undefined;
+}
+
+function isRegexLabel(call: string): boolean {
+  return call.startsWith('RegExp.') || call.endsWith('with a regex');
+}
+
+/**
+ * A regex per element is worth reporting when the elements are records of data. Over the pieces
+ * of one string (`text.split(…)`) the regexes together make one pass over that string; over
+ * command-line arguments or a configuration list (`patterns`, `include`) there are a handful.
+ */
+function regexWorthIt(collection: ts.Expression, depth = 0): boolean {
+  const expr = skipOuterExpressions(collection);
+  if (ts.isCallExpression(expr) && calleeName(expr) === 'split') return false;
+  if (ts.isIdentifier(expr) && depth === 0) {
+    const initializer = constInitializer(expr);
+    if (initializer && !regexWorthIt(initializer, depth + 1)) return false;
+  }
+  if (ts.isPropertyAccessExpression(expr) && /^(argv|execArgv)$/.test(expr.name.text)) return false;
+  return (
+    !looksConfigSized(expr) &&
+    !/^(include|exclude|ignore|args|tokens|parts|components|segments|specs|globs)$/i.test(nameOf(expr) ?? '')
+  );
+}
+
+function nameOf(expr: ts.Expression): string | undefined {
+  return ts.isIdentifier(expr) ? expr.text : ts.isPropertyAccessExpression(expr) ? expr.name.text : undefined;
 }
 
 /** What a `while` loop runs on, for the message. */
