@@ -62,6 +62,7 @@ export interface AnalyzeInput {
 
 const MINIFIED_LINE_LENGTH = 1000;
 /** Words without which a file has no thread facts to collect (spawns, worker-side APIs). */
+const RELATIVE_IMPORT = /(?:from|require\(|import\()\s*['"]\.\.?\//;
 const THREAD_WORDS = /parentPort|workerData|isMainThread|Worker|Piscina|Tinypool|workerpool|filename/;
 
 export function moduleKeyOf(fileName: string): string {
@@ -151,17 +152,17 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
     const threads = new ThreadModel(fileName, bindings);
     // The pre-pass stays lean: module bindings always, thread facts only when the text mentions them.
     const mentionsThreads = THREAD_WORDS.test(text);
-    const prePass = mentionsThreads
-      ? (node: ts.Node): void => {
-          bindings.collect(node);
-          threads.collect(node);
-          ts.forEachChild(node, prePass);
-        }
-      : (node: ts.Node): void => {
-          bindings.collect(node);
-          ts.forEachChild(node, prePass);
-        };
+    // Files importing workspace modules need the call index for cross-file call following:
+    // build it in this walk rather than in a second one.
+    const indexCalls = RELATIVE_IMPORT.test(text) && (kind === 'module' || options.mainThreadRulesInTests);
+    const prePass = (node: ts.Node): void => {
+      bindings.collect(node);
+      if (mentionsThreads) threads.collect(node);
+      if (indexCalls) phases.collectDuringWalk(node);
+      ts.forEachChild(node, prePass);
+    };
     ts.forEachChild(sourceFile, prePass);
+    if (indexCalls) phases.markIndexed();
 
     const context = new RuleContext(sourceFile, fileName, bindings, phases, threads, kind, options.thresholds, input.checker);
     runRules(context, input.rules ?? allRules, options, kind, text);

@@ -1,7 +1,7 @@
 // The scan coordinator: splits files into batches, analyses them in worker threads (a fixed pool
 // created once, fed a bounded number of batches at a time, with 'error' and 'exit' handled — our
 // own advice), then combines the per-file summaries in a project index and finalizes findings.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -36,6 +36,8 @@ export interface ScanResult {
 }
 
 const BATCH_SIZE = 40;
+/** Files at least this big get a batch of their own, scheduled first. */
+const LARGE_FILE_BYTES = 512 * 1024;
 /** Below this many files, starting workers (each loads the compiler) costs more than it saves. */
 const MIN_FILES_PER_WORKER = 150;
 
@@ -102,54 +104,99 @@ function workerScriptPath(): string | undefined {
   return existsSync(candidate) ? candidate : undefined;
 }
 
-function analyzeInWorkers(scanOptions: ScanOptions, jobs: number, script: string): Promise<FileAnalysis[]> {
+/**
+ * Batches for parallel analysis: very large files alone and first (the longest task must start
+ * early or it ends last), the rest in path order, which keeps neighbouring files together.
+ */
+function planBatches(files: string[]): string[][] {
+  const large: { file: string; size: number }[] = [];
+  const rest: string[] = [];
+  for (const file of files) {
+    let size = 0;
+    try {
+      size = statSync(file).size;
+    } catch {
+      // unreadable: analysePaths reports it
+    }
+    if (size >= LARGE_FILE_BYTES) large.push({ file, size });
+    else rest.push(file);
+  }
+  large.sort((a, b) => b.size - a.size);
+  const batches = large.map((l) => [l.file]);
+  for (let i = 0; i < rest.length; i += BATCH_SIZE) batches.push(rest.slice(i, i + BATCH_SIZE));
+  return batches;
+}
+
+/**
+ * Analyses on `jobs` threads: this thread plus `jobs - 1` workers (each thread loads the compiler
+ * once, so using this thread too saves one copy of it in memory). Workers get two batches in flight
+ * so they never wait while this thread is busy with a batch of its own.
+ */
+async function analyzeInWorkers(scanOptions: ScanOptions, jobs: number, script: string): Promise<FileAnalysis[]> {
   const { files, options, root, onProgress, signal } = scanOptions;
   const workerData = { options, root };
-  const batches: string[][] = [];
-  for (let i = 0; i < files.length; i += BATCH_SIZE) batches.push(files.slice(i, i + BATCH_SIZE));
+  const batches = planBatches(files);
   const results: FileAnalysis[][] = new Array(batches.length);
   let nextBatch = 0;
   let doneFiles = 0;
   let finishedBatches = 0;
-
-  return new Promise((resolve, reject) => {
-    const workers: Worker[] = [];
-    let settled = false;
-    const finish = (error?: Error): void => {
-      if (settled) return;
-      settled = true;
-      for (const worker of workers) void worker.terminate();
-      signal?.removeEventListener('abort', onAbort);
-      if (error) reject(error);
-      else resolve(results.flat());
-    };
-    const onAbort = (): void => finish(signal?.reason instanceof Error ? signal.reason : new Error('scan cancelled'));
-    signal?.addEventListener('abort', onAbort, { once: true });
-
-    // One batch in flight per worker: the queue of work stays in this thread, bounded by the file list.
-    const feed = (worker: Worker): void => {
-      if (nextBatch >= batches.length) return;
-      const batchId = nextBatch++;
-      worker.postMessage({ batchId, files: batches[batchId]! } satisfies ScanWorkerRequest);
-    };
-
-    for (let i = 0; i < jobs; i++) {
+  const workers: Worker[] = [];
+  let failure: Error | undefined;
+  let wakeUp: (() => void) | undefined;
+  const settle = (): void => {
+    wakeUp?.();
+  };
+  const record = (batchId: number, analyses: FileAnalysis[]): void => {
+    results[batchId] = analyses;
+    doneFiles += analyses.length;
+    finishedBatches++;
+    onProgress?.(doneFiles, files.length);
+  };
+  const feed = (worker: Worker): void => {
+    if (nextBatch >= batches.length || failure) return;
+    const batchId = nextBatch++;
+    worker.postMessage({ batchId, files: batches[batchId]! } satisfies ScanWorkerRequest);
+  };
+  const onAbort = (): void => {
+    failure = signal?.reason instanceof Error ? signal.reason : new Error('scan cancelled');
+    settle();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (let i = 0; i < jobs - 1; i++) {
       const worker = new Worker(script, { workerData });
       workers.push(worker);
       worker.on('message', (message: { batchId: number; analyses: FileAnalysis[] }) => {
-        results[message.batchId] = message.analyses;
-        doneFiles += message.analyses.length;
-        finishedBatches++;
-        onProgress?.(doneFiles, files.length);
-        if (finishedBatches === batches.length) finish();
-        else feed(worker);
+        record(message.batchId, message.analyses);
+        feed(worker);
+        settle();
       });
-      worker.on('error', (error) => finish(new Error(`scan worker failed: ${error.message}`)));
+      worker.on('error', (error) => {
+        failure ??= new Error(`scan worker failed: ${error.message}`);
+        settle();
+      });
       worker.on('exit', (code) => {
-        if (!settled && code !== 0) finish(new Error(`scan worker exited with code ${code}`));
+        if (code !== 0) failure ??= new Error(`scan worker exited with code ${code}`);
+        settle();
       });
       feed(worker);
+      feed(worker);
     }
-    if (batches.length === 0) finish();
-  });
+    // This thread takes batches too, yielding between them so worker replies are handled.
+    while (nextBatch < batches.length && !failure) {
+      const batchId = nextBatch++;
+      record(batchId, analyzePaths(batches[batchId]!, options, root));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    while (finishedBatches < batches.length && !failure) {
+      await new Promise<void>((resolve) => {
+        wakeUp = resolve;
+      });
+    }
+    if (failure) throw failure;
+    return results.flat();
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
 }

@@ -83,6 +83,29 @@ function isScopeNode(node: ts.Node): boolean {
   }
 }
 
+function nearestScope(node: ts.Node): ts.Node | undefined {
+  let current: ts.Node | undefined = node.parent;
+  while (current && !isScopeNode(current)) current = current.parent;
+  return current;
+}
+
+const chainCache = new WeakMap<ts.Node, Map<string, boolean>>();
+
+/** Is `name` declared in `scope` or any scope around it? Cached per scope and name. */
+function declaredInScopeChain(scope: ts.Node | undefined, name: string): boolean {
+  if (!scope) return false;
+  let cache = chainCache.get(scope);
+  if (!cache) {
+    cache = new Map();
+    chainCache.set(scope, cache);
+  }
+  const known = cache.get(name);
+  if (known !== undefined) return known;
+  const declared = scopeDeclares(scope, name) || declaredInScopeChain(nearestScope(scope), name);
+  cache.set(name, declared);
+  return declared;
+}
+
 function scopeOf(node: ts.Node): ts.Node {
   let current = node.parent;
   while (current) {
@@ -248,6 +271,9 @@ export class ModuleBindings {
   private lookup(name: string, site: ts.Node): Binding | undefined | null {
     const candidates = this.bindings.get(name);
     if (this.reassigned.has(name)) return null;
+    // Not imported anywhere: the answer is the global or a local — memoized per scope, since
+    // rules ask about many calls in the same function.
+    if (!candidates) return declaredInScopeChain(nearestScope(site), name) ? null : undefined;
     let scope: ts.Node | undefined = site;
     while (scope) {
       if (isScopeNode(scope)) {

@@ -165,6 +165,18 @@ export class PhaseModel {
     ts.forEachChild(this.sourceFile, visit);
   }
 
+  /**
+   * Lets a walk the analyzer does anyway build the call index (one traversal instead of two),
+   * when it knows the index will be needed. Call for every node, then `markIndexed()`.
+   */
+  collectDuringWalk(node: ts.Node): void {
+    this.collect(node);
+  }
+
+  markIndexed(): void {
+    this.indexed = true;
+  }
+
   private collect(node: ts.Node): void {
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
       // Only direct calls by name: `obj.run()` does not call a local function `run`.

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import ts from 'typescript';
 import { calleeName, propertyChain, skipOuterExpressions, stringValue } from '../ast.js';
+import { constInitializer } from './bounds.js';
 import { type ModuleBindings, referenceIs } from './modules.js';
 
 export type ThreadContext = 'main' | 'worker';
@@ -22,6 +23,9 @@ export interface WorkerSpawn {
   options?: ts.ObjectLiteralExpression;
 }
 
+/** Constructor or factory names that can start a worker or a pool. */
+const SPAWN_NAMES = new Set(['Worker', 'Piscina', 'Tinypool', 'pool']);
+
 /** Names that mark a file as a worker module when nothing in the scan says otherwise. */
 const WORKER_FILE_NAME = /(^|[./_-])workers?([./_-]|$)/i;
 
@@ -29,7 +33,6 @@ export class ThreadModel {
   readonly spawns: WorkerSpawn[] = [];
   private usesWorkerSideApi = false;
   private usesIsMainThread = false;
-  private readonly constPaths = new Map<string, ts.Expression>();
 
   constructor(
     private readonly fileName: string,
@@ -51,11 +54,15 @@ export class ThreadModel {
       }
       return;
     }
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
-      this.constPaths.set(node.name.text, node.initializer);
-      return;
-    }
-    if (ts.isNewExpression(node) || ts.isCallExpression(node)) {
+    if (ts.isNewExpression(node) || (ts.isCallExpression(node) && calleeName(node) === 'pool')) {
+      // Resolving every call is costly in big files: only constructors that can be a worker or a
+      // pool (by name, or through an import binding such as `import P from 'piscina'`) qualify.
+      const callee = skipOuterExpressions(node.expression);
+      const root = ts.isPropertyAccessExpression(callee) ? skipOuterExpressions(callee.expression) : callee;
+      const name = calleeName(node);
+      const candidate =
+        (name !== undefined && SPAWN_NAMES.has(name)) || (ts.isIdentifier(root) && this.bindings.isBoundName(root.text));
+      if (!candidate) return;
       const spawn = this.spawnOf(node);
       if (spawn) this.spawns.push(spawn);
     }
@@ -106,7 +113,7 @@ export class ThreadModel {
       if (expr.name.text === 'dirname') return dir;
     }
     if (ts.isIdentifier(expr) && depth < 3) {
-      const initializer = this.constPaths.get(expr.text);
+      const initializer = constInitializer(expr);
       return initializer ? this.evaluatePath(initializer, depth + 1) : undefined;
     }
     if (ts.isNewExpression(expr) && calleeName(expr) === 'URL' && expr.arguments?.length) {
