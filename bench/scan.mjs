@@ -13,7 +13,9 @@ import { fileURLToPath } from 'node:url';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const corpus =
   process.argv[2] ??
-  execFileSync('bash', [path.join(repo, '../shared/bench/perf-corpus.sh'), '/tmp/cl-perf-corpus'], { encoding: 'utf8' }).trim();
+  execFileSync('bash', [path.join(repo, '../shared/bench/perf-corpus.sh'), '/tmp/cl-perf-corpus'], {
+    encoding: 'utf8',
+  }).trim();
 
 if (process.env.CL_BENCH_MODE) {
   await runMode(process.env.CL_BENCH_MODE);
@@ -40,8 +42,12 @@ if (process.env.CL_BENCH_MODE) {
       `${mode.padEnd(14)} ${(r.ms / 1000).toFixed(2).padStart(6)} s  ${(r.files / (r.ms / 1000)).toFixed(0).padStart(6)} files/s  ${(r.bytes / 1048576 / (r.ms / 1000)).toFixed(1).padStart(6)} MB/s  peak RSS ${(r.peakRss / 1048576).toFixed(0)} MB${r.findings !== undefined ? `  findings ${r.findings}, skipped ${r.skipped}` : ''}`,
     );
   }
-  console.log(`throughput ratio scan-1-thread / parse-only: ${(parse.ms / results['scan-1-thread'].ms).toFixed(2)}x (target >= 0.7)`);
-  console.log(`throughput ratio scan-cli      / parse-only: ${(parse.ms / results['scan-cli'].ms).toFixed(2)}x`);
+  console.log(
+    `throughput ratio scan-1-thread / parse-only: ${(parse.ms / results['scan-1-thread'].ms).toFixed(2)}x (target >= 0.7)`,
+  );
+  console.log(
+    `throughput ratio scan-cli      / parse-only: ${(parse.ms / results['scan-cli'].ms).toFixed(2)}x`,
+  );
 }
 
 async function runMode(mode) {
@@ -66,7 +72,12 @@ async function runMode(mode) {
     }
   } else {
     const options = api.defaultOptions();
-    const result = await api.scan({ files, options, root: corpus, jobs: mode === 'scan-1-thread' ? 1 : undefined });
+    const result = await api.scan({
+      files,
+      options,
+      root: corpus,
+      jobs: mode === 'scan-1-thread' ? 1 : undefined,
+    });
     extra = { findings: result.findings.length, skipped: result.skipped.length };
   }
   const ms = performance.now() - started;

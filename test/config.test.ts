@@ -10,7 +10,8 @@ import { findingsOf } from './helpers/analyze.js';
 describe('configuration', () => {
   it('defaults every rule to its catalog severity', () => {
     const options = defaultOptions();
-    for (const rule of allRules) assert.equal(options.rules[rule.meta.id]?.severity, rule.meta.defaultSeverity);
+    for (const rule of allRules)
+      assert.equal(options.rules[rule.meta.id]?.severity, rule.meta.defaultSeverity);
     assert.equal(options.thresholds.ioBound, 0.4);
     assert.equal(options.thresholds.cpuBound, 0.7);
     assert.equal(options.thresholds.serializationFraction, 0.15);
@@ -29,8 +30,13 @@ describe('configuration', () => {
 
   it('turns a rule off and changes its severity in findings', () => {
     const code = "import { readFileSync } from 'fs';\napp.get('/x', () => readFileSync('a'));";
-    assert.equal(findingsOf('blocking-call', code, 'src/a.ts', { config: { rules: { 'blocking-call': 'off' } } }).length, 0);
-    const [finding] = findingsOf('blocking-call', code, 'src/a.ts', { config: { rules: { 'blocking-call': 'error' } } });
+    assert.equal(
+      findingsOf('blocking-call', code, 'src/a.ts', { config: { rules: { 'blocking-call': 'off' } } }).length,
+      0,
+    );
+    const [finding] = findingsOf('blocking-call', code, 'src/a.ts', {
+      config: { rules: { 'blocking-call': 'error' } },
+    });
     assert.equal(finding?.severity, 'error');
   });
 
@@ -44,7 +50,10 @@ describe('configuration', () => {
   it('finds .concurrency-lens.json in a parent folder and reports invalid JSON', () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'cl-config-'));
     mkdirSync(path.join(root, 'src/deep'), { recursive: true });
-    writeFileSync(path.join(root, '.concurrency-lens.json'), JSON.stringify({ mainThreadRulesInTests: true }));
+    writeFileSync(
+      path.join(root, '.concurrency-lens.json'),
+      JSON.stringify({ mainThreadRulesInTests: true }),
+    );
     const loaded = loadConfig(path.join(root, 'src/deep'));
     assert.equal(loaded.configFile, path.join(root, '.concurrency-lens.json'));
     assert.equal(loaded.options.mainThreadRulesInTests, true);

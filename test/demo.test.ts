@@ -24,7 +24,11 @@ describe('demo project', () => {
     }
     const result = await scan({ files, options: defaultOptions(), root: demo, jobs: 1 });
     const actual = [
-      ...new Set(result.findings.filter((f) => !f.suppressed).map((f) => `${path.relative(demo, f.file)}:${f.range.start.line} ${f.ruleId}`)),
+      ...new Set(
+        result.findings
+          .filter((f) => !f.suppressed)
+          .map((f) => `${path.relative(demo, f.file)}:${f.range.start.line} ${f.ruleId}`),
+      ),
     ];
     assert.ok(expected.length >= 13, 'the demo marks at least one problem per rule');
     assert.deepEqual(actual.sort(), expected.sort());

@@ -34,7 +34,13 @@ describe('rule documentation', () => {
         assert.ok(existsSync(docPath), `${docPath} is missing`);
         assert.ok(rule.meta.docsUrl.endsWith(`/docs/rules/${id}.md`), rule.meta.docsUrl);
         const page = readFileSync(docPath, 'utf8');
-        for (const heading of ['## Why it matters', '## Incorrect', '## Correct', '## Options', '## When not to use it']) {
+        for (const heading of [
+          '## Why it matters',
+          '## Incorrect',
+          '## Correct',
+          '## Options',
+          '## When not to use it',
+        ]) {
           assert.ok(page.includes(heading), `${docPath} lacks "${heading}"`);
         }
       });
@@ -49,7 +55,10 @@ describe('rule documentation', () => {
       for (const [i, example] of examples(page, 'Correct').entries()) {
         it(`correct example ${i + 1} stays silent`, () => {
           const findings = analyzeFiles({ [example.fileName]: example.code }).filter((f) => f.ruleId === id);
-          assert.deepEqual(findings.map((f) => `${f.range.start.line}: ${f.message}`), []);
+          assert.deepEqual(
+            findings.map((f) => `${f.range.start.line}: ${f.message}`),
+            [],
+          );
         });
       }
       it('has incorrect and correct examples', () => {

@@ -25,7 +25,10 @@ describe('engine', () => {
   });
 
   it('analyses a large generated-but-readable file within the size limit', () => {
-    const body = Array.from({ length: 20000 }, (_, i) => `export function f${i}(a) { return a + ${i}; }`).join('\n');
+    const body = Array.from(
+      { length: 20000 },
+      (_, i) => `export function f${i}(a) { return a + ${i}; }`,
+    ).join('\n');
     const result = analyzeFile({ fileName: '/p/src/big.js', text: body, options });
     assert.equal(result.skipped, undefined);
     assert.equal(result.summary?.file, '/p/src/big.js');
@@ -35,7 +38,7 @@ describe('engine', () => {
     const forms = [
       "new Worker(path.join(__dirname, 'workers', 'w.js'))",
       "new Worker(new URL('./workers/w.js', import.meta.url))",
-      "new Worker(`${__dirname}/workers/w.js`)",
+      'new Worker(`${__dirname}/workers/w.js`)',
       "new Worker(__dirname + '/workers/w.js')",
       "new Worker('./src/workers/w.js')",
     ];
@@ -49,9 +52,14 @@ describe('engine', () => {
 
   it('treats a file spawned by another file as a worker even without worker_threads imports', () => {
     const findings = analyzeFiles({
-      'src/main.js': "const { Worker } = require('worker_threads');\nconst w = new Worker(require('path').join(__dirname, 'task.js'));\nw.on('error', () => {});\nw.on('exit', () => {});",
-      'src/task.js': "const fs = require('fs');\nmodule.exports = async function (req, res) { return fs.readFileSync('x'); };",
+      'src/main.js':
+        "const { Worker } = require('worker_threads');\nconst w = new Worker(require('path').join(__dirname, 'task.js'));\nw.on('error', () => {});\nw.on('exit', () => {});",
+      'src/task.js':
+        "const fs = require('fs');\nmodule.exports = async function (req, res) { return fs.readFileSync('x'); };",
     });
-    assert.deepEqual(findings.filter((f) => f.file === 'src/task.js'), []);
+    assert.deepEqual(
+      findings.filter((f) => f.file === 'src/task.js'),
+      [],
+    );
   });
 });

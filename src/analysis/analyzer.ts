@@ -88,13 +88,20 @@ export function scriptKindOf(fileName: string): ts.ScriptKind {
 }
 
 /** Why a text cannot be analysed, judged by content (not by folder names). */
-export function unanalysableReason(text: string, options: AnalysisOptions): Pick<SkippedFile, 'reason' | 'detail'> | undefined {
+export function unanalysableReason(
+  text: string,
+  options: AnalysisOptions,
+): Pick<SkippedFile, 'reason' | 'detail'> | undefined {
   if (Buffer.byteLength(text) > options.maxFileBytes) {
-    return { reason: 'too-large', detail: `larger than the ${formatBytes(options.maxFileBytes)} limit (maxFileBytes)` };
+    return {
+      reason: 'too-large',
+      detail: `larger than the ${formatBytes(options.maxFileBytes)} limit (maxFileBytes)`,
+    };
   }
   const head = text.slice(0, 8192);
   if (head.includes('\u0000')) return { reason: 'binary', detail: 'contains NUL bytes: not a text file' };
-  if (looksMinified(text)) return { reason: 'minified', detail: 'looks minified or generated (very long lines)' };
+  if (looksMinified(text))
+    return { reason: 'minified', detail: 'looks minified or generated (very long lines)' };
   return undefined;
 }
 
@@ -133,11 +140,14 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
   let skipped: SkippedFile | undefined;
   try {
     const sourceFile =
-      input.sourceFile ?? ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKindOf(fileName));
-    const parseErrors = (sourceFile as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
+      input.sourceFile ??
+      ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKindOf(fileName));
+    const parseErrors =
+      (sourceFile as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
     if (parseErrors.length > 0) {
       const first = parseErrors[0]!;
-      const position = first.start !== undefined ? sourceFile.getLineAndCharacterOfPosition(first.start) : undefined;
+      const position =
+        first.start !== undefined ? sourceFile.getLineAndCharacterOfPosition(first.start) : undefined;
       skipped = {
         file: fileName,
         reason: 'parse-error',
@@ -164,7 +174,16 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
     ts.forEachChild(sourceFile, prePass);
     if (indexCalls) phases.markIndexed();
 
-    const context = new RuleContext(sourceFile, fileName, bindings, phases, threads, kind, options.thresholds, input.checker);
+    const context = new RuleContext(
+      sourceFile,
+      fileName,
+      bindings,
+      phases,
+      threads,
+      kind,
+      options.thresholds,
+      input.checker,
+    );
     runRules(context, input.rules ?? allRules, options, kind, text);
 
     const suppressions = parseSuppressions(text);
@@ -200,8 +219,17 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
   }
 }
 
-function runRules(context: RuleContext, rules: readonly Rule[], options: AnalysisOptions, kind: string, text: string): void {
-  const visitorsByKind = new Map<ts.SyntaxKind, { rule: Rule; severity: RuleContext['severity']; visit: NodeVisitor }[]>();
+function runRules(
+  context: RuleContext,
+  rules: readonly Rule[],
+  options: AnalysisOptions,
+  kind: string,
+  text: string,
+): void {
+  const visitorsByKind = new Map<
+    ts.SyntaxKind,
+    { rule: Rule; severity: RuleContext['severity']; visit: NodeVisitor }[]
+  >();
   const enders: { rule: Rule; severity: RuleContext['severity']; end: () => void }[] = [];
   for (const rule of rules) {
     const settings = options.rules[rule.meta.id];
@@ -239,7 +267,9 @@ function runRules(context: RuleContext, rules: readonly Rule[], options: Analysi
     } catch (error) {
       // One rule's bug must not cost the file its other findings.
       failed.add(rule);
-      process.emitWarning(`concurrency-lens: rule ${rule.meta.id} failed on ${context.fileName}: ${String(error)}`);
+      process.emitWarning(
+        `concurrency-lens: rule ${rule.meta.id} failed on ${context.fileName}: ${String(error)}`,
+      );
     }
   };
   const walk = (node: ts.Node): void => {
@@ -282,7 +312,7 @@ function importedCalls(context: RuleContext): ImportedCall[] {
     // Cheap filter first: only names bound by an import/require can lead to another file.
     if (!root || !context.bindings.isBoundName(root.text)) continue;
     const reference = context.resolve(callee);
-    if (!reference || !reference.module.startsWith('.')) continue;
+    if (!reference?.module.startsWith('.')) continue;
     if (reference.path.length > 1) continue;
     const phase = context.phaseOf(call);
     if (phase.phase !== 'runtime') continue;

@@ -111,7 +111,10 @@ export function calleeReceiver(call: ts.CallExpression | ts.NewExpression): ts.E
 
 /** A readable name for a function: declaration name, variable it is assigned to, property key. */
 export function functionName(fn: FunctionLike): string | undefined {
-  if (fn.name && (ts.isIdentifier(fn.name) || ts.isStringLiteral(fn.name) || ts.isPrivateIdentifier(fn.name))) {
+  if (
+    fn.name &&
+    (ts.isIdentifier(fn.name) || ts.isStringLiteral(fn.name) || ts.isPrivateIdentifier(fn.name))
+  ) {
     return fn.name.text;
   }
   if (ts.isConstructorDeclaration(fn)) {

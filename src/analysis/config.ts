@@ -53,13 +53,18 @@ export function validateConfig(config: unknown): string[] {
     const unknownRules = Object.keys((config as ProjectConfig).rules ?? {}).filter(
       (id) => !allRules.some((r) => r.meta.id === id),
     );
-    return unknownRules.map((id) => `rules: unknown rule '${id}' (known: ${allRules.map((r) => r.meta.id).join(', ')})`);
+    return unknownRules.map(
+      (id) => `rules: unknown rule '${id}' (known: ${allRules.map((r) => r.meta.id).join(', ')})`,
+    );
   }
   return (validator.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`);
 }
 
 /** Merges a project config into analysis options. */
-export function optionsFromConfig(config: ProjectConfig, base: AnalysisOptions = defaultOptions()): AnalysisOptions {
+export function optionsFromConfig(
+  config: ProjectConfig,
+  base: AnalysisOptions = defaultOptions(),
+): AnalysisOptions {
   const rules: Record<string, RuleSettings> = { ...base.rules };
   for (const [id, setting] of Object.entries(config.rules ?? {})) {
     const current = rules[id] ?? { severity: 'warning' };

@@ -2,14 +2,23 @@
 // threads, bounds) and `report`. Main-thread rules report through `reportOnMainThread`, which
 // applies the run-time/start-up and thread rules in one place so each rule only says what is
 // blocking, never where blocking matters.
-import ts from 'typescript';
+import type ts from 'typescript';
 import type { FunctionLike } from './ast.js';
+import type { FileKind } from './file-kind.js';
 import { isBoundedCollection } from './model/bounds.js';
 import { type ModuleBindings, type ModuleReference, referenceIs } from './model/modules.js';
 import type { ChainStep, PhaseInfo, PhaseModel } from './model/phase.js';
 import type { ThreadContext, ThreadModel } from './model/threads.js';
-import type { FileKind } from './file-kind.js';
-import type { Finding, Fix, Range, RelatedLocation, ReportDescriptor, Rule, Severity, Thresholds } from './types.js';
+import type {
+  Finding,
+  Fix,
+  Range,
+  RelatedLocation,
+  ReportDescriptor,
+  Rule,
+  Severity,
+  Thresholds,
+} from './types.js';
 
 /** A finding that only holds under a cross-file condition, resolved by the project index. */
 export interface PendingFinding extends Finding {
@@ -136,9 +145,13 @@ export class RuleContext {
         data,
         range: this.range(descriptor.node),
       };
-      for (const name of phase.exportedAs) if (!this.exportHazards.has(name)) this.exportHazards.set(name, hazard);
+      for (const name of phase.exportedAs)
+        if (!this.exportHazards.has(name)) this.exportHazards.set(name, hazard);
       this.report(
-        { ...descriptor, data: { ...data, where: `in exported \`${phase.exportedAs[0]}\`, called at run time elsewhere` } },
+        {
+          ...descriptor,
+          data: { ...data, where: `in exported \`${phase.exportedAs[0]}\`, called at run time elsewhere` },
+        },
         { unlessWorkerEntry, ifExportCalledAtRuntime: phase.exportedAs },
       );
       return;
@@ -148,7 +161,10 @@ export class RuleContext {
       ...(descriptor.related ?? []),
       ...chain.map((step) => this.related(step.node, step.label)),
     ];
-    this.report({ ...descriptor, data: { ...data, where: describeWhere(chain) }, related }, { unlessWorkerEntry });
+    this.report(
+      { ...descriptor, data: { ...data, where: describeWhere(chain) }, related },
+      { unlessWorkerEntry },
+    );
     // Report at the handler's call site too: that is where the request waits.
     if (chain.length > 1) {
       const callSite = chain[1]!.node;
@@ -183,7 +199,10 @@ export function describeChain(chain: ChainStep[]): string {
 export function rangeOf(sourceFile: ts.SourceFile, start: number, end: number): Range {
   const s = sourceFile.getLineAndCharacterOfPosition(start);
   const e = sourceFile.getLineAndCharacterOfPosition(end);
-  return { start: { line: s.line + 1, column: s.character + 1 }, end: { line: e.line + 1, column: e.character + 1 } };
+  return {
+    start: { line: s.line + 1, column: s.character + 1 },
+    end: { line: e.line + 1, column: e.character + 1 },
+  };
 }
 
 export type { Fix };

@@ -16,13 +16,21 @@ export interface TypedProject {
 /** Finds tsconfig.json at `dir` (not upwards: a monorepo root config may not cover the folder). */
 export function findTsconfig(dir: string): string | undefined {
   const candidate = ts.findConfigFile(dir, ts.sys.fileExists, 'tsconfig.json');
-  return candidate && path.dirname(path.resolve(candidate)) === path.resolve(dir) ? path.resolve(candidate) : undefined;
+  return candidate && path.dirname(path.resolve(candidate)) === path.resolve(dir)
+    ? path.resolve(candidate)
+    : undefined;
 }
 
 export function createTypedProject(configFile: string, files: string[]): TypedProject | undefined {
   const read = ts.readConfigFile(configFile, ts.sys.readFile);
   if (read.error) return undefined;
-  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(configFile), { noEmit: true }, configFile);
+  const parsed = ts.parseJsonConfigFileContent(
+    read.config,
+    ts.sys,
+    path.dirname(configFile),
+    { noEmit: true },
+    configFile,
+  );
   // Analyse the scanned files even when the tsconfig's include does not list them (JS files, tests).
   const rootNames = [...new Set([...parsed.fileNames, ...files])];
   const program = ts.createProgram({

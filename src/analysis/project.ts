@@ -43,7 +43,8 @@ export class ProjectIndex {
     if (this.byModuleKey.get(old.moduleKey) === old) this.byModuleKey.delete(old.moduleKey);
     for (const target of old.workerTargets) this.workerSpawners.get(target)?.delete(file);
     for (const call of old.importedCalls) {
-      for (const key of candidateKeys(call.moduleKey)) this.runtimeCallers.get(key)?.get(call.exportName)?.delete(file);
+      for (const key of candidateKeys(call.moduleKey))
+        this.runtimeCallers.get(key)?.get(call.exportName)?.delete(file);
     }
   }
 
@@ -63,9 +64,11 @@ export class ProjectIndex {
     const dependents = new Set<string>();
     for (const other of this.summaries.values()) {
       if (other.file === file) continue;
-      if (other.importedCalls.some((c) => candidateKeys(c.moduleKey).includes(summary.moduleKey))) dependents.add(other.file);
+      if (other.importedCalls.some((c) => candidateKeys(c.moduleKey).includes(summary.moduleKey)))
+        dependents.add(other.file);
       if (summary.workerTargets.includes(other.moduleKey)) dependents.add(other.file);
-      if (summary.importedCalls.some((c) => candidateKeys(c.moduleKey).includes(other.moduleKey))) dependents.add(other.file);
+      if (summary.importedCalls.some((c) => candidateKeys(c.moduleKey).includes(other.moduleKey)))
+        dependents.add(other.file);
     }
     return [...dependents];
   }
@@ -81,7 +84,9 @@ export class ProjectIndex {
       const condition = finding.condition;
       if (condition?.unlessWorkerEntry && workerEntry) continue;
       if (condition?.ifExportCalledAtRuntime) {
-        const called = condition.ifExportCalledAtRuntime.some((name) => (calledExports?.get(name)?.size ?? 0) > 0);
+        const called = condition.ifExportCalledAtRuntime.some(
+          (name) => (calledExports?.get(name)?.size ?? 0) > 0,
+        );
         if (!called) continue;
       }
       final.push(stripCondition(finding));
@@ -95,7 +100,11 @@ export class ProjectIndex {
     return final;
   }
 
-  private crossFileFinding(summary: FileSummary, call: ImportedCall, options: AnalysisOptions): Finding | undefined {
+  private crossFileFinding(
+    summary: FileSummary,
+    call: ImportedCall,
+    options: AnalysisOptions,
+  ): Finding | undefined {
     for (const key of candidateKeys(call.moduleKey)) {
       const target = this.summaryByModuleKey(key);
       if (!target || this.isWorkerEntry(target)) continue;
@@ -117,7 +126,13 @@ export class ProjectIndex {
         file: summary.file,
         range: call.range,
         offset: call.offset,
-        related: [{ file: target.file, range: hazard.range, message: `the blocking work inside \`${call.exportName}\`` }],
+        related: [
+          {
+            file: target.file,
+            range: hazard.range,
+            message: `the blocking work inside \`${call.exportName}\``,
+          },
+        ],
       };
       const suppression = suppressionFor(finding, summary.suppressions);
       if (suppression) finding.suppressed = suppression;

@@ -51,6 +51,7 @@ export function suppressionFor(finding: Finding, directives: SuppressionDirectiv
     return { kind: 'file', justification: directives.file.justification };
   }
   const line = directives.lines[finding.range.start.line];
-  if (line && covers(line.rules, finding.ruleId)) return { kind: 'next-line', justification: line.justification };
+  if (line && covers(line.rules, finding.ruleId))
+    return { kind: 'next-line', justification: line.justification };
   return undefined;
 }

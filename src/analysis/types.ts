@@ -61,7 +61,14 @@ export interface Finding {
 /** A file the engine could not analyse fully; reported, never thrown. */
 export interface SkippedFile {
   file: string;
-  reason: 'too-large' | 'minified' | 'binary' | 'read-error' | 'parse-error' | 'internal-error' | 'ignored-file';
+  reason:
+    | 'too-large'
+    | 'minified'
+    | 'binary'
+    | 'read-error'
+    | 'parse-error'
+    | 'internal-error'
+    | 'ignored-file';
   detail: string;
   /** true when some rules still ran (e.g. parse errors with a usable tree). */
   partial?: boolean;

@@ -17,7 +17,11 @@ function analyzePath(file: string, options: AnalysisOptions, root: string): File
         file,
         findings: [],
         durationMs: 0,
-        skipped: { file, reason: 'too-large', detail: `${(size / 1048576).toFixed(1)} MB is over the ${(options.maxFileBytes / 1048576).toFixed(0)} MB limit (maxFileBytes)` },
+        skipped: {
+          file,
+          reason: 'too-large',
+          detail: `${(size / 1048576).toFixed(1)} MB is over the ${(options.maxFileBytes / 1048576).toFixed(0)} MB limit (maxFileBytes)`,
+        },
       };
     }
     const text = readFileSync(file, 'utf8');

@@ -55,7 +55,7 @@ export function selectFiles(paths: string[], options: SelectOptions): FileSelect
         if (ALWAYS_SKIPPED_DIRS.has(entry.name)) continue;
         if (isIgnored(full, true, ownScopes)) continue;
         const relative = path.relative(options.baseDir, full).split(path.sep).join('/');
-        if (options.exclude?.length && isExcluded(relative) ) continue;
+        if (options.exclude?.length && isExcluded(relative)) continue;
         walk(full, ownScopes);
       } else if (entry.isFile() && SOURCE_EXTENSIONS.test(entry.name) && !DECLARATION_FILE.test(entry.name)) {
         if (isIgnored(full, false, ownScopes) || !accept(full)) continue;

@@ -15,22 +15,35 @@ export interface TextInput {
 }
 
 export function formatText({ findings, skipped, filesAnalyzed, durationMs, cwd, color }: TextInput): string {
-  const paint = (code: keyof typeof COLORS, text: string): string => (color ? `\u001b[${COLORS[code]}m${text}\u001b[0m` : text);
+  const paint = (code: keyof typeof COLORS, text: string): string =>
+    color ? `\u001b[${COLORS[code]}m${text}\u001b[0m` : text;
   const lines: string[] = [];
   const active = findings.filter((f) => !f.suppressed);
   for (const finding of active) {
     const where = `${path.relative(cwd, finding.file) || finding.file}:${finding.range.start.line}:${finding.range.start.column}`;
     const severity =
-      finding.severity === 'error' ? paint('red', 'error') : finding.severity === 'warning' ? paint('yellow', 'warning') : paint('cyan', 'info');
+      finding.severity === 'error'
+        ? paint('red', 'error')
+        : finding.severity === 'warning'
+          ? paint('yellow', 'warning')
+          : paint('cyan', 'info');
     lines.push(`${where} ${severity} ${finding.message} ${paint('gray', finding.ruleId)}`);
     for (const related of finding.related ?? []) {
       lines.push(
-        paint('gray', `    ${path.relative(cwd, related.file)}:${related.range.start.line}:${related.range.start.column} ${related.message}`),
+        paint(
+          'gray',
+          `    ${path.relative(cwd, related.file)}:${related.range.start.line}:${related.range.start.column} ${related.message}`,
+        ),
       );
     }
   }
   for (const skip of skipped) {
-    lines.push(paint('gray', `note: ${path.relative(cwd, skip.file)}: ${skip.partial ? 'partially analysed' : 'skipped'} — ${skip.detail}`));
+    lines.push(
+      paint(
+        'gray',
+        `note: ${path.relative(cwd, skip.file)}: ${skip.partial ? 'partially analysed' : 'skipped'} — ${skip.detail}`,
+      ),
+    );
   }
   const counts = { error: 0, warning: 0, info: 0 };
   for (const f of active) counts[f.severity]++;

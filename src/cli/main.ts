@@ -16,9 +16,9 @@ import { scan } from './scan.js';
 
 // Re-exported for bench/scan.mjs, which measures the bundled code.
 export { default as typescript } from 'typescript';
-export { defaultOptions } from '../analysis/config.js';
 export { scriptKindOf } from '../analysis/analyzer.js';
-export { selectFiles, scan };
+export { defaultOptions } from '../analysis/config.js';
+export { scan, selectFiles };
 
 declare const CLI_VERSION: string | undefined;
 const VERSION = typeof CLI_VERSION === 'string' ? CLI_VERSION : '0.1.0';
@@ -76,7 +76,9 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
         return await runProfileCommand(rest, io);
       case 'rules':
         for (const rule of allRules) {
-          io.stdout(`${rule.meta.id.padEnd(26)} ${rule.meta.category.padEnd(17)} ${rule.meta.defaultSeverity.padEnd(8)} ${rule.meta.description}\n`);
+          io.stdout(
+            `${rule.meta.id.padEnd(26)} ${rule.meta.category.padEnd(17)} ${rule.meta.defaultSeverity.padEnd(8)} ${rule.meta.description}\n`,
+          );
         }
         return 0;
       default:
@@ -92,7 +94,11 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
 }
 
 function isParseArgsError(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && String((error as { code: unknown }).code).startsWith('ERR_PARSE_ARGS');
+  return (
+    error instanceof Error &&
+    'code' in error &&
+    String((error as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')
+  );
 }
 
 async function scanCommand(argv: string[], io: CommandIO): Promise<number> {
@@ -120,19 +126,28 @@ async function scanCommand(argv: string[], io: CommandIO): Promise<number> {
   if (format !== 'text' && format !== 'json' && format !== 'sarif') {
     throw new UsageError(`--format must be text, json or sarif (got '${format}')`);
   }
-  const maxWarnings = values['max-warnings'] === undefined ? undefined : parseCount(values['max-warnings'], '--max-warnings', 0);
+  const maxWarnings =
+    values['max-warnings'] === undefined
+      ? undefined
+      : parseCount(values['max-warnings'], '--max-warnings', 0);
   const jobs = values.jobs === undefined ? undefined : parseCount(values.jobs, '--jobs', 1);
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
 
   const paths = positionals.length > 0 ? positionals : ['.'];
   const configStart = values.config ?? (paths.length === 1 ? path.resolve(io.cwd, paths[0]!) : io.cwd);
-  const loaded = loadConfig(values.config ? path.resolve(io.cwd, values.config) : configStart, values.config !== undefined);
+  const loaded = loadConfig(
+    values.config ? path.resolve(io.cwd, values.config) : configStart,
+    values.config !== undefined,
+  );
   if (loaded.errors.length > 0) {
     io.stderr(`concurrency-lens: invalid configuration:\n${loaded.errors.map((e) => `  ${e}`).join('\n')}\n`);
     return 2;
   }
   // Reports and globs are relative to the config file's folder, else to the one folder scanned, else cwd.
-  const singleDir = paths.length === 1 && isDirectory(path.resolve(io.cwd, paths[0]!)) ? path.resolve(io.cwd, paths[0]!) : undefined;
+  const singleDir =
+    paths.length === 1 && isDirectory(path.resolve(io.cwd, paths[0]!))
+      ? path.resolve(io.cwd, paths[0]!)
+      : undefined;
   const baseDir = loaded.configFile ? path.dirname(loaded.configFile) : (singleDir ?? io.cwd);
   const selection = selectFiles(
     paths.map((p) => path.resolve(io.cwd, p)),
@@ -169,13 +184,18 @@ async function scanCommand(argv: string[], io: CommandIO): Promise<number> {
       2,
     )}\n`;
   } else {
-    report = formatText({ ...result, cwd: io.cwd, color: io.isTTY && !values['no-color'] && !values.output && !process.env.NO_COLOR });
+    report = formatText({
+      ...result,
+      cwd: io.cwd,
+      color: io.isTTY && !values['no-color'] && !values.output && !process.env.NO_COLOR,
+    });
   }
   if (values.output) {
     const output = path.resolve(io.cwd, values.output);
     mkdirSync(path.dirname(output), { recursive: true });
     writeFileSync(output, report);
-    if (format !== 'text') io.stderr(formatText({ ...result, findings: [], skipped: [], cwd: io.cwd, color: false }).trimStart());
+    if (format !== 'text')
+      io.stderr(formatText({ ...result, findings: [], skipped: [], cwd: io.cwd, color: false }).trimStart());
   } else {
     io.stdout(report);
   }
@@ -201,7 +221,8 @@ function isDirectory(file: string): boolean {
 
 function parseCount(text: string, flag: string, min: number): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min) throw new UsageError(`${flag} must be an integer >= ${min} (got '${text}')`);
+  if (!Number.isInteger(value) || value < min)
+    throw new UsageError(`${flag} must be an integer >= ${min} (got '${text}')`);
   return value;
 }
 
@@ -209,7 +230,8 @@ function parseShard(text: string): { index: number; count: number } {
   const match = /^(\d+)\/(\d+)$/.exec(text);
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (!match || count < 1 || index < 1 || index > count) throw new UsageError(`--shard must look like 1/4 (got '${text}')`);
+  if (!match || count < 1 || index < 1 || index > count)
+    throw new UsageError(`--shard must look like 1/4 (got '${text}')`);
   return { index, count };
 }
 
@@ -225,7 +247,9 @@ export function runCli(): void {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`concurrency-lens: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `concurrency-lens: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       process.exitCode = 2;
     },
   );

@@ -93,7 +93,9 @@ export function toSarif({ findings, skipped, rules, root, version }: SarifInput)
             toolExecutionNotifications: skipped.map((s) => ({
               level: s.partial ? 'note' : 'warning',
               message: { text: `${s.partial ? 'partially analysed' : 'skipped'} (${s.reason}): ${s.detail}` },
-              locations: [{ physicalLocation: { artifactLocation: { uri: uri(s.file), uriBaseId: '%SRCROOT%' } } }],
+              locations: [
+                { physicalLocation: { artifactLocation: { uri: uri(s.file), uriBaseId: '%SRCROOT%' } } },
+              ],
             })),
           },
         ],

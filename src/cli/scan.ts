@@ -63,7 +63,9 @@ export async function scan(scanOptions: ScanOptions): Promise<ScanResult> {
   }
   findings.sort(
     (a, b) =>
-      a.file.localeCompare(b.file) || a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column,
+      a.file.localeCompare(b.file) ||
+      a.range.start.line - b.range.start.line ||
+      a.range.start.column - b.range.start.column,
   );
   return {
     findings,
@@ -83,14 +85,24 @@ function analyzeInThread({ files, options, root, onProgress, signal }: ScanOptio
   return results;
 }
 
-function analyzeTyped({ files, options, root, onProgress, signal }: ScanOptions, typed: TypedProject): FileAnalysis[] {
+function analyzeTyped(
+  { files, options, root, onProgress, signal }: ScanOptions,
+  typed: TypedProject,
+): FileAnalysis[] {
   const results: FileAnalysis[] = [];
   for (const [i, file] of files.entries()) {
     if (i % BATCH_SIZE === 0) signal?.throwIfAborted();
     const sourceFile = typed.program.getSourceFile(file);
     results.push(
       sourceFile
-        ? analyzeFile({ fileName: file, text: sourceFile.text, options, root, sourceFile, checker: typed.checker })
+        ? analyzeFile({
+            fileName: file,
+            text: sourceFile.text,
+            options,
+            root,
+            sourceFile,
+            checker: typed.checker,
+          })
         : analyzePaths([file], options, root)[0]!,
     );
     if ((i + 1) % BATCH_SIZE === 0 || i === files.length - 1) onProgress?.(i + 1, files.length);
@@ -132,7 +144,11 @@ function planBatches(files: string[]): string[][] {
  * once, so using this thread too saves one copy of it in memory). Workers get two batches in flight
  * so they never wait while this thread is busy with a batch of its own.
  */
-async function analyzeInWorkers(scanOptions: ScanOptions, jobs: number, script: string): Promise<FileAnalysis[]> {
+async function analyzeInWorkers(
+  scanOptions: ScanOptions,
+  jobs: number,
+  script: string,
+): Promise<FileAnalysis[]> {
   const { files, options, root, onProgress, signal } = scanOptions;
   const workerData = { options, root };
   const batches = planBatches(files);

@@ -12,7 +12,11 @@ const repo = path.resolve(__dirname, '../..');
 const bin = path.join(repo, 'bin/concurrency-lens.js');
 
 function cli(args: string[], cwd = repo) {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -46,12 +50,15 @@ describe('concurrency-lens scan', () => {
     const dir = tempProject({ 'src/app.ts': HANDLER });
     const { code, stdout } = cli(['scan', dir]);
     assert.equal(code, 1);
-    assert.match(stdout, /src\/app\.ts:2:38 warning `fs\.readFileSync\(\)` blocks the event loop .* blocking-call/);
+    assert.match(
+      stdout,
+      /src\/app\.ts:2:38 warning `fs\.readFileSync\(\)` blocks the event loop .* blocking-call/,
+    );
     assert.match(stdout, /1 problem \(0 errors, 1 warning, 0 info\)/);
   });
 
   it('exits 0 on clean code', () => {
-    const dir = tempProject({ 'src/app.ts': "export const x = 1;\n" });
+    const dir = tempProject({ 'src/app.ts': 'export const x = 1;\n' });
     const { code, stdout } = cli(['scan', dir]);
     assert.equal(code, 0);
     assert.match(stdout, /0 problems/);
@@ -61,7 +68,10 @@ describe('concurrency-lens scan', () => {
     assert.equal(cli(['scan', '--format', 'xml']).code, 2);
     assert.equal(cli(['scan', '/nonexistent/path']).code, 2);
     assert.equal(cli(['frobnicate']).code, 2);
-    const dir = tempProject({ '.concurrency-lens.json': '{"rules": {"no-such-rule": "off"}}', 'a.ts': HANDLER });
+    const dir = tempProject({
+      '.concurrency-lens.json': '{"rules": {"no-such-rule": "off"}}',
+      'a.ts': HANDLER,
+    });
     const bad = cli(['scan', dir]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /unknown rule 'no-such-rule'/);
@@ -87,10 +97,16 @@ describe('concurrency-lens scan', () => {
     assert.equal(validateSarif(log), undefined);
     const run = log.runs[0];
     assert.ok(run.tool.driver.rules.every((r: { helpUri?: string }) => r.helpUri?.includes('/docs/rules/')));
-    const results = run.results as { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[]; suppressions?: unknown[] }[];
-    const byFile = Object.fromEntries(results.map((r) => [r.locations[0]!.physicalLocation.artifactLocation.uri, r]));
+    const results = run.results as {
+      ruleId: string;
+      locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[];
+      suppressions?: unknown[];
+    }[];
+    const byFile = Object.fromEntries(
+      results.map((r) => [r.locations[0]!.physicalLocation.artifactLocation.uri, r]),
+    );
     assert.equal(byFile['src/app.ts']?.ruleId, 'blocking-call');
-    assert.equal(byFile['src/app.ts']?.locations[0]!.physicalLocation.region.startLine, 2);
+    assert.equal(byFile['src/app.ts']?.locations[0]?.physicalLocation.region.startLine, 2);
     assert.equal(byFile['src/quiet.ts']?.suppressions?.length, 1);
   });
 
@@ -128,7 +144,9 @@ describe('concurrency-lens scan', () => {
     const { stdout, code } = cli(['scan', dir, '--format', 'json']);
     assert.equal(code, 1);
     const report = JSON.parse(stdout);
-    const reasons = Object.fromEntries((report.skipped as { file: string; reason: string }[]).map((s) => [s.file, s.reason]));
+    const reasons = Object.fromEntries(
+      (report.skipped as { file: string; reason: string }[]).map((s) => [s.file, s.reason]),
+    );
     assert.deepEqual(reasons, { 'big.js': 'too-large', 'blob.js': 'binary', 'bundle.js': 'minified' });
     assert.equal(report.findings.length, 1);
     const text = cli(['scan', dir]).stdout;
@@ -148,13 +166,15 @@ describe('concurrency-lens scan', () => {
     assert.equal(cli(['scan', dir, '--max-warnings', '2']).code, 0);
     assert.equal(cli(['scan', dir, '--max-warnings', '1']).code, 1);
     const first = JSON.parse(cli(['scan', dir, '--format', 'json', '--shard', '1/2']).stdout).findings.length;
-    const second = JSON.parse(cli(['scan', dir, '--format', 'json', '--shard', '2/2']).stdout).findings.length;
+    const second = JSON.parse(cli(['scan', dir, '--format', 'json', '--shard', '2/2']).stdout).findings
+      .length;
     assert.deepEqual([first, second], [1, 1]);
   });
 
   it('gives the same findings with worker threads as in one thread', () => {
     const files: Record<string, string> = {};
-    for (let i = 0; i < 320; i++) files[`src/f${i}.ts`] = i % 10 === 0 ? HANDLER : `export const v${i} = ${i};\n`;
+    for (let i = 0; i < 320; i++)
+      files[`src/f${i}.ts`] = i % 10 === 0 ? HANDLER : `export const v${i} = ${i};\n`;
     const dir = tempProject(files);
     const one = JSON.parse(cli(['scan', dir, '--format', 'json', '--jobs', '1']).stdout).findings;
     const two = JSON.parse(cli(['scan', dir, '--format', 'json', '--jobs', '2']).stdout).findings;

@@ -28,7 +28,12 @@ export function analyzeFiles(files: Record<string, string>, opts: AnalyzeOptions
 }
 
 /** Findings of one rule in a single file named `fileName` (default src/app.ts). */
-export function findingsOf(ruleId: string, code: string, fileName = 'src/app.ts', opts: AnalyzeOptions = {}): Finding[] {
+export function findingsOf(
+  ruleId: string,
+  code: string,
+  fileName = 'src/app.ts',
+  opts: AnalyzeOptions = {},
+): Finding[] {
   return analyzeFiles({ [fileName]: code }, opts).filter((f) => f.ruleId === ruleId);
 }
 

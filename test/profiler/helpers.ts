@@ -1,8 +1,8 @@
 // Shared helpers for the profiler tests: fixture paths, short budgets, process-table checks.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ProfileOptions, profileFunction } from '../../src/profiler/run.js';
 import type { ProfileFailure, ProfileResult, ProfileSuccess } from '../../src/profiler/model.js';
+import { type ProfileOptions, profileFunction } from '../../src/profiler/run.js';
 
 export const fixtures = join(__dirname, '..', 'fixtures', 'profiler');
 export const fixture = (name: string): string => join(fixtures, name);

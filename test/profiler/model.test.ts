@@ -5,8 +5,8 @@ import {
   DEFAULT_THRESHOLDS,
   formatBytes,
   formatMs,
-  percent,
   type ProfileSuccess,
+  percent,
   recommend,
   summaryLine,
 } from '../../src/profiler/model.js';

@@ -34,7 +34,10 @@ describe('blocking-call', () => {
       ].join('\n');
       const findings = findingsOf(RULE, code, 'src/server.js');
       assert.deepEqual(positions(findings), ['3:10', '6:11']);
-      assert.match(findings.find((f) => f.range.start.line === 3)!.message, /hashPassword\(\), called from the `'request'` event handler/);
+      assert.match(
+        findings.find((f) => f.range.start.line === 3)!.message,
+        /hashPassword\(\), called from the `'request'` event handler/,
+      );
     });
 
     it('resolves aliased, namespace and member requires with node: prefixes', () => {
@@ -77,10 +80,10 @@ describe('blocking-call', () => {
           "app.post('/signup', (req, res) => { res.json(hash(req.body.pw)); });",
         ].join('\n'),
       }).filter((f) => f.ruleId === RULE);
-      assert.deepEqual(
-        findings.map((f) => `${f.file}:${f.range.start.line}`).sort(),
-        ['src/auth.ts:3', 'src/routes.ts:2'],
-      );
+      assert.deepEqual(findings.map((f) => `${f.file}:${f.range.start.line}`).sort(), [
+        'src/auth.ts:3',
+        'src/routes.ts:2',
+      ]);
       const atCallSite = findings.find((f) => f.file === 'src/routes.ts')!;
       assert.match(atCallSite.message, /POST \/signup/);
       assert.match(atCallSite.message, /hash\(\)/);
@@ -152,7 +155,7 @@ describe('blocking-call', () => {
         '}',
         'const config = new Config();',
         'config.load();',
-        "const sys = { readFile(p) { return readFileSync(p); } };",
+        'const sys = { readFile(p) { return readFileSync(p); } };',
         "const raw = sys.readFile('x');",
       ].join('\n');
       assert.deepEqual(findingsOf(RULE, code), []);
@@ -172,10 +175,14 @@ describe('blocking-call', () => {
     });
 
     it('stays quiet in tests and one-shot scripts by default', () => {
-      const code = "import { execSync } from 'child_process';\nasync function run() { execSync('git status'); }\nrun().catch(() => {});\nexport async function other() { execSync('ls'); }";
+      const code =
+        "import { execSync } from 'child_process';\nasync function run() { execSync('git status'); }\nrun().catch(() => {});\nexport async function other() { execSync('ls'); }";
       assert.deepEqual(findingsOf(RULE, code, 'test/app.test.ts'), []);
       assert.deepEqual(findingsOf(RULE, `#!/usr/bin/env node\n${code}`, 'scripts/release.js'), []);
-      assert.equal(findingsOf(RULE, code, 'test/app.test.ts', { config: { mainThreadRulesInTests: true } }).length, 1);
+      assert.equal(
+        findingsOf(RULE, code, 'test/app.test.ts', { config: { mainThreadRulesInTests: true } }).length,
+        1,
+      );
     });
 
     it('honours ignore-next-line and ignore-file comments', () => {

@@ -53,7 +53,14 @@ const INLINE_CALLBACK_METHODS = new Set([
 ]);
 
 const ROUTE_METHODS = new Set(['get', 'post', 'put', 'delete', 'patch', 'all', 'head', 'options', 'use']);
-const EVENT_METHODS = new Set(['on', 'once', 'addListener', 'prependListener', 'addEventListener', 'subscribe']);
+const EVENT_METHODS = new Set([
+  'on',
+  'once',
+  'addListener',
+  'prependListener',
+  'addEventListener',
+  'subscribe',
+]);
 const TIMER_FUNCTIONS = new Set(['setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'nextTick']);
 const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
 
@@ -89,9 +96,11 @@ export function isRegistration(call: ts.CallExpression): boolean {
 const STREAM_CLASSES = new Set(['Transform', 'Writable', 'Readable', 'Duplex', 'PassThrough']);
 const STREAM_METHODS = new Set(['_transform', '_write', '_writev', '_read', '_flush', '_final']);
 /** Methods named like one-time set-up are judged by their callers only. */
-const STARTUP_METHOD_NAME = /^(init|initialize|setup|setUp|configure|bootstrap|load[A-Z]?\w*|register[A-Z]?\w*|main)$/;
+const STARTUP_METHOD_NAME =
+  /^(init|initialize|setup|setUp|configure|bootstrap|load[A-Z]?\w*|register[A-Z]?\w*|main)$/;
 /** Object literal properties that frameworks call per request or event. */
-const HANDLER_PROPERTY = /^(handler|handle|on[A-Z]\w*|preHandler|preValidation|preSerialization|onRequest|onSend|onResponse|errorHandler|resolve|transform|write|writev|read|flush|final)$/;
+const HANDLER_PROPERTY =
+  /^(handler|handle|on[A-Z]\w*|preHandler|preValidation|preSerialization|onRequest|onSend|onResponse|errorHandler|resolve|transform|write|writev|read|flush|final)$/;
 
 /** Parameter names that mark a request handler even when nobody in the file registers it. */
 const HANDLER_PARAMETER_PAIRS: [RegExp, RegExp][] = [
@@ -102,14 +111,16 @@ const HANDLER_PARAMETER_PAIRS: [RegExp, RegExp][] = [
 
 function looksLikeHandler(fn: FunctionLike): boolean {
   const names = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : ''));
-  return HANDLER_PARAMETER_PAIRS.some(([first, second]) => first.test(names[0] ?? '') && second.test(names[1] ?? ''));
+  return HANDLER_PARAMETER_PAIRS.some(
+    ([first, second]) => first.test(names[0] ?? '') && second.test(names[1] ?? ''),
+  );
 }
 
 /** How to name a callback from the call that registers it. */
 export function describeRegistration(call: ts.CallExpression): string {
   const name = calleeName(call) ?? 'a call';
   const first = firstStringArgument(call);
-  if (ROUTE_METHODS.has(name) && first !== undefined && first.startsWith('/')) {
+  if (ROUTE_METHODS.has(name) && first?.startsWith('/')) {
     return `\`${name === 'use' ? '' : `${name.toUpperCase()} `}${first}\` handler`;
   }
   if (EVENT_METHODS.has(name) && first !== undefined) return `\`'${first}'\` event handler`;
@@ -226,8 +237,13 @@ export class PhaseModel {
     if (ts.isIdentifier(right)) push(this.exportsByLocalName, right.text, target);
     else if (ts.isObjectLiteralExpression(right) && target === 'default') {
       for (const property of right.properties) {
-        if (ts.isShorthandPropertyAssignment(property)) push(this.exportsByLocalName, property.name.text, property.name.text);
-        else if (ts.isPropertyAssignment(property) && ts.isIdentifier(property.initializer) && ts.isIdentifier(property.name)) {
+        if (ts.isShorthandPropertyAssignment(property))
+          push(this.exportsByLocalName, property.name.text, property.name.text);
+        else if (
+          ts.isPropertyAssignment(property) &&
+          ts.isIdentifier(property.initializer) &&
+          ts.isIdentifier(property.name)
+        ) {
           push(this.exportsByLocalName, property.initializer.text, property.name.text);
         }
       }
@@ -270,13 +286,17 @@ export class PhaseModel {
     if (ts.isNewExpression(parent)) {
       const constructed = calleeName(parent);
       if (constructed !== undefined && STREAM_CLASSES.has(constructed)) {
-        return { phase: 'runtime', chain: [{ label: `\`new ${constructed}()\` stream callback`, node: parent }] };
+        return {
+          phase: 'runtime',
+          chain: [{ label: `\`new ${constructed}()\` stream callback`, node: parent }],
+        };
       }
       return this.phaseOfNode(parent);
     }
     const name = functionName(fn);
     const isClassMember =
-      (ts.isMethodDeclaration(fn) || ts.isGetAccessor(fn) || ts.isSetAccessor(fn)) && ts.isClassLike(fn.parent);
+      (ts.isMethodDeclaration(fn) || ts.isGetAccessor(fn) || ts.isSetAccessor(fn)) &&
+      ts.isClassLike(fn.parent);
     const isClassField = ts.isPropertyDeclaration(parent);
     const objectLiteral = ts.isObjectLiteralExpression(fn.parent)
       ? fn.parent
@@ -288,7 +308,8 @@ export class PhaseModel {
       if (ts.canHaveDecorators(member) && (ts.getDecorators(member)?.length ?? 0) > 0) {
         return { phase: 'runtime', chain: [{ label: `decorated handler \`${name}\``, node: fn }] };
       }
-      if (STREAM_METHODS.has(name)) return { phase: 'runtime', chain: [{ label: `stream method \`${name}\``, node: fn }] };
+      if (STREAM_METHODS.has(name))
+        return { phase: 'runtime', chain: [{ label: `stream method \`${name}\``, node: fn }] };
       const byCallers = this.phaseFromMethodCalls(fn, name);
       if (byCallers) return byCallers;
       if (STARTUP_METHOD_NAME.test(name)) return UNKNOWN;
@@ -302,8 +323,10 @@ export class PhaseModel {
       }
       const byCallers = this.phaseFromMethodCalls(fn, name);
       if (byCallers) return byCallers;
-      if (isAsyncFunction(fn)) return { phase: 'runtime', chain: [{ label: `async method \`${name}\``, node: fn }] };
-      if (looksLikeHandler(fn)) return { phase: 'runtime', chain: [{ label: `request handler \`${name}\``, node: fn }] };
+      if (isAsyncFunction(fn))
+        return { phase: 'runtime', chain: [{ label: `async method \`${name}\``, node: fn }] };
+      if (looksLikeHandler(fn))
+        return { phase: 'runtime', chain: [{ label: `request handler \`${name}\``, node: fn }] };
       return UNKNOWN;
     }
     const lookupName = ts.isConstructorDeclaration(fn) ? fn.parent.name?.text : name;
@@ -324,7 +347,10 @@ export class PhaseModel {
         if (registeringName !== undefined && INLINE_CALLBACK_METHODS.has(registeringName)) {
           const callerInfo = this.phaseOfNode(registration);
           if (callerInfo.phase === 'runtime') {
-            return { phase: 'runtime', chain: [...callerInfo.chain, { label: `${lookupName}()`, node: registration }] };
+            return {
+              phase: 'runtime',
+              chain: [...callerInfo.chain, { label: `${lookupName}()`, node: registration }],
+            };
           }
           if (callerInfo.phase === 'startup') sawStartupCaller = true;
           continue;
@@ -352,7 +378,9 @@ export class PhaseModel {
    * any call is; start-up if every call is; undefined when nothing in the file calls it.
    */
   private phaseFromMethodCalls(fn: FunctionLike, name: string): PhaseInfo | undefined {
-    const calls = (this.methodCallsByName.get(name) ?? []).filter((c) => !(c.pos >= fn.pos && c.end <= fn.end));
+    const calls = (this.methodCallsByName.get(name) ?? []).filter(
+      (c) => !(c.pos >= fn.pos && c.end <= fn.end),
+    );
     if (calls.length === 0) return undefined;
     let sawStartup = false;
     for (const call of calls) {
@@ -373,7 +401,9 @@ export class PhaseModel {
     if (exportable && ts.canHaveModifiers(exportable)) {
       const modifiers = ts.getModifiers(exportable) ?? [];
       if (modifiers.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) {
-        names.push(modifiers.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) ? 'default' : (name ?? 'default'));
+        names.push(
+          modifiers.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) ? 'default' : (name ?? 'default'),
+        );
       }
     }
     if (ts.isExportAssignment(declaration)) names.push('default');

@@ -61,7 +61,8 @@ export class ThreadModel {
       const root = ts.isPropertyAccessExpression(callee) ? skipOuterExpressions(callee.expression) : callee;
       const name = calleeName(node);
       const candidate =
-        (name !== undefined && SPAWN_NAMES.has(name)) || (ts.isIdentifier(root) && this.bindings.isBoundName(root.text));
+        (name !== undefined && SPAWN_NAMES.has(name)) ||
+        (ts.isIdentifier(root) && this.bindings.isBoundName(root.text));
       if (!candidate) return;
       const spawn = this.spawnOf(node);
       if (spawn) this.spawns.push(spawn);
@@ -77,7 +78,10 @@ export class ThreadModel {
       }
       const pool = poolKind(reference);
       if (pool) {
-        const options = args[0] && ts.isObjectLiteralExpression(skipOuterExpressions(args[0])) ? (skipOuterExpressions(args[0]) as ts.ObjectLiteralExpression) : undefined;
+        const options =
+          args[0] && ts.isObjectLiteralExpression(skipOuterExpressions(args[0]))
+            ? (skipOuterExpressions(args[0]) as ts.ObjectLiteralExpression)
+            : undefined;
         const filename = options ? propertyValue(options, 'filename') : undefined;
         return { kind: pool, node, target: filename ? this.evaluatePath(filename) : undefined, options };
       }
@@ -99,9 +103,11 @@ export class ThreadModel {
       if (literal.startsWith('file://')) return undefined;
       return path.resolve(dir, literal);
     }
-    const chain = ts.isIdentifier(expr) || ts.isPropertyAccessExpression(expr) ? propertyChain(expr) : undefined;
+    const chain =
+      ts.isIdentifier(expr) || ts.isPropertyAccessExpression(expr) ? propertyChain(expr) : undefined;
     const dotted = chain?.join('.');
-    if (dotted === '__filename' || dotted === 'import.meta.url' || dotted === 'import.meta.filename') return 'self';
+    if (dotted === '__filename' || dotted === 'import.meta.url' || dotted === 'import.meta.filename')
+      return 'self';
     if (dotted === '__dirname' || dotted === 'import.meta.dirname') return dir;
     if (ts.isMetaProperty(expr)) return undefined;
     // new URL('./w.js', import.meta.url).href / .pathname
@@ -128,7 +134,8 @@ export class ThreadModel {
     }
     if (ts.isCallExpression(expr)) {
       const name = calleeName(expr);
-      if (name === 'fileURLToPath' && expr.arguments[0]) return this.evaluatePath(expr.arguments[0], depth + 1);
+      if (name === 'fileURLToPath' && expr.arguments[0])
+        return this.evaluatePath(expr.arguments[0], depth + 1);
       if ((name === 'join' || name === 'resolve') && expr.arguments.length > 0) {
         const parts: string[] = [];
         for (const argument of expr.arguments) {
@@ -175,9 +182,12 @@ export class ThreadModel {
       if (ts.isIfStatement(current) || ts.isConditionalExpression(current)) {
         const condition = ts.isIfStatement(current) ? current.expression : current.condition;
         if (child !== condition) {
-          const inThen = ts.isIfStatement(current) ? child === current.thenStatement : child === current.whenTrue;
+          const inThen = ts.isIfStatement(current)
+            ? child === current.thenStatement
+            : child === current.whenTrue;
           const conditionThread = this.threadOfCondition(condition);
-          if (conditionThread) return inThen ? conditionThread : conditionThread === 'main' ? 'worker' : 'main';
+          if (conditionThread)
+            return inThen ? conditionThread : conditionThread === 'main' ? 'worker' : 'main';
         }
       }
       child = current;
@@ -207,7 +217,10 @@ export class ThreadModel {
     }
     const reference = this.bindings.resolve(expr);
     if (referenceIs(reference, 'worker_threads', 'isMainThread')) return 'main';
-    if (referenceIs(reference, 'worker_threads', 'parentPort') || referenceIs(reference, 'worker_threads', 'workerData')) {
+    if (
+      referenceIs(reference, 'worker_threads', 'parentPort') ||
+      referenceIs(reference, 'worker_threads', 'workerData')
+    ) {
       return 'worker';
     }
     return undefined;
@@ -217,10 +230,16 @@ export class ThreadModel {
 function poolKind(reference: ReturnType<ModuleBindings['resolve']>): SpawnKind | undefined {
   if (!reference) return undefined;
   const last = reference.path[reference.path.length - 1];
-  if (reference.module === 'piscina' && (reference.path.length === 0 || last === 'Piscina' || last === 'default')) {
+  if (
+    reference.module === 'piscina' &&
+    (reference.path.length === 0 || last === 'Piscina' || last === 'default')
+  ) {
     return 'piscina';
   }
-  if (reference.module === 'tinypool' && (reference.path.length === 0 || last === 'Tinypool' || last === 'default')) {
+  if (
+    reference.module === 'tinypool' &&
+    (reference.path.length === 0 || last === 'Tinypool' || last === 'default')
+  ) {
     return 'tinypool';
   }
   return undefined;
@@ -230,7 +249,8 @@ function poolKind(reference: ReturnType<ModuleBindings['resolve']>): SpawnKind |
 export function propertyValue(object: ts.ObjectLiteralExpression, key: string): ts.Expression | undefined {
   for (const property of object.properties) {
     if (ts.isPropertyAssignment(property)) {
-      const name = ts.isIdentifier(property.name) || ts.isStringLiteral(property.name) ? property.name.text : undefined;
+      const name =
+        ts.isIdentifier(property.name) || ts.isStringLiteral(property.name) ? property.name.text : undefined;
       if (name === key) return property.initializer;
     } else if (ts.isShorthandPropertyAssignment(property) && property.name.text === key) {
       return property.name;

@@ -22,7 +22,8 @@ const CRYPTO_SYNC: Record<string, string> = {
   checkPrimeSync: '`crypto.checkPrime()`',
 };
 
-const ZLIB_SYNC = /^(gzip|gunzip|deflate|inflate|deflateRaw|inflateRaw|unzip|brotliCompress|brotliDecompress|zstdCompress|zstdDecompress)Sync$/;
+const ZLIB_SYNC =
+  /^(gzip|gunzip|deflate|inflate|deflateRaw|inflateRaw|unzip|brotliCompress|brotliDecompress|zstdCompress|zstdDecompress)Sync$/;
 const CHILD_PROCESS_SYNC = new Set(['execSync', 'execFileSync', 'spawnSync']);
 const PASSWORD_HASH_MODULES = new Set(['bcrypt', 'bcryptjs']);
 
@@ -37,19 +38,30 @@ export function blockingApi(reference: ModuleReference | undefined): BlockingApi
     return { display: `crypto.${name}()`, alternative: CRYPTO_SYNC[name]! };
   }
   if (module === 'zlib' && path.length === 1 && ZLIB_SYNC.test(name)) {
-    return { display: `zlib.${name}()`, alternative: `\`zlib.${name.slice(0, -4)}()\` (runs on the libuv thread pool)` };
+    return {
+      display: `zlib.${name}()`,
+      alternative: `\`zlib.${name.slice(0, -4)}()\` (runs on the libuv thread pool)`,
+    };
   }
   if (module === 'child_process' && path.length === 1 && CHILD_PROCESS_SYNC.has(name)) {
     const async = name === 'spawnSync' ? 'spawn' : name.slice(0, -4);
     return { display: `child_process.${name}()`, alternative: `\`child_process.${async}()\`` };
   }
-  if ((base === 'fs' || module === 'graceful-fs' || module === 'fs-extra') && path.length === 1 && name.endsWith('Sync')) {
+  if (
+    (base === 'fs' || module === 'graceful-fs' || module === 'fs-extra') &&
+    path.length === 1 &&
+    name.endsWith('Sync')
+  ) {
     return { display: `fs.${name}()`, alternative: `\`fs.promises.${name.slice(0, -4)}()\`` };
   }
   if (module === '<global>' && path.length === 2 && path[0] === 'Atomics' && name === 'wait') {
     return { display: 'Atomics.wait()', alternative: '`Atomics.waitAsync()`' };
   }
-  if (PASSWORD_HASH_MODULES.has(module) && path.length === 1 && (name === 'hashSync' || name === 'compareSync' || name === 'genSaltSync')) {
+  if (
+    PASSWORD_HASH_MODULES.has(module) &&
+    path.length === 1 &&
+    (name === 'hashSync' || name === 'compareSync' || name === 'genSaltSync')
+  ) {
     return { display: `${module}.${name}()`, alternative: `\`${module}.${name.slice(0, -4)}()\`` };
   }
   return undefined;
