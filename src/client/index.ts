@@ -10,6 +10,7 @@ import {
 } from '../shared/protocol.js';
 import { configurationSection } from '../shared/settings.js';
 import type { ConcurrencyLensApi } from './api.js';
+import { registerProfiler } from './profiler.js';
 import { ServerManager } from './serverManager.js';
 import { StatusItem } from './status.js';
 
@@ -75,6 +76,7 @@ export function activateClient(context: vscode.ExtensionContext): ConcurrencyLen
     ),
     vscode.commands.registerCommand(commands.selectRange, selectRange),
   );
+  registerProfiler(context, log);
 
   // After every server start (first start, restart, crash recovery) the server knows only the open
   // files; the start-up scan gives the Problems panel the rest of the workspace again.

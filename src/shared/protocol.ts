@@ -64,7 +64,13 @@ export const commands = {
   openRuleDocs: 'concurrencyLens.openRuleDocs',
   /** internal: selects a range after an edit (the "reason" placeholder of an ignore comment) */
   selectRange: 'concurrencyLens.selectRange',
+  profileFunction: 'concurrencyLens.profileFunction',
+  showProfileReport: 'concurrencyLens.showProfileReport',
+  clearProfileResults: 'concurrencyLens.clearProfileResults',
 } as const;
+
+/** Context key: true while the editor shows profile results (the "clear" command shows only then). */
+export const hasProfileResultsContextKey = 'concurrencyLens.hasProfileResults';
 
 /** Carried in `Diagnostic.data` so code actions can find the finding that produced a diagnostic. */
 export interface DiagnosticData {

@@ -92,3 +92,22 @@ function positiveNumber(value: unknown): number | undefined {
 function nonNegativeNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
 }
+
+/** `concurrencyLens.profiler.*`: read by the extension only (the server never runs code). */
+export interface ProfilerSettings {
+  /** off in untrusted workspaces whatever this says (a restricted setting) */
+  enable: boolean;
+  runs: number;
+  timeoutMs: number;
+}
+
+export const defaultProfilerSettings: ProfilerSettings = { enable: true, runs: 5, timeoutMs: 10_000 };
+
+export function normalizeProfilerSettings(raw: unknown): ProfilerSettings {
+  const value = isRecord(raw) ? raw : {};
+  return {
+    enable: typeof value.enable === 'boolean' ? value.enable : defaultProfilerSettings.enable,
+    runs: Math.round(positiveNumber(value.runs) ?? defaultProfilerSettings.runs),
+    timeoutMs: positiveNumber(value.timeoutMs) ?? defaultProfilerSettings.timeoutMs,
+  };
+}
