@@ -219,6 +219,15 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
   }
 }
 
+interface BoundVisitor {
+  rule: Rule;
+  severity: RuleContext['severity'];
+  ruleOptions: Record<string, unknown>;
+  visit: NodeVisitor;
+  /** shared by all visitors of a rule: a failure disables the rule for the rest of the file */
+  state: { failed: boolean };
+}
+
 function runRules(
   context: RuleContext,
   rules: readonly Rule[],
@@ -226,11 +235,10 @@ function runRules(
   kind: string,
   text: string,
 ): void {
-  const visitorsByKind = new Map<
-    ts.SyntaxKind,
-    { rule: Rule; severity: RuleContext['severity']; visit: NodeVisitor }[]
-  >();
-  const enders: { rule: Rule; severity: RuleContext['severity']; end: () => void }[] = [];
+  // Dispatch table indexed by SyntaxKind: the walk below runs for every node of every file.
+  const visitorsByKind: (BoundVisitor[] | undefined)[] = [];
+  const enders: BoundVisitor[] = [];
+  let anyVisitor = false;
   for (const rule of rules) {
     const settings = options.rules[rule.meta.id];
     const severity = settings?.severity ?? rule.meta.defaultSeverity;
@@ -240,45 +248,45 @@ function runRules(
       if (kind === 'script' && !options.mainThreadRulesInScripts) continue;
     }
     if (rule.meta.textTrigger && !rule.meta.textTrigger.test(text)) continue;
+    const ruleOptions = settings?.options ?? {};
     context.rule = rule;
     context.severity = severity;
-    context.ruleOptions = settings?.options ?? {};
+    context.ruleOptions = ruleOptions;
     const visitors = rule.create(context);
+    const state = { failed: false };
     for (const [key, visit] of Object.entries(visitors)) {
+      const entry: BoundVisitor = { rule, severity, ruleOptions, visit: visit as NodeVisitor, state };
       if (key === 'onEnd') {
-        enders.push({ rule, severity, end: visit as () => void });
+        enders.push(entry);
         continue;
       }
-      const syntaxKind = Number(key) as ts.SyntaxKind;
-      const list = visitorsByKind.get(syntaxKind) ?? [];
-      list.push({ rule, severity, visit: visit as NodeVisitor });
-      visitorsByKind.set(syntaxKind, list);
+      const syntaxKind = Number(key);
+      (visitorsByKind[syntaxKind] ??= []).push(entry);
+      anyVisitor = true;
     }
   }
-  if (visitorsByKind.size === 0 && enders.length === 0) return;
-  const failed = new Set<Rule>();
-  const call = (rule: Rule, severity: RuleContext['severity'], fn: () => void): void => {
-    if (failed.has(rule)) return;
-    context.rule = rule;
-    context.severity = severity;
-    context.ruleOptions = options.rules[rule.meta.id]?.options ?? {};
+  const call = (entry: BoundVisitor, node: ts.Node | undefined): void => {
+    if (entry.state.failed) return;
+    context.rule = entry.rule;
+    context.severity = entry.severity;
+    context.ruleOptions = entry.ruleOptions;
     try {
-      fn();
+      entry.visit(node as ts.Node);
     } catch (error) {
       // One rule's bug must not cost the file its other findings.
-      failed.add(rule);
+      entry.state.failed = true;
       process.emitWarning(
-        `concurrency-lens: rule ${rule.meta.id} failed on ${context.fileName}: ${String(error)}`,
+        `concurrency-lens: rule ${entry.rule.meta.id} failed on ${context.fileName}: ${String(error)}`,
       );
     }
   };
   const walk = (node: ts.Node): void => {
-    const visitors = visitorsByKind.get(node.kind);
-    if (visitors) for (const v of visitors) call(v.rule, v.severity, () => v.visit(node));
+    const visitors = visitorsByKind[node.kind];
+    if (visitors !== undefined) for (let i = 0; i < visitors.length; i++) call(visitors[i]!, node);
     ts.forEachChild(node, walk);
   };
-  if (visitorsByKind.size > 0) ts.forEachChild(context.sourceFile, walk);
-  for (const e of enders) call(e.rule, e.severity, e.end);
+  if (anyVisitor) ts.forEachChild(context.sourceFile, walk);
+  for (const entry of enders) call(entry, undefined);
 }
 
 function dedupe(findings: PendingFinding[]): PendingFinding[] {
