@@ -34,7 +34,12 @@ function labelsOf(files: string[]): Label[] {
         const m = marker.exec(text);
         if (!m) return;
         for (const ruleId of m[2]!.split(',').map((s) => s.trim())) {
-          labels.push({ file: path.relative(root, file), line: i + 1, ruleId, kind: m[1] as 'expect' | 'ok' });
+          labels.push({
+            file: path.relative(root, file),
+            line: i + 1,
+            ruleId,
+            kind: m[1] as 'expect' | 'ok',
+          });
         }
       });
   }
@@ -84,13 +89,17 @@ describe('evaluation set', () => {
       for (const l of pos) if (!found.includes(l)) details.push(`  missed  ${id} ${l.file}:${l.line}`);
       for (const l of flagged) details.push(`  flagged ${id} ${l.file}:${l.line}`);
       for (const k of stray) details.push(`  stray   ${id} ${k}`);
-      if (pos.length < 6 || neg.length < 6) failures.push(`${id}: too few labelled cases (${pos.length}+/${neg.length}-)`);
+      if (pos.length < 6 || neg.length < 6)
+        failures.push(`${id}: too few labelled cases (${pos.length}+/${neg.length}-)`);
       if (recall < MIN_RECALL) failures.push(`${id}: recall ${recall.toFixed(2)} < ${MIN_RECALL}`);
-      if (fpRate > MAX_FP_RATE) failures.push(`${id}: false-positive rate ${fpRate.toFixed(2)} > ${MAX_FP_RATE}`);
+      if (fpRate > MAX_FP_RATE)
+        failures.push(`${id}: false-positive rate ${fpRate.toFixed(2)} > ${MAX_FP_RATE}`);
     }
     const unknown = labels.filter((l) => !allRules.some((r) => r.meta.id === l.ruleId));
     assert.deepEqual(unknown, [], 'labels name existing rules');
-    console.log(['rule                       found/pos          flagged/neg', ...rows, ...details].join('\n'));
+    console.log(
+      ['rule                       found/pos          flagged/neg', ...rows, ...details].join('\n'),
+    );
     assert.deepEqual(failures, []);
   });
 });

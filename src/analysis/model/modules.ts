@@ -316,6 +316,9 @@ export class ModuleBindings {
       ) {
         return { module: '<global>', path: [key] };
       }
+      // `fs_1.default` (compiled `__importDefault(require('fs'))`), `require('p-queue').default`,
+      // `ns.default`: the module's default export, bound as the module itself like `import x from`
+      if (key === 'default' && base.path.length === 0 && base.module !== '<global>') return base;
       return { module: base.module, path: [...base.path, key] };
     }
     const required = requiredModule(expr);

@@ -116,6 +116,14 @@ function looksLikeHandler(fn: FunctionLike): boolean {
   );
 }
 
+/** `process.on('exit', cb)` (also `once`, `addListener`, `prependListener`). */
+function isProcessExitListener(call: ts.CallExpression): boolean {
+  const callee = skipOuterExpressions(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || !EVENT_METHODS.has(callee.name.text)) return false;
+  const target = skipOuterExpressions(callee.expression);
+  return ts.isIdentifier(target) && target.text === 'process' && firstStringArgument(call) === 'exit';
+}
+
 /** How to name a callback from the call that registers it. */
 export function describeRegistration(call: ts.CallExpression): string {
   const name = calleeName(call) ?? 'a call';
@@ -277,6 +285,8 @@ export class PhaseModel {
     const parent = parentSkippingWrappers(fn);
     if (ts.isCallExpression(parent) && parent.arguments.includes(fn as ts.Expression)) {
       if (isRegistration(parent)) {
+        // process.on('exit', …) runs once, synchronously, as the process ends: nothing waits on it
+        if (isProcessExitListener(parent)) return STARTUP;
         return { phase: 'runtime', chain: [{ label: describeRegistration(parent), node: parent }] };
       }
       // A callback handed to a function we know nothing about (withLock(cb), program.action(cb))
