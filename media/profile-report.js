@@ -29,7 +29,11 @@
     if (value < 1024 * 1024) return `${(value / 1024).toFixed(1)} KB`;
     return `${(value / (1024 * 1024)).toFixed(1)} MB`;
   };
-  const pct = (fraction) => `${Math.round(fraction * 100)}%`;
+  const pct = (fraction) => {
+    const value = fraction * 100;
+    if (value > 0 && value < 1) return '<1%';
+    return `${Math.round(value)}%`;
+  };
   const CLASS = { 'io-bound': 'I/O-bound', mixed: 'Mixed', 'cpu-bound': 'CPU-bound' };
 
   root.append(
@@ -74,6 +78,11 @@
     ['Runs', `${result.runs.length} measured, ${result.warmupRuns} warm-up`],
     ['Peak RSS', bytes(result.pidusage.peakRssBytes || result.maxRssBytes)],
   ];
+  if (result.runQueueWaitMs && Math.abs(result.rawCpuRatio - result.cpuRatio) >= 0.05)
+    figures.push([
+      'Machine load',
+      `raw CPU / wall ${result.rawCpuRatio.toFixed(2)}: ${ms(result.runQueueWaitMs)} waiting for a CPU taken out`,
+    ]);
   if (result.mainThreadCpuRatio !== undefined)
     figures.push(['Main thread CPU / wall', result.mainThreadCpuRatio.toFixed(2)]);
   if (s.channelRoundTripMs !== undefined) figures.push(['postMessage round trip', ms(s.channelRoundTripMs)]);
@@ -91,7 +100,7 @@
     el(
       'p',
       { class: 'muted' },
-      'Serialization is measured once (v8.serialize + deserialize of the arguments and the result) and shown against every run: it is what each call through postMessage would add.',
+      'Wall time here is as measured, including any wait for a CPU held by another process; the CPU / wall ratio leaves that wait out. Serialization is measured once (v8.serialize + deserialize of the arguments and the result) and shown against every run: it is what each call through postMessage would add.',
     ),
   );
 

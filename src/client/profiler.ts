@@ -3,7 +3,7 @@
 // waits, so it runs here in the extension host, asynchronously; it is loaded on first use.
 import { dirname, isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
-import type { ProfileResult, ProfilerThresholds } from '../profiler/model.js';
+import { type ProfileResult, type ProfilerThresholds, summaryLine } from '../profiler/model.js';
 import { commands, hasProfileResultsContextKey } from '../shared/protocol.js';
 import { configurationSection, normalizeProfilerSettings } from '../shared/settings.js';
 import { defaultArguments, type FunctionInfo, functionAt } from './functions.js';
@@ -106,7 +106,9 @@ async function profileCommand(
     void vscode.window.showErrorMessage(`Concurrency Lens: ${parsed.error}`);
     return undefined;
   }
-  await context.workspaceState.update(argsStateKey, { ...remembered, [rememberKey]: argsText });
+  const started = performance.now();
+  // Remembered for the next run of this function; the write need not delay this one.
+  void context.workspaceState.update(argsStateKey, { ...remembered, [rememberKey]: argsText });
 
   // The profiler bundles the file from disk: unsaved edits would not be measured.
   if (document.isDirty) await document.save();
@@ -121,7 +123,7 @@ async function profileCommand(
     at: Date.now(),
   });
   log.info(
-    `profile ${stored.key}: ${result.ok ? 'ok' : `failed (${result.error.kind})`} in ${Math.round(result.timing.totalMs)} ms`,
+    `profiled ${relativeName(stored)}: ${summaryLine(result)} (command ${Math.round(performance.now() - started)} ms, profiler ${Math.round(result.timing.totalMs)} ms: bundle ${Math.round(result.timing.bundleMs)} ms, start-up ${Math.round(result.timing.startupMs)} ms)`,
   );
   if (!result.ok && result.error.kind !== 'cancelled') {
     void vscode.window
@@ -161,7 +163,9 @@ async function runProfile(
       const cancellation = token.onCancellationRequested(() => controller.abort());
       try {
         // Loaded on first use: activation never pays for the profiler.
+        const loading = performance.now();
         const { profileFunction } = await import('../profiler/index.js');
+        log.debug(`profiler loaded in ${Math.round(performance.now() - loading)} ms`);
         progress.report({ message: 'bundling…' });
         log.info(
           `profiling ${relative} ${functionPath} (${settings.runs} runs, time limit ${settings.timeoutMs} ms)`,
@@ -317,4 +321,8 @@ async function showReport(
   }
   report.show(stored);
   return true;
+}
+
+function relativeName(profile: StoredProfile): string {
+  return `${vscode.workspace.asRelativePath(profile.uri)} ${profile.functionPath}`;
 }

@@ -1,5 +1,6 @@
 // Drives the real VS Code UI like a person (quick open, hover, quick fix menu, Problems panel) and
-// saves the README's screenshots into media/. Fails when an expected element never appears.
+// saves the README's screenshots into media/ (diagnostics, quick fixes, Problems, the profiler's
+// CodeLens and report). Fails when an expected element never appears.
 //
 //   node test/integration/screenshots.mjs [--folder <workspace>] [--file <relative path>] [--out media]
 import { mkdirSync } from 'node:fs';
@@ -59,12 +60,7 @@ async function main() {
 
     // Open the file with Quick Open, as a user would.
     await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
-    await page.keyboard.press('Control+P');
-    await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15_000 });
-    await page.keyboard.type(path.basename(args.file), { delay: 20 });
-    await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 15_000 });
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('.editor-instance .monaco-editor .view-lines', { timeout: 30_000 });
+    await openFile(page, path.basename(args.file));
     const squiggle = page.locator('.monaco-editor .squiggly-warning, .monaco-editor .squiggly-error').first();
     await squiggle.waitFor({ timeout: 60_000 });
     log('diagnostic squiggle visible');
@@ -103,6 +99,42 @@ async function main() {
     await page.waitForTimeout(300);
     await page.screenshot({ path: shot('problems-panel.png') });
     log('saved problems-panel.png');
+    await runCommand(page, 'View: Toggle Maximized Panel');
+    await page.keyboard.press('Control+J');
+
+    // The profiler: put the cursor in a function, run the command, accept the arguments.
+    await openFile(page, 'report.ts');
+    await page.keyboard.press('Control+G');
+    await page.keyboard.type('5', { delay: 20 });
+    await page.keyboard.press('Enter');
+    await runCommand(page, 'Concurrency Lens: Profile Function at Cursor');
+    const argsBox = page.locator('.quick-input-widget input');
+    await page
+      .locator('.quick-input-widget', { hasText: 'arguments for buildReport' })
+      .waitFor({ timeout: 15_000 });
+    await argsBox.fill('[3]');
+    await page.keyboard.press('Enter');
+    const resultLens = page.locator('.monaco-editor .codelens-decoration a', { hasText: 'CPU-bound' });
+    await resultLens.waitFor({ timeout: 60_000 });
+    // Let the progress notification fade before the picture.
+    await page
+      .locator('.notifications-toasts .notification-toast', { hasText: 'profiling' })
+      .waitFor({ state: 'detached', timeout: 15_000 })
+      .catch(() => {});
+    await page.screenshot({ path: shot('profile-lens.png') });
+    log('saved profile-lens.png');
+
+    // Clicking the lens opens the report beside the editor.
+    await resultLens.click();
+    const report = page
+      .frameLocator('iframe.webview.ready')
+      .frameLocator('iframe#active-frame')
+      .locator('#chart rect.bar')
+      .first();
+    await report.waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: shot('profile-report.png') });
+    log('saved profile-report.png');
     exitCode = 0;
   } catch (error) {
     log('failed:', error?.stack ?? error);
@@ -114,6 +146,19 @@ async function main() {
     sandbox.dispose();
   }
   process.exit(exitCode);
+}
+
+async function openFile(page, name) {
+  await page.keyboard.press('Control+P');
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15_000 });
+  await page.keyboard.type(name, { delay: 20 });
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: name })
+    .first()
+    .waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 30_000 });
+  await page.waitForSelector('.editor-instance .monaco-editor .view-lines', { timeout: 30_000 });
 }
 
 async function runCommand(page, title) {
