@@ -26,4 +26,36 @@ describe('evaluation regressions', () => {
     ].join('\n');
     assert.deepEqual(lines(findingsOf('blocking-call', code)), [3]);
   });
+
+  it("non-cloneable-message: Koa's one-parameter `(ctx) =>` middleware context is a request handle", () => {
+    const code = [
+      "import Koa from 'koa';",
+      "import Piscina from 'piscina';",
+      "const pool = new Piscina({ filename: 'task.js', maxQueue: 'auto' });",
+      'const app = new Koa();',
+      'app.use(async (ctx) => {',
+      '  ctx.body = await pool.run({ ctx });',
+      '});',
+      'app.use(async (ctx) => {',
+      '  ctx.body = await pool.run({ body: ctx.request.body });',
+      '});',
+      'export function helper(ctx: unknown) {',
+      '  return pool.run({ ctx });',
+      '}',
+    ].join('\n');
+    assert.deepEqual(lines(findingsOf('non-cloneable-message', code)), [6]);
+  });
+
+  it('use-after-transfer: `view.buffer.detached` is a check, not a use', () => {
+    const code = [
+      "import { Worker } from 'node:worker_threads';",
+      "const worker = new Worker('./w.js');",
+      'export function send(frame: Uint8Array) {',
+      '  worker.postMessage(frame, [frame.buffer]);',
+      "  if (frame.buffer.detached) return 'moved';",
+      '  return frame.buffer.byteLength;',
+      '}',
+    ].join('\n');
+    assert.deepEqual(lines(findingsOf('use-after-transfer', code)), [6]);
+  });
 });

@@ -2,7 +2,15 @@
 // collection, socket/stream/request/db handle, MessagePort outside the transfer list) or copies
 // without its prototype (an instance of a class with methods), sent to another thread.
 import ts from 'typescript';
-import { hasModifier, isFunctionLike, propertyChain, skipOuterExpressions, stringValue } from '../ast.js';
+import {
+  calleeName,
+  hasModifier,
+  isFunctionLike,
+  parentSkippingWrappers,
+  propertyChain,
+  skipOuterExpressions,
+  stringValue,
+} from '../ast.js';
 import type { RuleContext } from '../context.js';
 import {
   type Declaration,
@@ -484,7 +492,7 @@ function classifyParameter(
   const names = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : ''));
   const handlerShaped =
     (/^(req|request)$/.test(names[0] ?? '') && /^(res|response|reply)$/.test(names[1] ?? '')) ||
-    (/^(ctx|context)$/.test(names[0] ?? '') && names[1] === 'next');
+    (/^(ctx|context)$/.test(names[0] ?? '') && (names[1] === 'next' || isRouteCallback(fn)));
   if (!declaration.element) {
     if (handlerShaped && index <= 1)
       return { kind: 'handle', node: at, what: `${name} (${handleLabel(localName)})` };
@@ -502,6 +510,19 @@ function classifyParameter(
     return { kind: 'function', node: at, what: `The callback ${name}` };
   }
   return undefined;
+}
+
+const ROUTE_REGISTRATIONS = new Set(['use', 'get', 'post', 'put', 'patch', 'delete', 'del', 'all']);
+
+/** A callback passed to `app.use(…)` / `router.post('/x', …)`: Koa's `async (ctx) => …` middleware. */
+function isRouteCallback(fn: ts.Node): boolean {
+  const parent = parentSkippingWrappers(fn);
+  if (!ts.isCallExpression(parent) || !parent.arguments.some((a) => skipOuterExpressions(a) === fn))
+    return false;
+  const name = calleeName(parent);
+  return (
+    name !== undefined && ROUTE_REGISTRATIONS.has(name) && ts.isPropertyAccessExpression(parent.expression)
+  );
 }
 
 function handleLabel(name: string): string {

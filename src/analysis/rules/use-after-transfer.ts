@@ -266,7 +266,17 @@ function isHarmlessUse(expr: ts.Expression): boolean {
   if (ts.isTypeOfExpression(parent)) return true;
   if (ts.isPropertyAccessExpression(parent) && parent.expression === expr && parent.name.text === 'detached')
     return true;
-  return false;
+  // `view.buffer.detached`: asks the view's buffer, reads no data
+  const grand = parent.parent;
+  return (
+    ts.isPropertyAccessExpression(parent) &&
+    parent.expression === expr &&
+    parent.name.text === 'buffer' &&
+    !!grand &&
+    ts.isPropertyAccessExpression(grand) &&
+    grand.expression === parent &&
+    grand.name.text === 'detached'
+  );
 }
 
 /** Can control reach `use` after `post` ran, in one pass through the code (no loop-around)? */
