@@ -58,4 +58,40 @@ describe('evaluation regressions', () => {
     ].join('\n');
     assert.deepEqual(lines(findingsOf('use-after-transfer', code)), [6]);
   });
+
+  it('cpu-heavy-loop: a table of patterns tested against one string is not per-element data work', () => {
+    const code = [
+      "import express from 'express';",
+      'const app = express();',
+      'const stack: { regexp: RegExp; handle: Function }[] = [];',
+      'const ignore: RegExp[] = [];',
+      'app.use((req, res) => {',
+      '  for (const layer of stack) {',
+      '    if (layer.regexp.test(req.url)) return layer.handle(req, res);',
+      '  }',
+      '  if (ignore.some((re) => re.test(req.path))) return res.end();',
+      '  res.json(req.body.entries.filter((e: { m: string }) => new RegExp(req.query.q as string).test(e.m)));',
+      '});',
+    ].join('\n');
+    assert.deepEqual(lines(findingsOf('cpu-heavy-loop', code)), [10]);
+  });
+
+  it('cpu-heavy-loop: reduce into a growing array that is searched per element is quadratic', () => {
+    const code = [
+      "import express from 'express';",
+      'const app = express();',
+      "app.post('/group', (req, res) => {",
+      '  const rows: { k: string }[] = req.body.rows;',
+      '  const groups = rows.reduce<{ k: string; n: number }[]>((acc, row) => {',
+      '    const g = acc.find((x) => x.k === row.k);',
+      '    if (g) g.n++;',
+      '    else acc.push({ k: row.k, n: 1 });',
+      '    return acc;',
+      '  }, []);',
+      '  const total = rows.reduce((sum, row) => sum + row.k.length, 0);',
+      '  res.json({ groups, total });',
+      '});',
+    ].join('\n');
+    assert.deepEqual(lines(findingsOf('cpu-heavy-loop', code)), [5]);
+  });
 });

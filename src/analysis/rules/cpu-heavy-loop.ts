@@ -9,8 +9,8 @@ import { constInitializer } from '../model/bounds.js';
 import {
   ARRAY_LOOP_METHODS,
   arrayLoopCallback,
-  isBoundedSource,
   confirmTrip,
+  isBoundedSource,
   isClockRead,
   isDataSized,
   type LoopLike,
@@ -333,7 +333,11 @@ function scanBody(context: RuleContext, loop: LoopLike, trip: LoopTrip, threshol
       scan.heavy.push(() => directHeavyCallback(context, loop));
       return scan;
     }
-    for (const parameter of callback.parameters) addNames(parameter.name, declared);
+    // rows.reduce((acc, row) => …, []): the accumulator grows with the data, it is not the element
+    const growingAccumulator = isArrayReduce(loop) ? callback.parameters[0] : undefined;
+    for (const parameter of callback.parameters) {
+      if (parameter !== growingAccumulator) addNames(parameter.name, declared);
+    }
     if (
       ts.getModifiers(callback)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) &&
       containsAwait(callback.body)
@@ -416,12 +420,65 @@ function scanBody(context: RuleContext, loop: LoopLike, trip: LoopTrip, threshol
         }
       }
       const heavy = heavyCall(context, node, isWhile);
-      if (heavy) scan.heavy.push(heavy);
+      if (heavy) scan.heavy.push(patternTableLookup(node, declared) ? withoutRegex(heavy) : heavy);
     }
     ts.forEachChild(node, visit);
   };
   if (body) visit(body);
   return scan;
+}
+
+/** `items.reduce(fn, [])`: the callback's first parameter is an array that grows with the data. */
+function isArrayReduce(call: ts.CallExpression): boolean {
+  const name = calleeName(call);
+  const initial = call.arguments[1];
+  return (
+    (name === 'reduce' || name === 'reduceRight') &&
+    initial !== undefined &&
+    ts.isArrayLiteralExpression(skipOuterExpressions(initial))
+  );
+}
+
+/**
+ * A regex that comes from the element, tested against a string that does not: the loop walks a
+ * table of patterns (routes, ignore globs, rules — registered or configured, not data), e.g.
+ * `for (const layer of this.stack) if (layer.regexp.test(req.url))`, `set.some((re) => re.test(f))`.
+ */
+function patternTableLookup(call: ts.CallExpression, declared: Set<string>): boolean {
+  const callee = skipOuterExpressions(call.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return false;
+  const method = callee.name.text;
+  const [regex, subject] =
+    method === 'test' || method === 'exec'
+      ? [callee.expression, call.arguments[0]]
+      : REGEX_METHODS_WITH_PATTERN_ARGUMENT.has(method)
+        ? [call.arguments[0], callee.expression]
+        : [undefined, undefined];
+  return !!regex && !!subject && mentions(regex, declared) && !mentions(subject, declared);
+}
+
+function withoutRegex(confirm: () => string | undefined): () => string | undefined {
+  return () => {
+    const call = confirm();
+    return call && isRegexLabel(call) ? undefined : call;
+  };
+}
+
+/** Does the expression read any of these names (not as a property name)? */
+function mentions(expression: ts.Node, names: Set<string>): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(node)) {
+      const parent = node.parent;
+      if (!(ts.isPropertyAccessExpression(parent) && parent.name === node) && names.has(node.text))
+        found = true;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(expression);
+  return found;
 }
 
 /** A block under an `if` that ends the loop (return, throw, break): its work runs at most once. */
