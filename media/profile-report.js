@@ -129,7 +129,7 @@
       const y = top + plotHeight - (plotHeight * tick) / 4;
       chartSvg.append(svg('line', { x1: left, x2: width - 8, y1: y, y2: y, class: 'grid' }));
       chartSvg.append(
-        svg('text', { x: left - 6, y: y + 4, class: 'axis', 'text-anchor': 'end' }, ms((max * tick) / 4)),
+        svg('text', { x: left - 6, y: y + 4, class: 'axis', 'text-anchor': 'end' }, tick === 0 ? '0' : ms((max * tick) / 4)),
       );
     }
     runs.forEach((run, index) => {

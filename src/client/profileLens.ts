@@ -32,7 +32,11 @@ export class ProfileLensProvider implements vscode.CodeLensProvider, vscode.Disp
   ) {
     this.subscriptions = [
       results.onDidChange(() => this.changed.fire()),
-      vscode.languages.onDidChangeDiagnostics(() => this.changed.fire()),
+      // Diagnostics decide where "Profile" shows; only visible editors need their lenses again.
+      vscode.languages.onDidChangeDiagnostics((event) => {
+        const visible = new Set(vscode.window.visibleTextEditors.map((e) => e.document.uri.toString()));
+        if (event.uris.some((uri) => visible.has(uri.toString()))) this.changed.fire();
+      }),
     ];
   }
 

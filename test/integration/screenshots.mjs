@@ -112,6 +112,9 @@ async function main() {
     await page
       .locator('.quick-input-widget', { hasText: 'arguments for buildReport' })
       .waitFor({ timeout: 15_000 });
+    // Pre-filled from the parameter types: `rows: number`.
+    const prefilled = await argsBox.inputValue();
+    if (prefilled !== '[0]') throw new Error(`the arguments box says ${prefilled}, expected [0]`);
     await argsBox.fill('[3]');
     await page.keyboard.press('Enter');
     const resultLens = page.locator('.monaco-editor .codelens-decoration a', { hasText: 'CPU-bound' });
