@@ -94,4 +94,21 @@ describe('evaluation regressions', () => {
     ].join('\n');
     assert.deepEqual(lines(findingsOf('cpu-heavy-loop', code)), [5]);
   });
+
+  it("unbounded-queue-option: a feed of a same-named pool in another function is not this pool's feed", () => {
+    const code = [
+      "import Fastify from 'fastify';",
+      "import Tinypool from 'tinypool';",
+      'const fastify = Fastify();',
+      'fastify.register(async (instance) => {',
+      "  const pool = new Tinypool({ filename: 'plugin.js' });",
+      "  instance.decorate('pool', pool);",
+      '});',
+      "fastify.post('/x', async (request) => {",
+      "  const pool = new Tinypool({ filename: 'x.js' });",
+      '  return pool.run(request.body);',
+      '});',
+    ].join('\n');
+    assert.deepEqual(lines(findingsOf('unbounded-queue-option', code)), [9]);
+  });
 });

@@ -3,7 +3,7 @@
 // piscina/tinypool/workerpool without a queue limit (or with Infinity), and streams built with
 // `highWaterMark: Infinity`.
 import ts from 'typescript';
-import { hasModifier, skipOuterExpressions } from '../ast.js';
+import { hasModifier, isFunctionLike, skipOuterExpressions } from '../ast.js';
 import { describeWhere } from '../context.js';
 import type { ModuleReference } from '../model/modules.js';
 import type { PhaseInfo } from '../model/phase.js';
@@ -25,6 +25,8 @@ interface Creation {
   /** how the code names the instance: 'id:queue' or 'this:queue' */
   key: string | undefined;
   exported: boolean;
+  /** for a variable declared inside a function: that function (feeds elsewhere name another variable) */
+  scope?: ts.Node;
 }
 
 /** Methods that hand a task to each library. */
@@ -132,6 +134,11 @@ function storageOf(node: ts.Expression): { key: string | undefined; declaration:
   return { key: undefined, declaration: undefined };
 }
 
+function within(node: ts.Node, ancestor: ts.Node): boolean {
+  for (let n: ts.Node | undefined = node; n; n = n.parent) if (n === ancestor) return true;
+  return false;
+}
+
 function feedKey(receiver: ts.Expression): string | undefined {
   const expr = skipOuterExpressions(receiver);
   if (ts.isIdentifier(expr)) return `id:${expr.text}`;
@@ -181,11 +188,18 @@ export const unboundedQueueOption: Rule = {
     const record = (library: Library, node: ts.Expression, missing: Missing, option: string): void => {
       const { key, declaration } = storageOf(node);
       let exported = false;
+      let scope: ts.Node | undefined;
       if (declaration && ts.isVariableDeclaration(declaration)) {
         const statement = declaration.parent.parent;
         exported = ts.isVariableStatement(statement) && hasModifier(statement, ts.SyntaxKind.ExportKeyword);
+        for (let n: ts.Node | undefined = declaration.parent; n && !ts.isSourceFile(n); n = n.parent) {
+          if (isFunctionLike(n)) {
+            scope = n;
+            break;
+          }
+        }
       }
-      creations.push({ library, node, missing, option, key, exported });
+      creations.push({ library, node, missing, option, key, exported, scope });
     };
 
     const checkStreamOptions = (options: ts.Expression | undefined): void => {
@@ -311,6 +325,7 @@ export const unboundedQueueOption: Rule = {
       let runtimeFeed: { call: ts.CallExpression; phase: PhaseInfo } | undefined;
       let startupFeeds = 0;
       for (const call of key ? (feeds.get(key) ?? []) : []) {
+        if (creation.scope && !within(call, creation.scope)) continue;
         const method = (call.expression as ts.PropertyAccessExpression).name.text;
         if (!FEED_METHODS[library].has(method)) continue;
         const phase = context.phaseOf(call);
