@@ -3,7 +3,7 @@ import ts from 'typescript';
 import { calleeName } from '../ast.js';
 import type { ModuleReference } from '../model/modules.js';
 import type { Rule } from '../types.js';
-import { docsUrl } from './docs-url.js';
+import { docsUrl } from '../docs-url.js';
 
 interface BlockingApi {
   /** how to name the call in the message, e.g. `crypto.pbkdf2Sync()` */

@@ -6,7 +6,7 @@ import type { RuleContext } from '../context.js';
 import { numericValue } from '../model/bounds.js';
 import { destructuredKey, findDeclaration, type PostSite, postSiteOf } from '../model/messaging.js';
 import type { Rule } from '../types.js';
-import { docsUrl } from './docs-url.js';
+import { docsUrl } from '../docs-url.js';
 
 /** Buffers at or above this many bytes are worth moving instead of copying. */
 const LARGE_BYTES = 64 * 1024;

@@ -18,7 +18,7 @@ import {
   loopTrip,
 } from '../model/loops.js';
 import type { Rule } from '../types.js';
-import { docsUrl } from './docs-url.js';
+import { docsUrl } from '../docs-url.js';
 
 /** Callbacks that run synchronously inside the call that receives them (their body is part of the loop). */
 const INLINE_CALLBACKS = new Set([

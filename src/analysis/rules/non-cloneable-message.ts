@@ -22,7 +22,7 @@ import {
 } from '../model/messaging.js';
 import type { ModuleReference } from '../model/modules.js';
 import type { Rule } from '../types.js';
-import { docsUrl } from './docs-url.js';
+import { docsUrl } from '../docs-url.js';
 
 type OffenceKind = 'function' | 'symbol' | 'promise' | 'weak' | 'handle' | 'port' | 'instance';
 

@@ -13,7 +13,7 @@ import {
   workerUsage,
 } from '../model/worker-usage.js';
 import type { Rule } from '../types.js';
-import { docsUrl } from './docs-url.js';
+import { docsUrl } from '../docs-url.js';
 
 const DEFAULT_MAX_THREADS = 16;
 

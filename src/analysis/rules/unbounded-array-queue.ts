@@ -13,7 +13,7 @@ import {
 import { describeWhere } from '../context.js';
 import type { PhaseInfo } from '../model/phase.js';
 import type { Rule } from '../types.js';
-import { docsUrl } from './docs-url.js';
+import { docsUrl } from '../docs-url.js';
 
 type Operation = 'push' | 'unshift' | 'shift' | 'pop';
 

@@ -9,7 +9,7 @@ import type { RuleContext } from '../context.js';
 import { constInitializer } from '../model/bounds.js';
 import { arrayLoopCallback, isBoundedSource, isDataSized, type LoopLike, loopTrip } from '../model/loops.js';
 import type { Rule } from '../types.js';
-import { docsUrl } from './docs-url.js';
+import { docsUrl } from '../docs-url.js';
 
 const COMBINATORS = new Set(['all', 'allSettled', 'any', 'race']);
 const PROMISE_MODULES = new Set(['bluebird']);

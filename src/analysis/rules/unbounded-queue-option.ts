@@ -9,7 +9,7 @@ import type { ModuleReference } from '../model/modules.js';
 import type { PhaseInfo } from '../model/phase.js';
 import { propertyValue } from '../model/threads.js';
 import type { Rule } from '../types.js';
-import { docsUrl } from './docs-url.js';
+import { docsUrl } from '../docs-url.js';
 
 type Library = 'p-queue' | 'async' | 'fastq' | 'piscina' | 'tinypool' | 'workerpool';
 

@@ -15,7 +15,7 @@ import {
   workerUsage,
 } from '../model/worker-usage.js';
 import type { Rule } from '../types.js';
-import { docsUrl } from './docs-url.js';
+import { docsUrl } from '../docs-url.js';
 
 const MAX_DEPTH = 8;
 

@@ -10,7 +10,7 @@ import {
   workerUsage,
 } from '../model/worker-usage.js';
 import type { Rule } from '../types.js';
-import { docsUrl } from './docs-url.js';
+import { docsUrl } from '../docs-url.js';
 
 /** Events whose listener means someone learns that the worker died. */
 const LIFECYCLE_EVENTS = new Set(['error', 'exit']);

@@ -20,7 +20,7 @@ import {
   postSiteOf,
 } from '../model/messaging.js';
 import type { Rule } from '../types.js';
-import { docsUrl } from './docs-url.js';
+import { docsUrl } from '../docs-url.js';
 
 interface Target {
   /** property chain of the detached value: ['buf'], ['msg', 'pixels'], ['this', 'buffer'] */
