@@ -261,7 +261,9 @@ function runRules(
         continue;
       }
       const syntaxKind = Number(key);
-      (visitorsByKind[syntaxKind] ??= []).push(entry);
+      const list = visitorsByKind[syntaxKind] ?? [];
+      list.push(entry);
+      visitorsByKind[syntaxKind] = list;
       anyVisitor = true;
     }
   }

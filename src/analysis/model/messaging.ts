@@ -6,8 +6,8 @@
 // such calls pay nothing beyond a name check per call.
 import ts from 'typescript';
 import {
-  type FunctionLike,
   boundNames,
+  type FunctionLike,
   isFunctionLike,
   propertyChain,
   skipOuterExpressions,
