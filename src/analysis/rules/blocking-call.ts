@@ -1,9 +1,9 @@
 // blocking-call: synchronous, blocking or CPU-heavy Node APIs called at run time on the main thread.
 import ts from 'typescript';
 import { calleeName } from '../ast.js';
+import { docsUrl } from '../docs-url.js';
 import type { ModuleReference } from '../model/modules.js';
 import type { Rule } from '../types.js';
-import { docsUrl } from '../docs-url.js';
 
 interface BlockingApi {
   /** how to name the call in the message, e.g. `crypto.pbkdf2Sync()` */

@@ -3,10 +3,10 @@
 import ts from 'typescript';
 import { propertyChain, skipOuterExpressions, stringValue } from '../ast.js';
 import type { RuleContext } from '../context.js';
+import { docsUrl } from '../docs-url.js';
 import { numericValue } from '../model/bounds.js';
 import { destructuredKey, findDeclaration, type PostSite, postSiteOf } from '../model/messaging.js';
 import type { Rule } from '../types.js';
-import { docsUrl } from '../docs-url.js';
 
 /** Buffers at or above this many bytes are worth moving instead of copying. */
 const LARGE_BYTES = 64 * 1024;

@@ -5,6 +5,7 @@
 import ts from 'typescript';
 import { calleeName, isFunctionLike, skipOuterExpressions } from '../ast.js';
 import type { RuleContext } from '../context.js';
+import { docsUrl } from '../docs-url.js';
 import { constInitializer } from '../model/bounds.js';
 import {
   ARRAY_LOOP_METHODS,
@@ -18,7 +19,6 @@ import {
   loopTrip,
 } from '../model/loops.js';
 import type { Rule } from '../types.js';
-import { docsUrl } from '../docs-url.js';
 
 /** Callbacks that run synchronously inside the call that receives them (their body is part of the loop). */
 const INLINE_CALLBACKS = new Set([

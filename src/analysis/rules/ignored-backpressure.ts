@@ -11,10 +11,10 @@ import {
   skipOuterExpressions,
   stringValue,
 } from '../ast.js';
+import { docsUrl } from '../docs-url.js';
 import { numericValue } from '../model/bounds.js';
 import type { ModuleReference } from '../model/modules.js';
 import type { Rule } from '../types.js';
-import { docsUrl } from '../docs-url.js';
 
 /** Node modules whose import makes a `write()` on a stream-named receiver a stream write. */
 const STREAM_MODULES = new Set([

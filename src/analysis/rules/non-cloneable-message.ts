@@ -12,6 +12,7 @@ import {
   stringValue,
 } from '../ast.js';
 import type { RuleContext } from '../context.js';
+import { docsUrl } from '../docs-url.js';
 import {
   type Declaration,
   destructuredKey,
@@ -22,7 +23,6 @@ import {
 } from '../model/messaging.js';
 import type { ModuleReference } from '../model/modules.js';
 import type { Rule } from '../types.js';
-import { docsUrl } from '../docs-url.js';
 
 type OffenceKind = 'function' | 'symbol' | 'promise' | 'weak' | 'handle' | 'port' | 'instance';
 

@@ -2,6 +2,7 @@
 import ts from 'typescript';
 import { calleeName, isFunctionLike, isLoop, parentSkippingWrappers, skipOuterExpressions } from '../ast.js';
 import type { RuleContext } from '../context.js';
+import { docsUrl } from '../docs-url.js';
 import { constInitializer, numericValue } from '../model/bounds.js';
 import { propertyValue, type WorkerSpawn } from '../model/threads.js';
 import {
@@ -13,7 +14,6 @@ import {
   workerUsage,
 } from '../model/worker-usage.js';
 import type { Rule } from '../types.js';
-import { docsUrl } from '../docs-url.js';
 
 const DEFAULT_MAX_THREADS = 16;
 

@@ -11,9 +11,9 @@ import {
   skipOuterExpressions,
 } from '../ast.js';
 import { describeWhere } from '../context.js';
+import { docsUrl } from '../docs-url.js';
 import type { PhaseInfo } from '../model/phase.js';
 import type { Rule } from '../types.js';
-import { docsUrl } from '../docs-url.js';
 
 type Operation = 'push' | 'unshift' | 'shift' | 'pop';
 

@@ -6,10 +6,10 @@
 import ts from 'typescript';
 import { boundNames, calleeName, type FunctionLike, isFunctionLike, skipOuterExpressions } from '../ast.js';
 import type { RuleContext } from '../context.js';
+import { docsUrl } from '../docs-url.js';
 import { constInitializer } from '../model/bounds.js';
 import { arrayLoopCallback, isBoundedSource, isDataSized, type LoopLike, loopTrip } from '../model/loops.js';
 import type { Rule } from '../types.js';
-import { docsUrl } from '../docs-url.js';
 
 const COMBINATORS = new Set(['all', 'allSettled', 'any', 'race']);
 const PROMISE_MODULES = new Set(['bluebird']);

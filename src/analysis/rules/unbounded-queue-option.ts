@@ -5,11 +5,11 @@
 import ts from 'typescript';
 import { hasModifier, isFunctionLike, skipOuterExpressions } from '../ast.js';
 import { describeWhere } from '../context.js';
+import { docsUrl } from '../docs-url.js';
 import type { ModuleReference } from '../model/modules.js';
 import type { PhaseInfo } from '../model/phase.js';
 import { propertyValue } from '../model/threads.js';
 import type { Rule } from '../types.js';
-import { docsUrl } from '../docs-url.js';
 
 type Library = 'p-queue' | 'async' | 'fastq' | 'piscina' | 'tinypool' | 'workerpool';
 

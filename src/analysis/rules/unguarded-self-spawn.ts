@@ -2,6 +2,7 @@
 import ts from 'typescript';
 import { isFunctionLike, skipOuterExpressions } from '../ast.js';
 import type { RuleContext } from '../context.js';
+import { docsUrl } from '../docs-url.js';
 import { propertyValue, type WorkerSpawn } from '../model/threads.js';
 import {
   callableName,
@@ -15,7 +16,6 @@ import {
   workerUsage,
 } from '../model/worker-usage.js';
 import type { Rule } from '../types.js';
-import { docsUrl } from '../docs-url.js';
 
 const MAX_DEPTH = 8;
 

@@ -2,6 +2,7 @@
 import ts from 'typescript';
 import { isFunctionLike, parentSkippingWrappers, skipOuterExpressions, stringValue } from '../ast.js';
 import type { RuleContext } from '../context.js';
+import { docsUrl } from '../docs-url.js';
 import { constInitializer } from '../model/bounds.js';
 import {
   LISTENER_METHODS,
@@ -10,7 +11,6 @@ import {
   workerUsage,
 } from '../model/worker-usage.js';
 import type { Rule } from '../types.js';
-import { docsUrl } from '../docs-url.js';
 
 /** Events whose listener means someone learns that the worker died. */
 const LIFECYCLE_EVENTS = new Set(['error', 'exit']);

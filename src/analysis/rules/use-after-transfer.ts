@@ -12,6 +12,7 @@ import {
   skipOuterExpressions,
 } from '../ast.js';
 import type { RuleContext } from '../context.js';
+import { docsUrl } from '../docs-url.js';
 import {
   type Declaration,
   destructuredKey,
@@ -20,7 +21,6 @@ import {
   postSiteOf,
 } from '../model/messaging.js';
 import type { Rule } from '../types.js';
-import { docsUrl } from '../docs-url.js';
 
 interface Target {
   /** property chain of the detached value: ['buf'], ['msg', 'pixels'], ['this', 'buffer'] */

@@ -12,6 +12,7 @@ import {
   skipOuterExpressions,
 } from '../ast.js';
 import type { RuleContext } from '../context.js';
+import { docsUrl } from '../docs-url.js';
 import { numericValue } from '../model/bounds.js';
 import { propertyValue, type WorkerSpawn } from '../model/threads.js';
 import {
@@ -29,7 +30,6 @@ import {
   workerUsage,
 } from '../model/worker-usage.js';
 import type { Rule } from '../types.js';
-import { docsUrl } from '../docs-url.js';
 
 const MAX_DEPTH = 6;
 
