@@ -62,7 +62,8 @@ export interface AnalyzeInput {
 
 const MINIFIED_LINE_LENGTH = 1000;
 /** Words without which a file has no thread facts to collect (spawns, worker-side APIs). */
-const RELATIVE_IMPORT = /(?:from|require\(|import\()\s*['"]\.\.?\//;
+/** A line (not a comment) importing or requiring a relative module: `… from './x'`, `require('../y')`. */
+const RELATIVE_IMPORT = /^(?!\s*(?:\/\/|\*))[^\n'"`]*(?:\bfrom|\brequire\(|\bimport\()\s*['"]\.\.?\//m;
 const THREAD_WORDS = /parentPort|workerData|isMainThread|Worker|Piscina|Tinypool|workerpool|filename/;
 
 export function moduleKeyOf(fileName: string): string {

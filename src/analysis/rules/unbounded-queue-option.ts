@@ -4,7 +4,7 @@
 // `highWaterMark: Infinity`.
 import ts from 'typescript';
 import { hasModifier, isFunctionLike, skipOuterExpressions } from '../ast.js';
-import { describeWhere } from '../context.js';
+import { describeWhere, type RuleContext } from '../context.js';
 import { docsUrl } from '../docs-url.js';
 import type { ModuleReference } from '../model/modules.js';
 import type { PhaseInfo } from '../model/phase.js';
@@ -217,6 +217,7 @@ export const unboundedQueueOption: Rule = {
     return {
       [ts.SyntaxKind.NewExpression](node) {
         const expression = node as ts.NewExpression;
+        if (!rootIsImported(expression.expression, context)) return;
         const library = libraryOf(context.resolve(expression.expression), true);
         if (!library) return;
         const options = expression.arguments?.[0];
@@ -259,6 +260,8 @@ export const unboundedQueueOption: Rule = {
           }
         }
         if (!ts.isIdentifier(callee) && !ts.isPropertyAccessExpression(callee)) return;
+        // Queue libraries are reached through an import binding; resolving every other call costs.
+        if (!rootIsImported(callee, context)) return;
         const library = libraryOf(context.resolve(callee), false);
         if (!library || library === 'stream') return;
         const args = call.arguments;
@@ -402,4 +405,13 @@ function isFunctionValue(expression: ts.Expression): boolean {
     expr.kind === ts.SyntaxKind.NullKeyword ||
     ts.isObjectLiteralExpression(expr)
   );
+}
+
+/** Is the root name of `a.b.c` bound by an import or require in this file? */
+function rootIsImported(expression: ts.Expression, context: RuleContext): boolean {
+  let root = skipOuterExpressions(expression);
+  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root))
+    root = skipOuterExpressions(root.expression);
+  if (ts.isCallExpression(root)) return true; // require('p-queue').default …
+  return ts.isIdentifier(root) && context.bindings.isBoundName(root.text);
 }
