@@ -13,6 +13,11 @@ mkdir -p "$prefix/node24" "$prefix/code-server"
 
 log() { printf '[install] %s\n' "$*"; }
 
+# Under `npm test`, npm exports NODE, npm_node_execpath and npm_config_* for the Node it runs on
+# (Node 20); the nested installs below would inherit them and code-server's postinstall would see
+# Node 20. Start them from a clean npm environment instead.
+while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep -E '^(npm_|NODE$)')
+
 # 1. System packages. chromium drives the workbench; libkrb5-dev because code-server's `kerberos`
 #    dependency is compiled by node-gyp (its prebuilt download comes from GitHub) and needs gssapi.h.
 missing=()
