@@ -1,4 +1,6 @@
-// Scan worker thread: analyses batches of files sent by the scan coordinator (src/cli/scan.ts).
+// Scan worker thread: takes batches from the shared work counter until none are left, posting each
+// batch's analyses back to the coordinator (src/cli/scan.ts). Pulling work through a
+// SharedArrayBuffer counter means no thread waits for another to hand it the next batch.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AnalysisOptions } from '../analysis/types.js';
 import { analyzePaths } from './analyze-paths.js';
@@ -6,12 +8,23 @@ import { analyzePaths } from './analyze-paths.js';
 export interface ScanWorkerData {
   options: AnalysisOptions;
   root: string;
+  batches: string[][];
+  /** Int32Array over a SharedArrayBuffer: index 0 is the next batch to take */
+  nextBatch: Int32Array;
 }
 
-export type ScanWorkerRequest = { batchId: number; files: string[] };
+export type ScanWorkerMessage =
+  | { batchId: number; analyses: ReturnType<typeof analyzePaths> }
+  | { done: true };
 
-const { options, root } = workerData as ScanWorkerData;
+const { options, root, batches, nextBatch } = workerData as ScanWorkerData;
 
-parentPort!.on('message', (request: ScanWorkerRequest) => {
-  parentPort!.postMessage({ batchId: request.batchId, analyses: analyzePaths(request.files, options, root) });
-});
+for (;;) {
+  const batchId = Atomics.add(nextBatch, 0, 1);
+  if (batchId >= batches.length) break;
+  parentPort!.postMessage({
+    batchId,
+    analyses: analyzePaths(batches[batchId]!, options, root),
+  } satisfies ScanWorkerMessage);
+}
+parentPort!.postMessage({ done: true } satisfies ScanWorkerMessage);

@@ -10,7 +10,7 @@ import { createTypedProject, type TypedProject } from '../analysis/program.js';
 import { ProjectIndex } from '../analysis/project.js';
 import type { AnalysisOptions, Finding, SkippedFile } from '../analysis/types.js';
 import { analyzePaths } from './analyze-paths.js';
-import type { ScanWorkerRequest } from './scan-worker.js';
+import type { ScanWorkerData, ScanWorkerMessage } from './scan-worker.js';
 
 export interface ScanOptions {
   files: string[];
@@ -141,8 +141,8 @@ function planBatches(files: string[]): string[][] {
 
 /**
  * Analyses on `jobs` threads: this thread plus `jobs - 1` workers (each thread loads the compiler
- * once, so using this thread too saves one copy of it in memory). Workers get two batches in flight
- * so they never wait while this thread is busy with a batch of its own.
+ * once, so using this thread too saves one copy of it in memory). Every thread takes the next batch
+ * from a shared counter, so none waits for another to hand out work.
  */
 async function analyzeInWorkers(
   scanOptions: ScanOptions,
@@ -150,69 +150,56 @@ async function analyzeInWorkers(
   script: string,
 ): Promise<FileAnalysis[]> {
   const { files, options, root, onProgress, signal } = scanOptions;
-  const workerData = { options, root };
   const batches = planBatches(files);
+  const nextBatch = new Int32Array(new SharedArrayBuffer(4));
   const results: FileAnalysis[][] = new Array(batches.length);
-  let nextBatch = 0;
   let doneFiles = 0;
-  let finishedBatches = 0;
-  const workers: Worker[] = [];
-  let failure: Error | undefined;
-  let wakeUp: (() => void) | undefined;
-  const settle = (): void => {
-    wakeUp?.();
-  };
   const record = (batchId: number, analyses: FileAnalysis[]): void => {
     results[batchId] = analyses;
     doneFiles += analyses.length;
-    finishedBatches++;
     onProgress?.(doneFiles, files.length);
   };
-  const feed = (worker: Worker): void => {
-    if (nextBatch >= batches.length || failure) return;
-    const batchId = nextBatch++;
-    worker.postMessage({ batchId, files: batches[batchId]! } satisfies ScanWorkerRequest);
+  const stopTakingWork = (): void => {
+    Atomics.store(nextBatch, 0, batches.length);
   };
-  const onAbort = (): void => {
-    failure = signal?.reason instanceof Error ? signal.reason : new Error('scan cancelled');
-    settle();
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
+  const workers: Worker[] = [];
+  const finished: Promise<void>[] = [];
+  for (let i = 0; i < jobs - 1; i++) {
+    const worker = new Worker(script, {
+      workerData: { options, root, batches, nextBatch } satisfies ScanWorkerData,
+    });
+    workers.push(worker);
+    finished.push(
+      new Promise<void>((resolve, reject) => {
+        worker.on('message', (message: ScanWorkerMessage) => {
+          if ('done' in message) resolve();
+          else record(message.batchId, message.analyses);
+        });
+        worker.on('error', (error) => reject(new Error(`scan worker failed: ${error.message}`)));
+        worker.on('exit', (code) =>
+          reject(new Error(`scan worker exited with code ${code} before finishing`)),
+        );
+      }),
+    );
+  }
   try {
-    for (let i = 0; i < jobs - 1; i++) {
-      const worker = new Worker(script, { workerData });
-      workers.push(worker);
-      worker.on('message', (message: { batchId: number; analyses: FileAnalysis[] }) => {
-        record(message.batchId, message.analyses);
-        feed(worker);
-        settle();
-      });
-      worker.on('error', (error) => {
-        failure ??= new Error(`scan worker failed: ${error.message}`);
-        settle();
-      });
-      worker.on('exit', (code) => {
-        if (code !== 0) failure ??= new Error(`scan worker exited with code ${code}`);
-        settle();
-      });
-      feed(worker);
-      feed(worker);
-    }
-    // This thread takes batches too, yielding between them so worker replies are handled.
-    while (nextBatch < batches.length && !failure) {
-      const batchId = nextBatch++;
+    // This thread takes batches too, yielding between them so worker results and cancellation are seen.
+    for (;;) {
+      signal?.throwIfAborted();
+      const batchId = Atomics.add(nextBatch, 0, 1);
+      if (batchId >= batches.length) break;
       record(batchId, analyzePaths(batches[batchId]!, options, root));
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    while (finishedBatches < batches.length && !failure) {
-      await new Promise<void>((resolve) => {
-        wakeUp = resolve;
+    const aborted = new Promise<never>((_, reject) => {
+      signal?.addEventListener('abort', () => reject(signal.reason ?? new Error('scan cancelled')), {
+        once: true,
       });
-    }
-    if (failure) throw failure;
+    });
+    await Promise.race([Promise.all(finished), aborted]);
     return results.flat();
   } finally {
-    signal?.removeEventListener('abort', onAbort);
+    stopTakingWork();
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }
