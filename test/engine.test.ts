@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeFile } from '../src/analysis/analyzer.js';
 import { defaultOptions } from '../src/analysis/config.js';
+import { ProjectIndex } from '../src/analysis/project.js';
 import { analyzeFiles } from './helpers/analyze.js';
 
 const options = defaultOptions();
@@ -61,5 +62,31 @@ describe('engine', () => {
       findings.filter((f) => f.file === 'src/task.js'),
       [],
     );
+  });
+
+  it('lists the files whose findings depend on a file: importers, spawners, spawned files', () => {
+    const files: Record<string, string> = {
+      '/p/src/auth.ts':
+        "import { scryptSync } from 'node:crypto';\nexport function hash(pw) { return scryptSync(pw, 's', 64); }",
+      '/p/src/routes.ts':
+        "import { hash } from './auth.js';\napp.post('/x', (req, res) => res.json(hash(req.body)));",
+      '/p/src/pool.ts':
+        "import { Worker } from 'node:worker_threads';\nconst w = new Worker(new URL('./task.js', import.meta.url));\nw.on('error', () => {});",
+      '/p/src/task.ts':
+        "import { parentPort } from 'node:worker_threads';\nparentPort?.on('message', () => {});",
+      '/p/src/other.ts': 'export const x = 1;',
+    };
+    const index = new ProjectIndex();
+    for (const [fileName, text] of Object.entries(files)) {
+      const summary = analyzeFile({ fileName, text, options, root: '/p' }).summary;
+      if (summary) index.update(summary);
+    }
+    assert.deepEqual(index.dependentsOf('/p/src/auth.ts'), ['/p/src/routes.ts']);
+    assert.deepEqual(index.dependentsOf('/p/src/routes.ts'), ['/p/src/auth.ts']);
+    assert.deepEqual(index.dependentsOf('/p/src/task.ts'), ['/p/src/pool.ts']);
+    assert.deepEqual(index.dependentsOf('/p/src/pool.ts'), ['/p/src/task.ts']);
+    assert.deepEqual(index.dependentsOf('/p/src/other.ts'), []);
+    index.remove('/p/src/routes.ts');
+    assert.deepEqual(index.dependentsOf('/p/src/auth.ts'), []);
   });
 });

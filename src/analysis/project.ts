@@ -57,19 +57,29 @@ export class ProjectIndex {
     return (this.workerSpawners.get(summary.moduleKey)?.size ?? 0) > 0 && !summary.hasMainThreadSwitch;
   }
 
-  /** Files whose final findings depend on `file` (its importers and the files it spawns or that spawn it). */
+  /**
+   * Files whose final findings depend on `file`: its run-time importers, the files it spawns or
+   * that spawn it, and the files it imports. Map look-ups only: editors call this on every edit.
+   */
   dependentsOf(file: string): string[] {
     const summary = this.summaries.get(file);
     if (!summary) return [];
     const dependents = new Set<string>();
-    for (const other of this.summaries.values()) {
-      if (other.file === file) continue;
-      if (other.importedCalls.some((c) => candidateKeys(c.moduleKey).includes(summary.moduleKey)))
-        dependents.add(other.file);
-      if (summary.workerTargets.includes(other.moduleKey)) dependents.add(other.file);
-      if (summary.importedCalls.some((c) => candidateKeys(c.moduleKey).includes(other.moduleKey)))
-        dependents.add(other.file);
+    for (const importers of this.runtimeCallers.get(summary.moduleKey)?.values() ?? []) {
+      for (const importer of importers) dependents.add(importer);
     }
+    for (const spawner of this.workerSpawners.get(summary.moduleKey) ?? []) dependents.add(spawner);
+    for (const target of summary.workerTargets) {
+      const spawned = this.byModuleKey.get(target);
+      if (spawned) dependents.add(spawned.file);
+    }
+    for (const call of summary.importedCalls) {
+      for (const key of candidateKeys(call.moduleKey)) {
+        const imported = this.byModuleKey.get(key);
+        if (imported) dependents.add(imported.file);
+      }
+    }
+    dependents.delete(file);
     return [...dependents];
   }
 
