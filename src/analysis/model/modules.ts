@@ -89,10 +89,16 @@ function nearestScope(node: ts.Node): ts.Node | undefined {
   return current;
 }
 
-const chainCache = new WeakMap<ts.Node, Map<string, boolean>>();
-
-/** Is `name` declared in `scope` or any scope around it? Cached per scope and name. */
-function declaredInScopeChain(scope: ts.Node | undefined, name: string): boolean {
+/**
+ * Is `name` declared in `scope` or any scope around it? Cached per scope and name in a cache that
+ * belongs to one analysis: an editor's incremental reparse reuses unchanged nodes whose enclosing
+ * scopes may have changed.
+ */
+function declaredInScopeChain(
+  chainCache: WeakMap<ts.Node, Map<string, boolean>>,
+  scope: ts.Node | undefined,
+  name: string,
+): boolean {
   if (!scope) return false;
   let cache = chainCache.get(scope);
   if (!cache) {
@@ -101,7 +107,7 @@ function declaredInScopeChain(scope: ts.Node | undefined, name: string): boolean
   }
   const known = cache.get(name);
   if (known !== undefined) return known;
-  const declared = scopeDeclares(scope, name) || declaredInScopeChain(nearestScope(scope), name);
+  const declared = scopeDeclares(scope, name) || declaredInScopeChain(chainCache, nearestScope(scope), name);
   cache.set(name, declared);
   return declared;
 }
@@ -164,6 +170,7 @@ function declaredNames(scope: ts.Node): string[] {
 export class ModuleBindings {
   private readonly bindings = new Map<string, Binding[]>();
   private readonly reassigned = new Set<string>();
+  private readonly chainCache = new WeakMap<ts.Node, Map<string, boolean>>();
   /** modules imported or required anywhere in the file, normalised */
   readonly modules = new Set<string>();
 
@@ -273,7 +280,8 @@ export class ModuleBindings {
     if (this.reassigned.has(name)) return null;
     // Not imported anywhere: the answer is the global or a local — memoized per scope, since
     // rules ask about many calls in the same function.
-    if (!candidates) return declaredInScopeChain(nearestScope(site), name) ? null : undefined;
+    if (!candidates)
+      return declaredInScopeChain(this.chainCache, nearestScope(site), name) ? null : undefined;
     let scope: ts.Node | undefined = site;
     while (scope) {
       if (isScopeNode(scope)) {
