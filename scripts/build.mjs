@@ -1,6 +1,7 @@
 // Bundles every entry point with esbuild. `--watch` rebuilds on change; `--production` minifies.
 import { existsSync } from 'node:fs';
 import * as esbuild from 'esbuild';
+import { fastTypeScriptAccess } from './fast-typescript-access.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -27,6 +28,7 @@ const options = {
   // `vscode` is provided by the extension host; esbuild must not be bundled (it ships a native binary).
   external: ['vscode', 'esbuild'],
   logLevel: 'warning',
+  plugins: [fastTypeScriptAccess],
 };
 
 if (watch) {

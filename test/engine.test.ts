@@ -51,6 +51,36 @@ describe('engine', () => {
     }
   });
 
+  it('resolves worker paths and module aliases through constants declared further down', () => {
+    // The pre-pass links parents on its way down; spawn paths are evaluated after it, so a
+    // constant declared below the spawn (and its own constants) still resolves.
+    const text = [
+      "const path = require('path');",
+      "const { Worker } = require('worker_threads');",
+      'function start() {',
+      '  return new Worker(workerFile);',
+      '}',
+      "const dir = path.join(__dirname, 'workers');",
+      "const workerFile = path.join(dir, 'w.js');",
+    ].join('\n');
+    const result = analyzeFile({ fileName: '/p/src/main.js', text, options });
+    assert.deepEqual(result.summary?.workerTargets, ['/p/src/workers/w']);
+
+    // `const f = (fs)` is an alias of the module: resolved at its declaration during the pre-pass
+    const alias = [
+      "const fs = require('fs');",
+      'const f = (fs);',
+      'const fsp = f.promises;',
+      "app.get('/a', async (req, res) => { res.send(f.readFileSync('a')); });",
+      "app.get('/b', async (req, res) => { res.send(await fsp.readFile('b')); });",
+    ].join('\n');
+    const aliased = analyzeFile({ fileName: '/p/src/server.js', text: alias, options });
+    assert.deepEqual(
+      aliased.findings.map((f) => [f.ruleId, f.range.start.line]),
+      [['blocking-call', 4]],
+    );
+  });
+
   it('treats a file spawned by another file as a worker even without worker_threads imports', () => {
     const findings = analyzeFiles({
       'src/main.js':

@@ -62,8 +62,6 @@ export interface AnalyzeInput {
 
 const MINIFIED_LINE_LENGTH = 1000;
 /** Words without which a file has no thread facts to collect (spawns, worker-side APIs). */
-/** A line (not a comment) importing or requiring a relative module: `… from './x'`, `require('../y')`. */
-const RELATIVE_IMPORT = /^(?!\s*(?:\/\/|\*))[^\n'"`]*(?:\bfrom|\brequire\(|\bimport\()\s*['"]\.\.?\//m;
 const THREAD_WORDS = /parentPort|workerData|isMainThread|Worker|Piscina|Tinypool|workerpool|filename/;
 
 export function moduleKeyOf(fileName: string): string {
@@ -140,9 +138,11 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
 
   let skipped: SkippedFile | undefined;
   try {
+    // Parent pointers are set by the pre-pass below, which walks every node anyway: asking the
+    // parser for them costs a second full traversal (about a fifth of the parse on big files).
     const sourceFile =
       input.sourceFile ??
-      ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKindOf(fileName));
+      ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, false, scriptKindOf(fileName));
     const parseErrors =
       (sourceFile as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
     if (parseErrors.length > 0) {
@@ -159,24 +159,13 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
     const relative = input.root ? path.relative(input.root, fileName) : fileName;
     const kind = fileKindOf(relative, text);
     const bindings = new ModuleBindings();
-    const phases = new PhaseModel(sourceFile);
+    /** the nodes rules and models look at (see `recordedKinds`), in document order */
+    const nodes: ts.Node[] = [];
+    const phases = new PhaseModel(nodes);
     const threads = new ThreadModel(fileName, bindings);
-    // The pre-pass stays lean: module bindings always, thread facts only when the text mentions them.
-    const mentionsThreads = THREAD_WORDS.test(text);
-    // Files importing workspace modules need the call index for cross-file call following:
-    // build it in this walk rather than in a second one.
-    const indexCalls = RELATIVE_IMPORT.test(text) && (kind === 'module' || options.mainThreadRulesInTests);
-    const prePass = (node: ts.Node): void => {
-      bindings.collect(node);
-      if (mentionsThreads) threads.collect(node);
-      if (indexCalls) phases.collectDuringWalk(node);
-      ts.forEachChild(node, prePass);
-    };
-    ts.forEachChild(sourceFile, prePass);
-    if (indexCalls) phases.markIndexed();
-
     const context = new RuleContext(
       sourceFile,
+      nodes,
       fileName,
       bindings,
       phases,
@@ -185,7 +174,33 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
       options.thresholds,
       input.checker,
     );
-    runRules(context, input.rules ?? allRules, options, kind, text);
+    // Rules say which node kinds they visit before the walk, so the walk records only those
+    // (a tenth of all nodes); their visitors run after it, once the module bindings are complete.
+    const bound = bindRules(context, input.rules ?? allRules, options, kind, text);
+    const record = recordedKinds(bound);
+
+    // The pre-pass is the only traversal of the tree: it sets parent pointers (when the parser did
+    // not), records the nodes of interest, and collects module bindings always and thread facts
+    // only when the text mentions them.
+    const mentionsThreads = THREAD_WORDS.test(text);
+    const setParents = sourceFile.statements.length > 0 && sourceFile.statements[0]!.parent === undefined;
+    let parent: ts.Node = sourceFile;
+    const prePass = (node: ts.Node): void => {
+      if (setParents) (node as { parent: ts.Node }).parent = parent;
+      if (record[node.kind] === 1) nodes.push(node);
+      // Collectors see this node's ancestors linked, not yet its children or later nodes: what
+      // needs more (worker spawn paths) is evaluated after the walk, in threads.finish().
+      bindings.collect(node);
+      if (mentionsThreads) threads.collect(node);
+      const outer = parent;
+      parent = node;
+      ts.forEachChild(node, prePass);
+      parent = outer;
+    };
+    ts.forEachChild(sourceFile, prePass);
+    threads.finish();
+
+    dispatch(context, bound);
 
     const suppressions = parseSuppressions(text);
     const findings = dedupe(context.findings);
@@ -229,17 +244,44 @@ interface BoundVisitor {
   state: { failed: boolean };
 }
 
-function runRules(
+interface BoundRules {
+  /** dispatch table indexed by SyntaxKind */
+  visitorsByKind: (BoundVisitor[] | undefined)[];
+  enders: BoundVisitor[];
+}
+
+/**
+ * Node kinds that models read from the recorded node list whatever the rules visit: the call
+ * index (calls, `new`, exports, CommonJS export assignments), call following and worker usage.
+ */
+const MODEL_KINDS = [
+  ts.SyntaxKind.CallExpression,
+  ts.SyntaxKind.NewExpression,
+  ts.SyntaxKind.BinaryExpression,
+  ts.SyntaxKind.ExportAssignment,
+  ts.SyntaxKind.ExportSpecifier,
+];
+
+/** A mask by SyntaxKind: 1 for kinds the pre-pass records (rule visitors' kinds and MODEL_KINDS). */
+function recordedKinds(bound: BoundRules): Uint8Array {
+  const mask = new Uint8Array(ts.SyntaxKind.Count);
+  for (const kind of MODEL_KINDS) mask[kind] = 1;
+  bound.visitorsByKind.forEach((visitors, kind) => {
+    if (visitors !== undefined) mask[kind] = 1;
+  });
+  return mask;
+}
+
+/** Creates each enabled rule's visitors for this file (rules' create() must not read the models yet). */
+function bindRules(
   context: RuleContext,
   rules: readonly Rule[],
   options: AnalysisOptions,
   kind: string,
   text: string,
-): void {
-  // Dispatch table indexed by SyntaxKind: the walk below runs for every node of every file.
+): BoundRules {
   const visitorsByKind: (BoundVisitor[] | undefined)[] = [];
   const enders: BoundVisitor[] = [];
-  let anyVisitor = false;
   for (const rule of rules) {
     const settings = options.rules[rule.meta.id];
     const severity = settings?.severity ?? rule.meta.defaultSeverity;
@@ -265,9 +307,13 @@ function runRules(
       const list = visitorsByKind[syntaxKind] ?? [];
       list.push(entry);
       visitorsByKind[syntaxKind] = list;
-      anyVisitor = true;
     }
   }
+  return { visitorsByKind, enders };
+}
+
+/** Runs the visitors over the recorded nodes (document order, as a walk would), then the enders. */
+function dispatch(context: RuleContext, { visitorsByKind, enders }: BoundRules): void {
   const call = (entry: BoundVisitor, node: ts.Node | undefined): void => {
     if (entry.state.failed) return;
     context.rule = entry.rule;
@@ -283,12 +329,12 @@ function runRules(
       );
     }
   };
-  const walk = (node: ts.Node): void => {
+  const nodes = context.nodes;
+  for (let n = 0; n < nodes.length; n++) {
+    const node = nodes[n]!;
     const visitors = visitorsByKind[node.kind];
     if (visitors !== undefined) for (let i = 0; i < visitors.length; i++) call(visitors[i]!, node);
-    ts.forEachChild(node, walk);
-  };
-  if (anyVisitor) ts.forEachChild(context.sourceFile, walk);
+  }
   for (const entry of enders) call(entry, undefined);
 }
 
@@ -305,15 +351,10 @@ function dedupe(findings: PendingFinding[]): PendingFinding[] {
 /** Calls from run-time code to functions imported from relative modules, for cross-file call following. */
 function importedCalls(context: RuleContext): ImportedCall[] {
   if (!context.bindings.importsRelativeModule()) return [];
-  const calls: ts.CallExpression[] = [];
-  const collect = (node: ts.Node): void => {
-    if (ts.isCallExpression(node)) calls.push(node);
-    ts.forEachChild(node, collect);
-  };
-  ts.forEachChild(context.sourceFile, collect);
   const result: ImportedCall[] = [];
   const dir = path.dirname(context.fileName);
-  for (const call of calls) {
+  for (const call of context.nodes) {
+    if (!ts.isCallExpression(call)) continue;
     const callee = skipOuterExpressions(call.expression);
     const root = ts.isIdentifier(callee)
       ? callee

@@ -50,6 +50,11 @@ export class RuleContext {
 
   constructor(
     readonly sourceFile: ts.SourceFile,
+    /**
+     * The nodes rules visit plus every call, `new`, assignment and export, in document order
+     * (recorded by the analyzer's one traversal; see MODEL_KINDS in analyzer.ts).
+     */
+    readonly nodes: readonly ts.Node[],
     readonly fileName: string,
     readonly bindings: ModuleBindings,
     readonly phases: PhaseModel,

@@ -18,6 +18,7 @@ import { scan } from './scan.js';
 export { default as typescript } from 'typescript';
 export { scriptKindOf } from '../analysis/analyzer.js';
 export { defaultOptions } from '../analysis/config.js';
+export { defaultJobs } from './scan.js';
 export { scan, selectFiles };
 
 declare const CLI_VERSION: string | undefined;
@@ -44,7 +45,7 @@ scan options:
   --output <file>            write the report to a file instead of stdout
   --config <file>            configuration file (default: .concurrency-lens.json found upwards)
   --max-warnings <n>         exit 1 only when warnings exceed n (errors always fail)
-  --jobs <n>                 worker threads (default: available parallelism)
+  --jobs <n>                 threads to analyse on (default: half the logical CPUs, at least 1)
   --shard <i>/<n>            analyse only the i-th of n shards of the file list (CI fan-out)
   --no-gitignore             do not apply .gitignore files
   --no-type-check            skip the type checker even when a tsconfig.json is found

@@ -233,7 +233,9 @@ export class ModuleBindings {
       }
       // const fsp = fs.promises / const f = fs: an alias of an already bound module
       if (module === undefined && ts.isIdentifier(node.name) && this.rootIsBound(initializer)) {
-        const reference = this.resolveAt(initializer, initializer);
+        // Resolved at the declaration: during the pre-pass the initializer's own parent pointer
+        // may not be set yet, and the scopes around both are the same.
+        const reference = this.resolveAt(initializer, node);
         if (reference && reference.module !== '<global>') {
           this.add(node.name.text, reference.module, reference.path, node);
         }

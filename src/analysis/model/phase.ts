@@ -169,31 +169,15 @@ export class PhaseModel {
   private indexed = false;
 
   /**
-   * @param sourceFile the file; its call index is built on the first phase question, so files
-   * where no rule asks (most of any codebase) never pay for it.
+   * @param nodes the file's calls, `new`s, assignments and exports (and more) in document order; the call index is built from them on
+   * the first phase question, so files where no rule asks (most of any codebase) never pay for it.
    */
-  constructor(private readonly sourceFile: ts.SourceFile) {}
+  constructor(private readonly nodes: readonly ts.Node[]) {}
 
   private ensureIndex(): void {
     if (this.indexed) return;
     this.indexed = true;
-    const visit = (node: ts.Node): void => {
-      this.collect(node);
-      ts.forEachChild(node, visit);
-    };
-    ts.forEachChild(this.sourceFile, visit);
-  }
-
-  /**
-   * Lets a walk the analyzer does anyway build the call index (one traversal instead of two),
-   * when it knows the index will be needed. Call for every node, then `markIndexed()`.
-   */
-  collectDuringWalk(node: ts.Node): void {
-    this.collect(node);
-  }
-
-  markIndexed(): void {
-    this.indexed = true;
+    for (const node of this.nodes) this.collect(node);
   }
 
   private collect(node: ts.Node): void {

@@ -30,7 +30,9 @@ const SPAWN_NAMES = new Set(['Worker', 'Piscina', 'Tinypool', 'pool']);
 const WORKER_FILE_NAME = /(^|[./_-])workers?([./_-]|$)/i;
 
 export class ThreadModel {
+  /** filled by finish(), after the pre-pass */
   readonly spawns: WorkerSpawn[] = [];
+  private readonly candidates: (ts.NewExpression | ts.CallExpression)[] = [];
   private usesWorkerSideApi = false;
   private usesIsMainThread = false;
 
@@ -63,10 +65,21 @@ export class ThreadModel {
       const candidate =
         (name !== undefined && SPAWN_NAMES.has(name)) ||
         (ts.isIdentifier(root) && this.bindings.isBoundName(root.text));
-      if (!candidate) return;
+      if (candidate) this.candidates.push(node);
+    }
+  }
+
+  /**
+   * Evaluates the spawn candidates once the pre-pass is over: their arguments name paths through
+   * constants declared anywhere in the file (`new Worker(workerPath)` above `const workerPath =
+   * …`), and resolving those needs the whole tree linked to its parents.
+   */
+  finish(): void {
+    for (const node of this.candidates) {
       const spawn = this.spawnOf(node);
       if (spawn) this.spawns.push(spawn);
     }
+    this.candidates.length = 0;
   }
 
   private spawnOf(node: ts.NewExpression | ts.CallExpression): WorkerSpawn | undefined {

@@ -49,7 +49,7 @@ export function workerUsage(context: RuleContext): WorkerUsageIndex {
   const cached = cache.get(context.sourceFile);
   if (cached) return cached;
   const index: WorkerUsageIndex = { listeners: [], callsByName: new Map(), passedByName: new Map() };
-  const visit = (node: ts.Node): void => {
+  for (const node of context.nodes) {
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) collectCall(node, index);
     else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
       // worker.onerror = …, worker.onexit = …
@@ -66,9 +66,7 @@ export function workerUsage(context: RuleContext): WorkerUsageIndex {
         });
       }
     }
-    ts.forEachChild(node, visit);
-  };
-  ts.forEachChild(context.sourceFile, visit);
+  }
   cache.set(context.sourceFile, index);
   return index;
 }

@@ -198,7 +198,10 @@ export const ignoredBackpressure: Rule = {
       /\bfunction\s+write\s*\(|^\s*(?:public\s+|private\s+|protected\s+)?write\s*\([^)]*\)\s*(?::[^{]*)?\{|\bwrite\s*:\s*(?:function|\()/m.test(
         text,
       );
-    const importsStreams = [...STREAM_MODULES].some((m) => context.bindings.imports(m));
+    // Asked on first use: visitors run after the pre-pass has collected the module bindings.
+    let importsStreams: boolean | undefined;
+    const fileImportsStreams = (): boolean =>
+      (importsStreams ??= [...STREAM_MODULES].some((m) => context.bindings.imports(m)));
 
     const hasDrainEvidence = (scope: ts.Node): boolean => {
       if (!drainPositions) {
@@ -323,7 +326,7 @@ export const ignoredBackpressure: Rule = {
       // `child.stdin.write(…)`
       if (ts.isPropertyAccessExpression(expr) && expr.name.text === 'stdin') return 'stream';
       const name = receiverName(expr);
-      if (name === undefined || definesOwnWrite || !importsStreams) return undefined;
+      if (name === undefined || definesOwnWrite || !fileImportsStreams()) return undefined;
       return words(name).some((w) => STREAM_WORDS.has(w)) ? 'stream' : undefined;
     }
 
