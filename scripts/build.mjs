@@ -11,7 +11,9 @@ const entries = {
   cli: 'src/cli/main.ts',
   'scan-worker': 'src/cli/scan-worker.ts',
   extension: 'src/extension.ts',
+  'language-client': 'src/client/language-client-library.ts',
   server: 'src/server/server.ts',
+  'server-scan-thread': 'src/server/scan-thread.ts',
   'profiler-harness': 'src/profiler/harness.ts',
 };
 const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));

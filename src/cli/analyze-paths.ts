@@ -4,11 +4,15 @@ import { readFileSync, statSync } from 'node:fs';
 import { analyzeFile, type FileAnalysis } from '../analysis/analyzer.js';
 import type { AnalysisOptions } from '../analysis/types.js';
 
-export function analyzePaths(files: string[], options: AnalysisOptions, root: string): FileAnalysis[] {
+export function analyzePaths(
+  files: string[],
+  options: AnalysisOptions,
+  root: string | undefined,
+): FileAnalysis[] {
   return files.map((file) => analyzePath(file, options, root));
 }
 
-function analyzePath(file: string, options: AnalysisOptions, root: string): FileAnalysis {
+function analyzePath(file: string, options: AnalysisOptions, root: string | undefined): FileAnalysis {
   try {
     // Check the size before reading: a 2 GB log named .js must not be loaded into memory.
     const size = statSync(file).size;

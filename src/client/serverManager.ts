@@ -1,6 +1,7 @@
 // Owns the language client: starts the server on first need, restarts it with backoff when it dies
 // (telling the user once, not at every crash), and restarts it on request.
 // vscode-languageclient is loaded on first start, so activation does not pay for it.
+import path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 import {
@@ -15,6 +16,17 @@ import {
 import { configurationSection } from '../shared/settings.js';
 import { documentSelector, sourceGlob } from './languages.js';
 import type { StatusItem } from './status.js';
+
+type LanguageClientLibrary = typeof import('vscode-languageclient/node');
+
+/**
+ * The language client library, from its own bundle next to this one (see
+ * src/client/language-client-library.ts): a path esbuild does not follow, so extension.js stays
+ * small and activation does not parse ~430 KB it does not run.
+ */
+function loadLanguageClientLibrary(): LanguageClientLibrary {
+  return require(path.join(__dirname, 'language-client.js')) as LanguageClientLibrary;
+}
 
 /** Crashes within this window count towards the backoff and the give-up limit. */
 const crashWindowMs = 3 * 60_000;
@@ -85,7 +97,7 @@ export class ServerManager implements vscode.Disposable {
     const started = performance.now();
     this.status.setState('starting');
     const { LanguageClient, TransportKind, RevealOutputChannelOn, CloseAction, ErrorAction, State } =
-      await import('vscode-languageclient/node');
+      loadLanguageClientLibrary();
     const serverModule = this.context.asAbsolutePath('dist/server.js');
     const env = {
       ...process.env,

@@ -25,6 +25,8 @@ export interface FileState {
   /** content hash of `findings`; equal ids mean equal diagnostics */
   resultId: string;
   durationMs: number;
+  /** CPU time of this process during the analysis (analyses made in this thread only) */
+  cpuMs?: number;
 }
 
 export interface AnalysisOutcome {
@@ -81,15 +83,12 @@ export class AnalysisHost {
     sourceFile?: () => ts.SourceFile,
   ): AnalysisOutcome {
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     let result: FileAnalysis;
     try {
       const parsed = sourceFile && !unanalysableReason(text, options) ? sourceFile() : undefined;
       result = analyzeFile({ fileName: file, text, options, root, sourceFile: parsed });
-      if (result.summary) this.index.update(result.summary);
-      else this.index.remove(file);
-      if (this.reportedFailures.delete(file)) this.log.info(`${file}: analyses cleanly again`);
     } catch (error) {
-      this.index.remove(file);
       result = {
         file,
         findings: [],
@@ -100,6 +99,29 @@ export class AnalysisHost {
         this.reportedFailures.add(file);
         this.log.error(`${file}: analysis failed, no findings shown for it. ${describeError(error, true)}`);
       }
+    }
+    const outcome = this.record(file, result, options, version);
+    const cpu = process.cpuUsage(cpuBefore);
+    // the whole job: incremental parse, analysis and cross-file finalization
+    outcome.state.durationMs = performance.now() - started;
+    outcome.state.cpuMs = (cpu.user + cpu.system) / 1000;
+    return outcome;
+  }
+
+  /**
+   * Takes in an analysis made elsewhere (the workspace scan's worker thread) or by `analyze`:
+   * updates the project index and the file's visible findings.
+   */
+  record(file: string, result: FileAnalysis, options: AnalysisOptions, version?: number): AnalysisOutcome {
+    if (result.summary) this.index.update(result.summary);
+    else this.index.remove(file);
+    if (result.skipped?.reason === 'internal-error') {
+      if (!this.reportedFailures.has(file)) {
+        this.reportedFailures.add(file);
+        this.log.error(`${file}: analysis failed, no findings shown for it. ${result.skipped.detail}`);
+      }
+    } else if (this.reportedFailures.delete(file)) {
+      this.log.info(`${file}: analyses cleanly again`);
     }
     if (result.skipped && result.skipped.reason !== 'internal-error' && !this.reportedSkips.has(file)) {
       this.reportedSkips.add(file);
@@ -117,7 +139,7 @@ export class AnalysisHost {
       result,
       findings,
       resultId: resultIdOf(findings),
-      durationMs: result.durationMs || performance.now() - started,
+      durationMs: result.durationMs,
     };
     this.files.set(file, state);
     return { state, changedDependents: this.refreshDependents(file) };

@@ -23,8 +23,10 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { FileAnalysis } from '../analysis/analyzer.js';
 import { allRules as rules } from '../analysis/index.js';
 import type { Fix } from '../analysis/types.js';
+import { analyzePaths } from '../cli/analyze-paths.js';
 import {
   type ScanProgressParams,
   type ScanWorkspaceParams,
@@ -41,7 +43,8 @@ import { AnalysisHost, describeError, type FileState } from './analysisHost.js';
 import { codeActionsFor } from './codeActions.js';
 import { toDiagnostic } from './diagnostics.js';
 import { isSourceFile, listSourceFiles } from './files.js';
-import { OptionsProvider } from './options.js';
+import { type FolderContext, OptionsProvider } from './options.js';
+import { ScanThread } from './scanThread.js';
 import { SourceFileCache } from './sourceFiles.js';
 import { delay, Signal, throttle, yieldToEventLoop } from './timing.js';
 import { documentFileName, pathToUri, uriToPath } from './uri.js';
@@ -366,6 +369,61 @@ async function analyzeFromDisk(file: string): Promise<FileState | undefined> {
   return outcome.state;
 }
 
+/** Files per message to the scan thread: big enough to amortize messaging, small for smooth progress. */
+const SCAN_BATCH_SIZE = 25;
+/** Undefined when running from source (unit tests): scans then analyse on this thread. */
+const scanThread = ScanThread.create();
+let toldAboutScanThreadFailure = false;
+let scansUsingThread = 0;
+
+/**
+ * Analyses files from disk for the workspace scan: on the scan thread, or on this thread (yielding
+ * between files) when there is none or it failed. Resolves with each file's state (undefined when
+ * the file could not be read or was opened in the editor meanwhile).
+ */
+async function analyzeBatch(files: string[], context: FolderContext): Promise<(FileState | undefined)[]> {
+  const root = context.inWorkspace ? context.folder : undefined;
+  let analyses: FileAnalysis[] | undefined;
+  if (scanThread) {
+    try {
+      analyses = await scanThread.analyze(files, context.options, root);
+    } catch (error) {
+      if (!toldAboutScanThreadFailure) {
+        toldAboutScanThreadFailure = true;
+        log.warn(
+          `the scan thread failed; scanning on the main thread instead. ${describeError(error, true)}`,
+        );
+      }
+    }
+  }
+  const states: (FileState | undefined)[] = [];
+  for (const [i, file] of files.entries()) {
+    const result = analyses?.[i] ?? analyzePaths([file], context.options, root)[0]!;
+    states.push(recordDiskAnalysis(file, result, context));
+    if (!analyses) await yieldToEventLoop();
+  }
+  return states;
+}
+
+function recordDiskAnalysis(
+  file: string,
+  result: FileAnalysis,
+  context: FolderContext,
+): FileState | undefined {
+  // Opened in the editor while the disk copy was analysed: the buffer's analysis wins.
+  if (documents.get(pathToUri(file))) return host.get(file);
+  if (result.skipped?.reason === 'read-error') {
+    if (host.get(file)) forgetFile(file);
+    return undefined;
+  }
+  const outcome = host.record(file, result, context.options);
+  removedFiles.delete(file);
+  noteDuration(outcome.state, context.settings.timeBudgetMs, false);
+  dependentsChanged(outcome.changedDependents);
+  workspaceChanged.fire();
+  return outcome.state;
+}
+
 /** After many files: apply cross-file conditions with every summary known, then tell the client. */
 function finishBatch(): void {
   dependentsChanged(host.refinalizeAll());
@@ -449,15 +507,56 @@ async function scanWorkspace(
   }, 100);
   let done = 0;
   let skipped = 0;
-  for (const file of files) {
-    if (isCancelled()) break;
-    const state = await analyzeFromDisk(file);
-    if (!state || state.result.skipped) skipped++;
-    done++;
-    const folder = options.folderOf(file);
-    progress({ done, total, file: folder ? path.relative(folder, file) : file });
-    // Analysis is synchronous; yielding after each file keeps editor requests flowing during a scan.
-    await yieldToEventLoop();
+  // Files go to the scan thread in batches (two in flight, so it never waits for this thread);
+  // this thread only reads the configuration and records results, between editor requests.
+  const inFlight: Promise<void>[] = [];
+  scansUsingThread++;
+  let batch: { files: string[]; context: FolderContext; key: string } | undefined;
+  const dispatch = async (): Promise<void> => {
+    if (!batch) return;
+    const { files: batchFiles, context } = batch;
+    batch = undefined;
+    if (inFlight.length >= 2) await inFlight.shift();
+    inFlight.push(
+      analyzeBatch(batchFiles, context).then((states) => {
+        for (const state of states) {
+          if (!state || state.result.skipped) skipped++;
+          done++;
+        }
+        const last = batchFiles[batchFiles.length - 1]!;
+        const folder = options.folderOf(last);
+        progress({ done, total, file: folder ? path.relative(folder, last) : last });
+      }),
+    );
+  };
+  try {
+    for (const file of files) {
+      if (isCancelled()) break;
+      if (documents.get(pathToUri(file))) {
+        // open in the editor: analysed from its buffer, not from disk
+        done++;
+        continue;
+      }
+      const context = await options.forFile(file);
+      if (!context.settings.enable) {
+        if (host.get(file)) forgetFile(file);
+        skipped++;
+        done++;
+        continue;
+      }
+      // one batch, one set of options: files of another folder or configuration start a new one
+      const key = `${context.folder}\0${context.inWorkspace}\0${JSON.stringify(context.options)}`;
+      if (batch && batch.key !== key) await dispatch();
+      batch ??= { files: [], context, key };
+      batch.files.push(file);
+      if (batch.files.length >= SCAN_BATCH_SIZE) await dispatch();
+    }
+    if (!isCancelled()) await dispatch();
+    await Promise.all(inFlight);
+  } finally {
+    // The thread holds its own copy of the compiler: let it go until the next scan (a scan that
+    // replaced this one may still be using it).
+    if (--scansUsingThread === 0) void scanThread?.stop();
   }
   progress.now({ done, total });
   scanHasRun = true;
@@ -555,6 +654,7 @@ const sendStatus = throttle(() => {
     lastAnalysis: lastAnalysed && {
       uri: pathToUri(lastAnalysed.file),
       durationMs: Math.round(lastAnalysed.durationMs * 10) / 10,
+      cpuMs: lastAnalysed.cpuMs === undefined ? undefined : Math.round(lastAnalysed.cpuMs * 10) / 10,
       at: lastAnalysedAt,
     },
     slow: slowest,
@@ -568,6 +668,8 @@ connection.onRequest(
     pid: process.pid,
     rules: rules.map((rule) => rule.meta.id),
     analyses: host.analyses,
+    node: process.version,
+    execArgv: process.execArgv,
   }),
 );
 

@@ -39,6 +39,8 @@ export interface StatusParams {
     /** file URI */
     uri: string;
     durationMs: number;
+    /** CPU time the server process used during the analysis (less than durationMs when other processes had the cores) */
+    cpuMs?: number;
     /** epoch milliseconds */
     at: number;
   };
@@ -54,6 +56,9 @@ export interface ServerInfoResult {
   rules: string[];
   /** documents analysed since start-up */
   analyses: number;
+  /** the server's Node.js version and flags (the benchmark reports them) */
+  node?: string;
+  execArgv?: string[];
 }
 
 /** Client command ids (also contributed in package.json). */

@@ -25,12 +25,25 @@ export async function run(): Promise<void> {
     results.noopFirstActivationMs = await activateNoop('concurrency-lens.noop-before');
     const activationStart = performance.now();
     const api = await extension.activate();
-    results.activationMs = round(performance.now() - activationStart);
+    const activationEnd = performance.now();
+    results.activationMs = round(activationEnd - activationStart);
+    const clock = api.activationClock;
+    if (clock) {
+      results.activationParts = {
+        beforeOurCodeRuns: round(clock.moduleEvaluationStartedAt - activationStart),
+        evaluatingOurModules: round(clock.modulesEvaluatedAt - clock.moduleEvaluationStartedAt),
+        betweenLoadAndActivate: round(clock.activateStartedAt - clock.modulesEvaluatedAt),
+        insideActivate: round(clock.activateEndedAt - clock.activateStartedAt),
+        afterActivateReturns: round(activationEnd - clock.activateEndedAt),
+      };
+    }
     results.insideActivateMs = round(api.activateMs ?? Number.NaN);
     const readyStart = performance.now();
     await api.whenReady();
     results.serverReadyMs = round(performance.now() - readyStart);
     results.noopActivationMs = await activateNoop('concurrency-lens.noop-after');
+    const info = await api.serverInfo();
+    results.server = { node: info.node, execArgv: info.execArgv };
     log(
       `activation ${results.activationMs} ms (inside activate(): ${results.insideActivateMs} ms), server ready after ${results.serverReadyMs} ms more`,
     );
@@ -58,6 +71,7 @@ async function measureEdits(api: ConcurrencyLensApi) {
   log(`${lines}-line file: first diagnostics ${openToDiagnosticsMs} ms after opening`);
   const endToEnd: number[] = [];
   const analysis: number[] = [];
+  const analysisCpu: number[] = [];
   for (let k = 0; k < edits; k++) {
     const before = ours(uri).length;
     const anchor = editor.document.getText().indexOf(`app.get('/route${k * 7 + 3}'`);
@@ -73,7 +87,9 @@ async function measureEdits(api: ConcurrencyLensApi) {
     );
     await diagnosticsWhere(uri, (count) => count === before + 1);
     endToEnd.push(performance.now() - start);
-    analysis.push((await analysed).lastAnalysis!.durationMs);
+    const { durationMs, cpuMs } = (await analysed).lastAnalysis!;
+    analysis.push(durationMs);
+    if (cpuMs !== undefined) analysisCpu.push(cpuMs);
   }
   await vscode.commands.executeCommand('workbench.action.files.revert');
   return {
@@ -83,6 +99,7 @@ async function measureEdits(api: ConcurrencyLensApi) {
     edits,
     endToEndMs: summary(endToEnd),
     analysisMs: summary(analysis),
+    analysisCpuMs: analysisCpu.length > 0 ? summary(analysisCpu) : undefined,
   };
 }
 
@@ -102,6 +119,8 @@ async function measureIdle(ms: number) {
 async function measureScan(api: ConcurrencyLensApi) {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   const idle = await measureIdle(5000);
+  // Started before the measures: connecting the inspector blocks this thread for a while.
+  const profiler = process.env.CONCURRENCY_LENS_BENCH_PROFILE ? await startProfiler() : undefined;
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   // A second, direct measure: the longest gap between 1 ms timer ticks, with the CPU time this
   // process used during it (a gap with little CPU is the OS running other processes, not a stall
@@ -132,6 +151,7 @@ async function measureScan(api: ConcurrencyLensApi) {
   histogram.disable();
   clearInterval(ticker);
   counter.dispose();
+  if (profiler) await profiler.stop(process.env.CONCURRENCY_LENS_BENCH_PROFILE!);
   const files = new Set(
     vscode.languages
       .getDiagnostics()
@@ -151,6 +171,30 @@ async function measureScan(api: ConcurrencyLensApi) {
       meanMs: round(histogram.mean / 1e6),
       longestTimerGapMs: round(longestGap),
       cpuDuringLongestGapMs: round(longestGapCpuMs),
+    },
+  };
+}
+
+/**
+ * A CPU profile of the extension host (every extension in it, not only ours) while the scan runs:
+ * the way to see what a stall was. Written where CONCURRENCY_LENS_BENCH_PROFILE points.
+ */
+async function startProfiler() {
+  const inspector = await import('node:inspector');
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  return {
+    async stop(file: string) {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
     },
   };
 }
