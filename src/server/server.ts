@@ -44,7 +44,7 @@ import { codeActionsFor } from './codeActions.js';
 import { toDiagnostic } from './diagnostics.js';
 import { isSourceFile, listSourceFiles } from './files.js';
 import { type FolderContext, OptionsProvider } from './options.js';
-import { ScanThread } from './scanThread.js';
+import { ScanProcess } from './scanProcess.js';
 import { SourceFileCache } from './sourceFiles.js';
 import { delay, Signal, throttle, yieldToEventLoop } from './timing.js';
 import { documentFileName, pathToUri, uriToPath } from './uri.js';
@@ -369,30 +369,28 @@ async function analyzeFromDisk(file: string): Promise<FileState | undefined> {
   return outcome.state;
 }
 
-/** Files per message to the scan thread: big enough to amortize messaging, small for smooth progress. */
+/** Files per message to the scan process: big enough to amortize messaging, small for smooth progress. */
 const SCAN_BATCH_SIZE = 25;
 /** Undefined when running from source (unit tests): scans then analyse on this thread. */
-const scanThread = ScanThread.create();
-let toldAboutScanThreadFailure = false;
-let scansUsingThread = 0;
+const scanProcess = ScanProcess.create();
+let toldAboutScanProcessFailure = false;
+let scansUsingProcess = 0;
 
 /**
- * Analyses files from disk for the workspace scan: on the scan thread, or on this thread (yielding
+ * Analyses files from disk for the workspace scan: in the scan process, or on this thread (yielding
  * between files) when there is none or it failed. Resolves with each file's state (undefined when
  * the file could not be read or was opened in the editor meanwhile).
  */
 async function analyzeBatch(files: string[], context: FolderContext): Promise<(FileState | undefined)[]> {
   const root = context.inWorkspace ? context.folder : undefined;
   let analyses: FileAnalysis[] | undefined;
-  if (scanThread) {
+  if (scanProcess) {
     try {
-      analyses = await scanThread.analyze(files, context.options, root);
+      analyses = await scanProcess.analyze(files, context.options, root);
     } catch (error) {
-      if (!toldAboutScanThreadFailure) {
-        toldAboutScanThreadFailure = true;
-        log.warn(
-          `the scan thread failed; scanning on the main thread instead. ${describeError(error, true)}`,
-        );
+      if (!toldAboutScanProcessFailure) {
+        toldAboutScanProcessFailure = true;
+        log.warn(`the scan process failed; scanning in the server instead. ${describeError(error, true)}`);
       }
     }
   }
@@ -507,10 +505,10 @@ async function scanWorkspace(
   }, 100);
   let done = 0;
   let skipped = 0;
-  // Files go to the scan thread in batches (two in flight, so it never waits for this thread);
+  // Files go to the scan process in batches (two in flight, so it never waits for this thread);
   // this thread only reads the configuration and records results, between editor requests.
   const inFlight: Promise<void>[] = [];
-  scansUsingThread++;
+  scansUsingProcess++;
   let batch: { files: string[]; context: FolderContext; key: string } | undefined;
   const dispatch = async (): Promise<void> => {
     if (!batch) return;
@@ -554,9 +552,9 @@ async function scanWorkspace(
     if (!isCancelled()) await dispatch();
     await Promise.all(inFlight);
   } finally {
-    // The thread holds its own copy of the compiler: let it go until the next scan (a scan that
+    // The process holds its own copy of the compiler: let it go until the next scan (a scan that
     // replaced this one may still be using it).
-    if (--scansUsingThread === 0) void scanThread?.stop();
+    if (--scansUsingProcess === 0) scanProcess?.stop();
   }
   progress.now({ done, total });
   scanHasRun = true;
