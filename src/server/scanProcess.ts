@@ -17,10 +17,17 @@ export class ScanProcess {
     { resolve: (analyses: FileAnalysis[]) => void; reject: (error: Error) => void }
   >();
 
-  /** Undefined when the process's bundle is not next to this one (running from source, in unit tests). */
-  static create(): ScanProcess | undefined {
-    const script = path.join(__dirname, 'server-scan-process.js');
+  /**
+   * Undefined when the process's bundle is not next to this one (running from source, in unit
+   * tests); `script` names the bundle elsewhere.
+   */
+  static create(script = path.join(__dirname, 'server-scan-process.js')): ScanProcess | undefined {
     return existsSync(script) ? new ScanProcess(script) : undefined;
+  }
+
+  /** The running process's pid, if one runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   private constructor(private readonly script: string) {}
