@@ -282,6 +282,7 @@ function bindRules(
 ): BoundRules {
   const visitorsByKind: (BoundVisitor[] | undefined)[] = [];
   const enders: BoundVisitor[] = [];
+  const triggerResults = new Map<RegExp, boolean>();
   for (const rule of rules) {
     const settings = options.rules[rule.meta.id];
     const severity = settings?.severity ?? rule.meta.defaultSeverity;
@@ -290,7 +291,16 @@ function bindRules(
       if (kind === 'test' && !options.mainThreadRulesInTests) continue;
       if (kind === 'script' && !options.mainThreadRulesInScripts) continue;
     }
-    if (rule.meta.textTrigger && !rule.meta.textTrigger.test(text)) continue;
+    const trigger = rule.meta.textTrigger;
+    if (trigger) {
+      // rules about the same APIs share a trigger (rules/triggers.ts): test each one once
+      let matched = triggerResults.get(trigger);
+      if (matched === undefined) {
+        matched = trigger.test(text);
+        triggerResults.set(trigger, matched);
+      }
+      if (!matched) continue;
+    }
     const ruleOptions = settings?.options ?? {};
     context.rule = rule;
     context.severity = severity;

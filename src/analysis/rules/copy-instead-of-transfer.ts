@@ -7,6 +7,7 @@ import { docsUrl } from '../docs-url.js';
 import { numericValue } from '../model/bounds.js';
 import { destructuredKey, findDeclaration, type PostSite, postSiteOf } from '../model/messaging.js';
 import type { Rule } from '../types.js';
+import { WORKER_MESSAGING_TRIGGER } from './triggers.js';
 
 /** Buffers at or above this many bytes are worth moving instead of copying. */
 const LARGE_BYTES = 64 * 1024;
@@ -65,8 +66,7 @@ export const copyInsteadOfTransfer: Rule = {
     description:
       'A data-sized ArrayBuffer, typed array or Buffer posted to another thread without a transfer list, so it is copied.',
     docsUrl: docsUrl('copy-instead-of-transfer'),
-    textTrigger:
-      /postMessage|workerData|piscina|tinypool|workerpool|(pool|piscina)\s*\.\s*(run|runTask|exec)\s*\(/i,
+    textTrigger: WORKER_MESSAGING_TRIGGER,
     messages: {
       copied:
         '{{what}} ({{source}}) is copied by `{{api}}`: without a transfer list, structured clone duplicates every byte on each post — CPU time on the sending thread and a second copy in memory. Move it instead with {{howToTransfer}}, or share it through a SharedArrayBuffer. {{pooledNote}}',

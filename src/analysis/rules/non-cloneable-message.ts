@@ -23,6 +23,7 @@ import {
 } from '../model/messaging.js';
 import type { ModuleReference } from '../model/modules.js';
 import type { Rule } from '../types.js';
+import { WORKER_MESSAGING_TRIGGER } from './triggers.js';
 
 type OffenceKind = 'function' | 'symbol' | 'promise' | 'weak' | 'handle' | 'port' | 'instance';
 
@@ -158,8 +159,7 @@ export const nonCloneableMessage: Rule = {
     description:
       'A function, symbol, Promise, weak collection, socket/stream/request/database handle or class instance with methods sent to another thread.',
     docsUrl: docsUrl('non-cloneable-message'),
-    textTrigger:
-      /postMessage|workerData|structuredClone|piscina|tinypool|workerpool|(pool|piscina)\s*\.\s*(run|runTask|exec)\s*\(/i,
+    textTrigger: WORKER_MESSAGING_TRIGGER,
     messages: {
       throws:
         '{{what}} is passed to `{{api}}`, which copies its message with the structured clone algorithm: {{reason}}, so the call throws `DataCloneError` at run time{{lost}}. {{advice}}',

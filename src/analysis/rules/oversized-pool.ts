@@ -14,6 +14,7 @@ import {
   workerUsage,
 } from '../model/worker-usage.js';
 import type { Rule } from '../types.js';
+import { WORKER_CREATION_TRIGGER } from './triggers.js';
 
 const DEFAULT_MAX_THREADS = 16;
 
@@ -276,7 +277,7 @@ export const oversizedPool: Rule = {
     defaultSeverity: 'warning',
     description: 'A CPU worker pool sized above `os.availableParallelism()`.',
     docsUrl: docsUrl('oversized-pool'),
-    textTrigger: /\bWorker\b|[Pp]iscina|[Tt]inypool|workerpool/,
+    textTrigger: WORKER_CREATION_TRIGGER,
     messages: {
       oversized:
         'This {{what}} runs up to {{size}} threads ({{label}}), more than the machine has cores: CPU-bound tasks then time-slice, so each takes longer, throughput does not rise, and every extra thread costs its own V8 heap. Size CPU pools with `os.availableParallelism()` (or one less, to leave a core for the main thread).',

@@ -11,6 +11,7 @@ import {
   workerUsage,
 } from '../model/worker-usage.js';
 import type { Rule } from '../types.js';
+import { WORKER_CREATION_TRIGGER } from './triggers.js';
 
 /** Events whose listener means someone learns that the worker died. */
 const LIFECYCLE_EVENTS = new Set(['error', 'exit']);
@@ -162,7 +163,7 @@ export const unhandledWorkerError: Rule = {
     defaultSeverity: 'warning',
     description: "A worker_threads Worker with no 'error' and no 'exit' listener.",
     docsUrl: docsUrl('unhandled-worker-error'),
-    textTrigger: /\bWorker\b/,
+    textTrigger: WORKER_CREATION_TRIGGER,
     messages: {
       unhandled:
         "This Worker has no 'error' or 'exit' listener: if its code throws, the 'error' event has no listener and crashes the main process, and if it dies mid-task the task and its promise never settle. Listen to 'error' and 'exit' (reject the pending tasks, respawn with backoff), or use a pool such as piscina that does this for you.",

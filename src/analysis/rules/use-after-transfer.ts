@@ -21,6 +21,7 @@ import {
   postSiteOf,
 } from '../model/messaging.js';
 import type { Rule } from '../types.js';
+import { WORKER_MESSAGING_TRIGGER } from './triggers.js';
 
 interface Target {
   /** property chain of the detached value: ['buf'], ['msg', 'pixels'], ['this', 'buffer'] */
@@ -50,8 +51,7 @@ export const useAfterTransfer: Rule = {
     description:
       'A buffer or port in a transfer list used after the post: it is detached on the sending side.',
     docsUrl: docsUrl('use-after-transfer'),
-    textTrigger:
-      /postMessage|structuredClone|piscina|tinypool|workerpool|transferList|(pool|piscina)\s*\.\s*(run|runTask|exec)\s*\(/i,
+    textTrigger: WORKER_MESSAGING_TRIGGER,
     messages: {
       used: '`{{name}}` is used after `{{api}}` transferred it on line {{line}}: a transferred buffer is detached on the sending side — its length and byteLength are 0, element reads return undefined and typed-array methods or DataView access throw TypeError — so this code sees no data. Read what you need before posting, post a copy (`{{name}}.slice()`) instead of transferring it, or allocate a new buffer after the post.',
       usedPort:

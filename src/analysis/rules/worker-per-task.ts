@@ -30,6 +30,7 @@ import {
   workerUsage,
 } from '../model/worker-usage.js';
 import type { Rule } from '../types.js';
+import { WORKER_CREATION_TRIGGER } from './triggers.js';
 
 const MAX_DEPTH = 6;
 
@@ -566,7 +567,7 @@ export const workerPerTask: Rule = {
     description:
       '`new Worker()` or a worker pool created per request, event or loop iteration instead of once at start-up.',
     docsUrl: docsUrl('worker-per-task'),
-    textTrigger: /\bWorker\b|[Pp]iscina|[Tt]inypool|workerpool/,
+    textTrigger: WORKER_CREATION_TRIGGER,
     messages: {
       perTask:
         'A new {{what}} is started {{where}}: each start costs tens of milliseconds and a fresh V8 heap, so under load tasks wait for thread start-up, memory grows with every task in flight, and nothing bounds how many threads run at once. Create one pool at start-up (piscina, or a fixed set of workers) and send each task to it.',
