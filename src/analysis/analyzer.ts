@@ -58,6 +58,8 @@ export interface AnalyzeInput {
   rules?: readonly Rule[];
   checker?: ts.TypeChecker;
   sourceFile?: ts.SourceFile;
+  /** the text's size in UTF-8 bytes when known (from the file system), to skip measuring it */
+  byteLength?: number;
 }
 
 const MINIFIED_LINE_LENGTH = 1000;
@@ -90,8 +92,12 @@ export function scriptKindOf(fileName: string): ts.ScriptKind {
 export function unanalysableReason(
   text: string,
   options: AnalysisOptions,
+  byteLength?: number,
 ): Pick<SkippedFile, 'reason' | 'detail'> | undefined {
-  if (Buffer.byteLength(text) > options.maxFileBytes) {
+  // UTF-8 takes at least one byte per UTF-16 unit and at most three: measure only when in doubt.
+  const bytes =
+    byteLength ?? (text.length * 3 <= options.maxFileBytes ? text.length : Buffer.byteLength(text));
+  if (bytes > options.maxFileBytes) {
     return {
       reason: 'too-large',
       detail: `larger than the ${formatBytes(options.maxFileBytes)} limit (maxFileBytes)`,
@@ -133,7 +139,7 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
     durationMs: performance.now() - started,
   });
 
-  const unanalysable = unanalysableReason(text, options);
+  const unanalysable = unanalysableReason(text, options, input.byteLength);
   if (unanalysable) return done({ findings: [], skipped: { file: fileName, ...unanalysable } });
 
   let skipped: SkippedFile | undefined;

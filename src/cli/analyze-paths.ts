@@ -29,7 +29,7 @@ function analyzePath(file: string, options: AnalysisOptions, root: string | unde
       };
     }
     const text = readFileSync(file, 'utf8');
-    return analyzeFile({ fileName: file, text, options, root });
+    return analyzeFile({ fileName: file, text, options, root, byteLength: size });
   } catch (error) {
     return {
       file,
