@@ -201,7 +201,7 @@ function report() {
       `workspace scan: ${scan.filesScanned} files (${scan.filesSkipped} skipped) in ${scan.wallMs} ms, ${scan.findings} findings in ${scan.filesWithDiagnostics} files`,
     );
     const loop = (w) =>
-      `max stall ${w.maxStallMs} ms, p99 ${w.p99Ms} ms, timer gaps > 20 ms: ${w.gapsOver20Ms}, longest gap ${w.longestTimerGapMs} ms (extension-host CPU in it: ${w.cpuDuringLongestGapMs} ms)`;
+      `max stall ${w.maxStallMs} ms, p99 ${w.p99Ms} ms, timer gaps > 20 ms: ${w.gapsOver20Ms}, longest gap ${w.longestTimerGapMs} ms (extension-host CPU in it: ${w.cpuDuringLongestGapMs} ms), longest gap with the host busy ${w.longestBusyGapMs} ms`;
     console.log(
       `  extension-host event loop during the scan (${(scan.eventLoop.durationMs / 1000).toFixed(1)} s): ${loop(scan.eventLoop)}  [target < 20 ms: ${verdict(scan.eventLoop.maxStallMs, 20)}]`,
     );

@@ -113,6 +113,8 @@ function watchEventLoop() {
   let longestGap = 0;
   let longestGapCpuMs = 0;
   let gapsOver20Ms = 0;
+  /** longest gap in which this process used the CPU for at least half of it: work here, not the OS */
+  let longestBusyGap = 0;
   let last = performance.now();
   let lastCpu = process.cpuUsage();
   const started = last;
@@ -121,6 +123,8 @@ function watchEventLoop() {
     const cpu = process.cpuUsage();
     const gap = now - last;
     if (gap > 20) gapsOver20Ms++;
+    const gapCpuMs = (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000;
+    if (gapCpuMs >= gap / 2 && gap > longestBusyGap) longestBusyGap = gap;
     if (gap > longestGap) {
       longestGap = gap;
       longestGapCpuMs = (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000;
@@ -140,6 +144,7 @@ function watchEventLoop() {
         meanMs: round(histogram.mean / 1e6),
         longestTimerGapMs: round(longestGap),
         cpuDuringLongestGapMs: round(longestGapCpuMs),
+        longestBusyGapMs: round(longestBusyGap),
         gapsOver20Ms,
       };
     },
