@@ -58,7 +58,13 @@ export class ScanProcess {
       // Everything on the one (low-priority) thread, the garbage collector included.
       execArgv: ['--single-threaded'],
       serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    // The end of stderr says why the process died (an uncaught error, out of memory).
+    let stderr = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-2000);
     });
     child.on('message', (response: ScanBatchResponse) => {
       const waiting = this.pending.get(response.id);
@@ -66,8 +72,14 @@ export class ScanProcess {
       waiting?.resolve(response.analyses);
     });
     child.on('error', (error) => this.fail(child, error));
-    child.on('exit', (code, signal) =>
-      this.fail(child, new Error(`the scan process exited (${signal ?? `code ${code}`})`)),
+    // 'close' rather than 'exit': stderr has been read to the end by then
+    child.on('close', (code, signal) =>
+      this.fail(
+        child,
+        new Error(
+          `the scan process exited (${signal ?? `code ${code}`})${stderr.trim() ? `: ${stderr.trim()}` : ''}`,
+        ),
+      ),
     );
     this.child = child;
     return child;
