@@ -25,4 +25,6 @@ run(process.execPath, ['scripts/build.mjs']);
 run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...findTests('test').sort()]);
 if (!unitOnly && existsSync('test/integration/run.mjs')) {
   run(process.execPath, ['test/integration/run.mjs']);
+  // a second window, opened on a two-folder .code-workspace
+  run(process.execPath, ['test/integration/run.mjs', '--multi-root']);
 }

@@ -66,8 +66,8 @@ export function makeSandbox() {
 }
 
 /** Copies a fixture workspace to the sandbox so tests may edit it freely. */
-export function copyWorkspace(sandbox, fixture = 'workspace') {
-  const target = path.join(sandbox.dir, fixture);
+export function copyWorkspace(sandbox, fixture = 'workspace', name = fixture) {
+  const target = path.join(sandbox.dir, name);
   cpSync(path.join(repo, 'test/fixtures', fixture), target, { recursive: true });
   return target;
 }
@@ -223,7 +223,8 @@ export function workbenchUrl(server, folder, { extensionDevelopmentPath, extensi
   if (extensionTestsPath) {
     payload.push(['extensionTestsPath', `vscode-remote://${server.remoteAuthority}${extensionTestsPath}`]);
   }
-  const query = `folder=${encodeURIComponent(folder)}`;
+  // a .code-workspace file opens as a (multi-root) workspace, anything else as a folder
+  const query = `${folder.endsWith('.code-workspace') ? 'workspace' : 'folder'}=${encodeURIComponent(folder)}`;
   return `${server.base}/?${query}${payload.length ? `&payload=${encodeURIComponent(JSON.stringify(payload))}` : ''}`;
 }
 

@@ -7,7 +7,7 @@
 // --vsix installs a packaged extension instead of loading the folder (proves the .vsix works).
 // Mocha's own output does not reach this terminal: the suite writes its results to a JSON file
 // (path in CONCURRENCY_LENS_TEST_RESULTS) and logs each test through console.log, relayed here.
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -30,16 +30,36 @@ const { values: args } = parseArgs({
     timeout: { type: 'string', default: '300' },
     vsix: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    'multi-root': { type: 'boolean', default: false },
   },
 });
 
-const resultsFile = path.join(vscodeTest, 'results/integration.json');
+const resultsFile = path.join(
+  vscodeTest,
+  args['multi-root'] ? 'results/integration-multi-root.json' : 'results/integration.json',
+);
+
+/**
+ * --multi-root: two copies of the fixture workspace in one .code-workspace; the second has a
+ * .concurrency-lens.json that turns blocking-call off, so the tests can tell the folders apart.
+ */
+function multiRootWorkspace(sandbox) {
+  const first = copyWorkspace(sandbox, 'workspace', 'first');
+  const second = copyWorkspace(sandbox, 'workspace', 'second');
+  writeFileSync(
+    path.join(second, '.concurrency-lens.json'),
+    JSON.stringify({ rules: { 'blocking-call': 'off' } }),
+  );
+  const file = path.join(sandbox.dir, 'multi-root.code-workspace');
+  writeFileSync(file, JSON.stringify({ folders: [{ path: first }, { path: second }] }, null, 2));
+  return file;
+}
 
 async function main() {
   ensureInstalled();
   const { testsEntry } = await build();
   const sandbox = makeSandbox();
-  const folder = copyWorkspace(sandbox);
+  const folder = args['multi-root'] ? multiRootWorkspace(sandbox) : copyWorkspace(sandbox);
   mkdirSync(path.dirname(resultsFile), { recursive: true });
   rmSync(resultsFile, { force: true });
   let server;
@@ -51,6 +71,7 @@ async function main() {
         CONCURRENCY_LENS_TEST_RESULTS: resultsFile,
         CONCURRENCY_LENS_TEST_GREP: args.grep ?? '',
         CONCURRENCY_LENS_TEST_WORKSPACE: folder,
+        CONCURRENCY_LENS_TEST_SUITE: args['multi-root'] ? 'multi-root' : 'single-folder',
       },
       installExtension: args.vsix ? path.resolve(args.vsix) : undefined,
     });

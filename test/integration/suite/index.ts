@@ -25,8 +25,12 @@ export function run(): Promise<void> {
     reporter: Mocha.reporters.Base,
     ...(grep ? { grep } : {}),
   });
+  // The multi-root tests need a window opened on a .code-workspace (run.mjs --multi-root); the
+  // others need the single fixture folder. Each run loads its own files.
+  const multiRoot = process.env.CONCURRENCY_LENS_TEST_SUITE === 'multi-root';
   for (const file of readdirSync(__dirname).sort()) {
-    if (file.endsWith('.test.js')) mocha.addFile(path.join(__dirname, file));
+    if (!file.endsWith('.test.js')) continue;
+    if ((file === 'multi-root.test.js') === multiRoot) mocha.addFile(path.join(__dirname, file));
   }
   const started = Date.now();
   const results: Results = {
