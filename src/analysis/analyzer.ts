@@ -196,8 +196,9 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
       if (record[node.kind] === 1) nodes.push(node);
       // Collectors see this node's ancestors linked, not yet its children or later nodes: what
       // needs more (worker spawn paths) is evaluated after the walk, in threads.finish().
-      bindings.collect(node);
-      if (mentionsThreads) threads.collect(node);
+      const collects = COLLECTED_KINDS[node.kind]!;
+      if ((collects & BINDING_KIND) !== 0) bindings.collect(node);
+      if (mentionsThreads && (collects & THREAD_KIND) !== 0) threads.collect(node);
       const outer = parent;
       parent = node;
       ts.forEachChild(node, prePass);
@@ -255,6 +256,20 @@ interface BoundRules {
   visitorsByKind: (BoundVisitor[] | undefined)[];
   enders: BoundVisitor[];
 }
+
+/** Bits of COLLECTED_KINDS: which pre-pass collectors look at a node of a kind. */
+const BINDING_KIND = 1;
+const THREAD_KIND = 2;
+/**
+ * By SyntaxKind, the collectors that can act on a node of that kind (ModuleBindings.collect,
+ * ThreadModel.collect): the pre-pass runs for every node, and most kinds need neither.
+ */
+const COLLECTED_KINDS = (() => {
+  const kinds = new Uint8Array(ts.SyntaxKind.Count);
+  for (const kind of ModuleBindings.COLLECTED_KINDS) kinds[kind]! |= BINDING_KIND;
+  for (const kind of ThreadModel.COLLECTED_KINDS) kinds[kind]! |= THREAD_KIND;
+  return kinds;
+})();
 
 /**
  * Node kinds that models read from the recorded node list whatever the rules visit: the call

@@ -174,7 +174,14 @@ export class ModuleBindings {
   /** modules imported or required anywhere in the file, normalised */
   readonly modules = new Set<string>();
 
-  /** Called by the pre-pass walk for every node; records imports, requires and re-assignments. */
+  /** The node kinds collect() acts on (the pre-pass calls it for these only). */
+  static readonly COLLECTED_KINDS: readonly ts.SyntaxKind[] = [
+    ts.SyntaxKind.ImportDeclaration,
+    ts.SyntaxKind.VariableDeclaration,
+    ts.SyntaxKind.BinaryExpression,
+  ];
+
+  /** Called by the pre-pass walk; records imports, requires and re-assignments. */
   collect(node: ts.Node): void {
     if (ts.isImportDeclaration(node)) {
       this.collectImport(node);

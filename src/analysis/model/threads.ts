@@ -41,6 +41,13 @@ export class ThreadModel {
     private readonly bindings: ModuleBindings,
   ) {}
 
+  /** The node kinds collect() acts on (the pre-pass calls it for these only). */
+  static readonly COLLECTED_KINDS: readonly ts.SyntaxKind[] = [
+    ts.SyntaxKind.Identifier,
+    ts.SyntaxKind.NewExpression,
+    ts.SyntaxKind.CallExpression,
+  ];
+
   /** Called by the pre-pass walk (after module bindings of the same node were collected). */
   collect(node: ts.Node): void {
     if (ts.isIdentifier(node)) {
