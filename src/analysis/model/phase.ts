@@ -169,8 +169,9 @@ export class PhaseModel {
   private indexed = false;
 
   /**
-   * @param nodes the file's calls, `new`s, assignments and exports (and more) in document order; the call index is built from them on
-   * the first phase question, so files where no rule asks (most of any codebase) never pay for it.
+   * @param nodes the file's calls, `new`s, assignments and exports (among other recorded nodes),
+   * in document order. The call index is built from them on the first phase question, so files
+   * where no rule asks (most of any codebase) never pay for it.
    */
   constructor(private readonly nodes: readonly ts.Node[]) {}
 
