@@ -6,5 +6,9 @@
 export const WORKER_MESSAGING_TRIGGER =
   /postMessage|workerData|structuredClone|piscina|tinypool|workerpool|transferList|(pool|piscina)\s*\.\s*(run|runTask|exec)\s*\(/i;
 
-/** Creating workers or pools. */
-export const WORKER_CREATION_TRIGGER = /\bWorker\b|[Pp]iscina|[Tt]inypool|workerpool/;
+/**
+ * Creating workers or pools. No `\b` around `Worker`: word boundaries keep the regex engine from
+ * skipping ahead, which made this three times slower; the few extra files it lets through
+ * (`ServiceWorker`, `WorkerGlobalScope`) are cheap.
+ */
+export const WORKER_CREATION_TRIGGER = /Worker|[Pp]iscina|[Tt]inypool|workerpool/;
