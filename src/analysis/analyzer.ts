@@ -314,7 +314,7 @@ function bindRules(
     }
     const trigger = rule.meta.textTrigger;
     if (trigger) {
-      // rules about the same APIs share a trigger (rules/triggers.ts): test each one once
+      // rules about the same APIs share a trigger (text-triggers.ts): test each one once
       let matched = triggerResults.get(trigger);
       if (matched === undefined) {
         matched = trigger.test(text);

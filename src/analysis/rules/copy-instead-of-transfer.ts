@@ -6,8 +6,8 @@ import type { RuleContext } from '../context.js';
 import { docsUrl } from '../docs-url.js';
 import { numericValue } from '../model/bounds.js';
 import { destructuredKey, findDeclaration, type PostSite, postSiteOf } from '../model/messaging.js';
+import { WORKER_MESSAGING_TRIGGER } from '../text-triggers.js';
 import type { Rule } from '../types.js';
-import { WORKER_MESSAGING_TRIGGER } from './triggers.js';
 
 /** Buffers at or above this many bytes are worth moving instead of copying. */
 const LARGE_BYTES = 64 * 1024;

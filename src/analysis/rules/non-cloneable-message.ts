@@ -22,8 +22,8 @@ import {
   postSiteOf,
 } from '../model/messaging.js';
 import type { ModuleReference } from '../model/modules.js';
+import { WORKER_MESSAGING_TRIGGER } from '../text-triggers.js';
 import type { Rule } from '../types.js';
-import { WORKER_MESSAGING_TRIGGER } from './triggers.js';
 
 type OffenceKind = 'function' | 'symbol' | 'promise' | 'weak' | 'handle' | 'port' | 'instance';
 

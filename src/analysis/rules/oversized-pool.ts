@@ -13,8 +13,8 @@ import {
   type WorkerUsageIndex,
   workerUsage,
 } from '../model/worker-usage.js';
+import { WORKER_CREATION_TRIGGER } from '../text-triggers.js';
 import type { Rule } from '../types.js';
-import { WORKER_CREATION_TRIGGER } from './triggers.js';
 
 const DEFAULT_MAX_THREADS = 16;
 

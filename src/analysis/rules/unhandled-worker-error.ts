@@ -10,8 +10,8 @@ import {
   type WorkerUsageIndex,
   workerUsage,
 } from '../model/worker-usage.js';
+import { WORKER_CREATION_TRIGGER } from '../text-triggers.js';
 import type { Rule } from '../types.js';
-import { WORKER_CREATION_TRIGGER } from './triggers.js';
 
 /** Events whose listener means someone learns that the worker died. */
 const LIFECYCLE_EVENTS = new Set(['error', 'exit']);

@@ -20,8 +20,8 @@ import {
   type PostSite,
   postSiteOf,
 } from '../model/messaging.js';
+import { WORKER_MESSAGING_TRIGGER } from '../text-triggers.js';
 import type { Rule } from '../types.js';
-import { WORKER_MESSAGING_TRIGGER } from './triggers.js';
 
 interface Target {
   /** property chain of the detached value: ['buf'], ['msg', 'pixels'], ['this', 'buffer'] */
