@@ -26,7 +26,6 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { FileAnalysis } from '../analysis/analyzer.js';
 import { allRules as rules } from '../analysis/index.js';
 import type { Fix } from '../analysis/types.js';
-import { analyzePaths } from '../cli/analyze-paths.js';
 import {
   type ScanProgressParams,
   type ScanWorkspaceParams,
@@ -39,7 +38,7 @@ import {
   statusMethod,
 } from '../shared/protocol.js';
 import { configurationSection } from '../shared/settings.js';
-import { AnalysisHost, describeError, type FileState } from './analysisHost.js';
+import { AnalysisHost, type AnalysisOutcome, describeError, type FileState } from './analysisHost.js';
 import { codeActionsFor } from './codeActions.js';
 import { toDiagnostic } from './diagnostics.js';
 import { isSourceFile, listSourceFiles } from './files.js';
@@ -361,8 +360,15 @@ async function analyzeFromDisk(file: string): Promise<FileState | undefined> {
     if (host.get(file)) forgetFile(file);
     return undefined;
   }
-  const outcome = host.analyze(file, text, context.options, context.inWorkspace ? context.folder : undefined);
-  removedFiles.delete(file);
+  return applyDiskOutcome(
+    host.analyze(file, text, context.options, context.inWorkspace ? context.folder : undefined),
+    context,
+  );
+}
+
+/** A file analysed from disk (here or in the scan process): tell the client what changed. */
+function applyDiskOutcome(outcome: AnalysisOutcome, context: FolderContext): FileState {
+  removedFiles.delete(outcome.state.file);
   noteDuration(outcome.state, context.settings.timeBudgetMs, false);
   dependentsChanged(outcome.changedDependents);
   workspaceChanged.fire();
@@ -396,9 +402,13 @@ async function analyzeBatch(files: string[], context: FolderContext): Promise<(F
   }
   const states: (FileState | undefined)[] = [];
   for (const [i, file] of files.entries()) {
-    const result = analyses?.[i] ?? analyzePaths([file], context.options, root)[0]!;
-    states.push(recordDiskAnalysis(file, result, context));
-    if (!analyses) await yieldToEventLoop();
+    if (analyses) {
+      states.push(recordDiskAnalysis(file, analyses[i]!, context));
+    } else {
+      // no scan process: the same path as a file changed on disk, yielding between files
+      states.push(await analyzeFromDisk(file));
+      await yieldToEventLoop();
+    }
   }
   return states;
 }
@@ -414,12 +424,7 @@ function recordDiskAnalysis(
     if (host.get(file)) forgetFile(file);
     return undefined;
   }
-  const outcome = host.record(file, result, context.options);
-  removedFiles.delete(file);
-  noteDuration(outcome.state, context.settings.timeBudgetMs, false);
-  dependentsChanged(outcome.changedDependents);
-  workspaceChanged.fire();
-  return outcome.state;
+  return applyDiskOutcome(host.record(file, result, context.options), context);
 }
 
 /** After many files: apply cross-file conditions with every summary known, then tell the client. */
