@@ -41,14 +41,15 @@ const resultsFile = path.join(
 
 /**
  * --multi-root: two copies of the fixture workspace in one .code-workspace; the second has a
- * .concurrency-lens.json that turns blocking-call off, so the tests can tell the folders apart.
+ * .concurrency-lens.json that makes blocking-call an error (a warning by default), so the tests can
+ * tell which folder's configuration a diagnostic was made with.
  */
 function multiRootWorkspace(sandbox) {
   const first = copyWorkspace(sandbox, 'workspace', 'first');
   const second = copyWorkspace(sandbox, 'workspace', 'second');
   writeFileSync(
     path.join(second, '.concurrency-lens.json'),
-    JSON.stringify({ rules: { 'blocking-call': 'off' } }),
+    JSON.stringify({ rules: { 'blocking-call': 'error' } }),
   );
   const file = path.join(sandbox.dir, 'multi-root.code-workspace');
   writeFileSync(file, JSON.stringify({ folders: [{ path: first }, { path: second }] }, null, 2));

@@ -1,10 +1,10 @@
 // Multi-root workspaces (run by `run.mjs --multi-root`): two copies of the fixture workspace, the
-// second with a .concurrency-lens.json that turns blocking-call off. Each folder is analysed with
-// its own configuration, in the editor and by the workspace scan.
+// second with a .concurrency-lens.json that makes blocking-call an error (a warning by default).
+// Each folder is analysed with its own configuration, in the editor and by the workspace scan.
+// The assertions wait for diagnostics of each severity, never for the absence of something.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ConcurrencyLensApi } from '../../../src/client/api.js';
-import type { StatusParams } from '../../../src/shared/protocol.js';
 import { activateExtension, nextEvent, open, ours, waitForDiagnostics } from './helpers.js';
 
 function folderNamed(name: string): vscode.Uri {
@@ -13,15 +13,11 @@ function folderNamed(name: string): vscode.Uri {
   return folder.uri;
 }
 
-/** Resolves when the server reports an analysis of `uri` (with or without findings). */
-function analysed(api: ConcurrencyLensApi, uri: vscode.Uri): Promise<StatusParams> {
-  return nextEvent(api.onDidUpdateStatus, `an analysis of ${uri.path}`, (status) =>
-    decodeURIComponent(status.lastAnalysis?.uri ?? '').endsWith(uri.path),
-  );
-}
-
 const isBlockingCall = (d: vscode.Diagnostic): boolean =>
   (typeof d.code === 'object' ? d.code.value : d.code) === 'blocking-call';
+const blockingCalls = (diagnostics: vscode.Diagnostic[], severity: vscode.DiagnosticSeverity): number =>
+  diagnostics.filter((d) => isBlockingCall(d) && d.severity === severity).length;
+const { Warning, Error: ErrorSeverity } = vscode.DiagnosticSeverity;
 
 describe('Concurrency Lens in a multi-root workspace', () => {
   let api: ConcurrencyLensApi;
@@ -40,17 +36,17 @@ describe('Concurrency Lens in a multi-root workspace', () => {
   it("applies each folder's configuration to the files open in the editor", async () => {
     const first = vscode.Uri.joinPath(folderNamed('first'), 'src/login.ts');
     await open(first);
-    await waitForDiagnostics(first, (d) => d.some(isBlockingCall), 'blocking-call in the first folder');
+    await waitForDiagnostics(first, (d) => blockingCalls(d, Warning) === 1, 'a warning in the first folder');
 
     const second = vscode.Uri.joinPath(folderNamed('second'), 'src/login.ts');
-    const done = analysed(api, second);
     await open(second);
-    await done;
-    assert.deepEqual(
-      ours(second).filter(isBlockingCall),
-      [],
-      "the second folder's .concurrency-lens.json turns blocking-call off",
+    const diagnostics = await waitForDiagnostics(
+      second,
+      (d) => blockingCalls(d, ErrorSeverity) === 1,
+      'an error in the second folder (its .concurrency-lens.json)',
     );
+    assert.equal(blockingCalls(diagnostics, Warning), 0);
+    assert.equal(blockingCalls(ours(first), ErrorSeverity), 0, 'the first folder keeps its own severity');
   });
 
   it('scans every folder, each with its own configuration and ignore files', async () => {
@@ -69,11 +65,16 @@ describe('Concurrency Lens in a multi-root workspace', () => {
     const first = vscode.Uri.joinPath(folderNamed('first'), 'src/templates.js');
     await waitForDiagnostics(
       first,
-      (d) => d.filter(isBlockingCall).length === 2,
-      'templates.js in the first folder',
+      (d) => blockingCalls(d, Warning) === 2,
+      'two warnings in templates.js (first)',
     );
     const second = vscode.Uri.joinPath(folderNamed('second'), 'src/templates.js');
-    assert.deepEqual(ours(second).filter(isBlockingCall), [], 'blocking-call is off in the second folder');
+    await waitForDiagnostics(
+      second,
+      (d) => blockingCalls(d, ErrorSeverity) === 2,
+      'two errors in templates.js (second)',
+    );
+    assert.equal(blockingCalls(ours(first), ErrorSeverity) + blockingCalls(ours(second), Warning), 0);
     for (const name of ['first', 'second']) {
       assert.deepEqual(
         ours(vscode.Uri.joinPath(folderNamed(name), 'ignored/blocking.js')),
