@@ -13,7 +13,7 @@ const entries = {
   extension: 'src/extension.ts',
   'language-client': 'src/client/language-client-library.ts',
   server: 'src/server/server.ts',
-  'server-scan-process': 'src/server/scan-process.ts',
+  'server-scan-child': 'src/server/scan-child.ts',
   'profiler-harness': 'src/profiler/harness.ts',
 };
 const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));

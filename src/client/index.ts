@@ -11,7 +11,7 @@ import {
 import { configurationSection } from '../shared/settings.js';
 import type { ConcurrencyLensApi } from './api.js';
 import { registerProfiler } from './profiler.js';
-import { ServerManager } from './serverManager.js';
+import { ServerManager } from './server-manager.js';
 import { StatusItem } from './status.js';
 
 let activeServer: ServerManager | undefined;

@@ -8,9 +8,9 @@ import { commands, hasProfileResultsContextKey } from '../shared/protocol.js';
 import { configurationSection, normalizeProfilerSettings } from '../shared/settings.js';
 import { defaultArguments, type FunctionInfo, functionAt } from './functions.js';
 import { languageIds } from './languages.js';
-import { type ProfileCommandArgs, ProfileLensProvider } from './profileLens.js';
-import { ProfileReportPanel } from './profileReport.js';
-import { ProfileResults, type StoredProfile } from './profileResults.js';
+import { type ProfileCommandArgs, ProfileLensProvider } from './profile-lens.js';
+import { ProfileReportPanel } from './profile-report.js';
+import { ProfileResults, type StoredProfile } from './profile-results.js';
 
 const argsStateKey = 'concurrencyLens.profiler.args';
 const modulePrefix = 'module:';

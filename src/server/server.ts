@@ -38,13 +38,13 @@ import {
   statusMethod,
 } from '../shared/protocol.js';
 import { configurationSection } from '../shared/settings.js';
-import { AnalysisHost, type AnalysisOutcome, describeError, type FileState } from './analysisHost.js';
-import { codeActionsFor } from './codeActions.js';
+import { AnalysisHost, type AnalysisOutcome, describeError, type FileState } from './analysis-host.js';
+import { codeActionsFor } from './code-actions.js';
 import { toDiagnostic } from './diagnostics.js';
 import { isSourceFile, listSourceFiles } from './files.js';
 import { type FolderContext, OptionsProvider } from './options.js';
-import { ScanProcess } from './scanProcess.js';
-import { SourceFileCache } from './sourceFiles.js';
+import { ScanProcess } from './scan-process.js';
+import { SourceFileCache } from './source-files.js';
 import { delay, Signal, throttle, yieldToEventLoop } from './timing.js';
 import { documentFileName, pathToUri, uriToPath } from './uri.js';
 

@@ -1,4 +1,4 @@
-// The workspace scan's child process (dist/server-scan-process.js, built before the unit tests):
+// The workspace scan's child process (dist/server-scan-child.js, built before the unit tests):
 // it must give the same analyses as analysing in the server, run niced, and fail cleanly.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -7,9 +7,9 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { defaultOptions } from '../../src/analysis/config.js';
 import { analyzePaths } from '../../src/cli/analyze-paths.js';
-import { ScanProcess } from '../../src/server/scanProcess.js';
+import { ScanProcess } from '../../src/server/scan-process.js';
 
-const bundle = path.resolve(__dirname, '../../dist/server-scan-process.js');
+const bundle = path.resolve(__dirname, '../../dist/server-scan-child.js');
 
 function workspace(): { dir: string; files: string[] } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cl-scan-process-'));

@@ -2,7 +2,7 @@
 // nonce under a strict CSP, and draws its chart itself (media/profile-report.js): nothing from a CDN.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { StoredProfile } from './profileResults.js';
+import type { StoredProfile } from './profile-results.js';
 
 const viewType = 'concurrencyLens.profileReport';
 

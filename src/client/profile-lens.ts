@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { summaryLine } from '../profiler/model.js';
 import { commands } from '../shared/protocol.js';
 import { type FunctionInfo, findFunctions } from './functions.js';
-import type { ProfileResults, StoredProfile } from './profileResults.js';
+import type { ProfileResults, StoredProfile } from './profile-results.js';
 
 const diagnosticSource = 'concurrency-lens';
 

@@ -1,0 +1,37 @@
+// The workspace scan's child process (bundled as dist/server-scan-child.js): reads and analyses
+// the files the server sends and sends the analyses back. It runs at a lower scheduling priority
+// than everything of the editor's, with all its work on one thread (`--single-threaded`, set by
+// the server when it forks this), so that the priority covers the garbage collector too: on a
+// worker thread the GC's helper threads ran at normal priority and took a core from the editor.
+import os from 'node:os';
+import type { FileAnalysis } from '../analysis/analyzer.js';
+import type { AnalysisOptions } from '../analysis/types.js';
+import { analyzePaths } from '../cli/analyze-paths.js';
+
+export interface ScanBatchRequest {
+  id: number;
+  files: string[];
+  options: AnalysisOptions;
+  root: string | undefined;
+}
+
+export interface ScanBatchResponse {
+  id: number;
+  analyses: FileAnalysis[];
+}
+
+/** Nice value of the scan process (0 normal, 19 lowest). */
+const SCAN_NICE = 10;
+
+try {
+  os.setPriority(0, SCAN_NICE);
+} catch {
+  // not permitted here: run at normal priority
+}
+
+process.on('message', (request: ScanBatchRequest) => {
+  const analyses = analyzePaths(request.files, request.options, request.root);
+  process.send!({ id: request.id, analyses } satisfies ScanBatchResponse);
+});
+// The server went away: nothing left to do.
+process.on('disconnect', () => process.exit(0));
