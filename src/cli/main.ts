@@ -11,6 +11,7 @@ import type { Finding, Severity } from '../analysis/types.js';
 import { runProfileCommand } from '../profiler/cli.js';
 import { selectFiles } from './files.js';
 import { formatText } from './format-text.js';
+import { startLanguageServer } from './lsp.js';
 import { toSarif } from './sarif.js';
 import { scan } from './scan.js';
 
@@ -38,6 +39,7 @@ Usage:
   concurrency-lens profile <file> --function <name> [options]
                                                measure a function's CPU/wall ratio and clone cost
   concurrency-lens rules                       list the rules
+  concurrency-lens lsp --stdio                 language server for editors other than VS Code
   concurrency-lens --help | --version
 
 scan options:
@@ -75,6 +77,11 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
         return await scanCommand(rest, io);
       case 'profile':
         return await runProfileCommand(rest, io);
+      case 'lsp': {
+        const started = startLanguageServer(rest, io);
+        if (started === 'usage') throw new UsageError("lsp takes one option: '--stdio'");
+        return started;
+      }
       case 'rules':
         for (const rule of allRules) {
           io.stdout(

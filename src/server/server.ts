@@ -1,13 +1,15 @@
-// The Concurrency Lens language server: its own Node process (IPC), started by the extension.
-// It owns the engine and all results; the extension host only converts and shows them.
+// The Concurrency Lens language server: its own Node process, started by the extension (IPC) or by
+// other editors through `concurrency-lens lsp --stdio`. It owns the engine and all results; the
+// extension host only converts and shows them.
 //   - open documents: pull diagnostics (on open, on change after a quiet period, on save)
 //   - other files: workspace diagnostics (a long poll answered when scan results change)
+//   - clients that do not pull (Neovim, Helix, …): the same diagnostics pushed (push-diagnostics.ts)
 //   - code actions: rule fixes, ignore line, ignore file, show docs
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  type CancellationToken,
+  CancellationToken,
   CodeActionKind,
   createConnection,
   type Diagnostic,
@@ -43,6 +45,7 @@ import { codeActionsFor } from './code-actions.js';
 import { toDiagnostic } from './diagnostics.js';
 import { isSourceFile, listSourceFiles } from './files.js';
 import { type FolderContext, OptionsProvider } from './options.js';
+import { clientPullsDiagnostics, PushDiagnostics, withoutClientCommands } from './push-diagnostics.js';
 import { ScanProcess } from './scan-process.js';
 import { SourceFileCache } from './source-files.js';
 import { delay, Signal, throttle, yieldToEventLoop } from './timing.js';
@@ -97,6 +100,17 @@ for (const rule of rules) {
 }
 const docsUri = (ruleId: string) => docsUrls.get(ruleId) || undefined;
 
+const pushed = new PushDiagnostics({
+  connection,
+  documents,
+  analyze: analyzeDocument,
+  diagnosticsOf,
+  workspaceReports,
+  logError: log.error,
+});
+/** push clients get a workspace scan at start-up unless initializationOptions.workspaceScan is false */
+let scanOnStartup = false;
+
 connection.onInitialize((params) => {
   clientSupportsConfiguration = params.capabilities.workspace?.configuration === true;
   clientSupportsConfigurationRegistration =
@@ -104,14 +118,15 @@ connection.onInitialize((params) => {
   const folders = params.workspaceFolders?.map((folder) => uriToPath(folder.uri)) ?? [];
   if (folders.length === 0 && params.rootUri) folders.push(uriToPath(params.rootUri));
   options.setFolders(folders.filter((folder): folder is string => folder !== undefined));
+  pushed.enabled = !clientPullsDiagnostics(params.capabilities);
+  const initializationOptions = params.initializationOptions as { workspaceScan?: unknown } | undefined;
+  scanOnStartup = pushed.enabled && initializationOptions?.workspaceScan !== false;
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
-      diagnosticProvider: {
-        identifier: 'concurrency-lens',
-        interFileDependencies: true,
-        workspaceDiagnostics: true,
-      },
+      diagnosticProvider: pushed.enabled
+        ? undefined
+        : { identifier: 'concurrency-lens', interFileDependencies: true, workspaceDiagnostics: true },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: false },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
@@ -136,21 +151,37 @@ connection.onInitialized(() => {
     void options.refreshSettings().then(optionsChanged);
   });
   log.info(`server started (pid ${process.pid}, Node ${process.version}, ${rules.length} rules)`);
+  if (pushed.enabled) {
+    void (async () => {
+      for (;;) {
+        await workspaceChanged.wait(CancellationToken.None);
+        pushed.workspaceChanged();
+      }
+    })();
+  }
+  if (scanOnStartup && options.workspaceFolders.length > 0) {
+    void scanWorkspace({ maxFiles: 5000 }, () => false, CancellationToken.None).catch((error) =>
+      log.error(`workspace scan failed: ${describeError(error, true)}`),
+    );
+  }
 });
 
 // ---- open documents: pull diagnostics -------------------------------------------------------------
 
 documents.onDidOpen((event) => {
   justOpened.add(event.document.uri);
+  pushed.documentChanged(event.document.uri);
 });
 documents.onDidChangeContent((event) => {
   if (justOpened.delete(event.document.uri)) return;
   lastEdit.set(event.document.uri, Date.now());
+  pushed.documentChanged(event.document.uri);
 });
 documents.onDidClose((event) => {
   lastEdit.delete(event.document.uri);
   sourceFiles.delete(event.document.uri);
   justOpened.delete(event.document.uri);
+  pushed.documentClosed(event.document.uri);
   const file = uriToPath(event.document.uri);
   if (!file) {
     forgetFile(documentFileName(event.document.uri, event.document.languageId));
@@ -272,7 +303,8 @@ function forgetFile(file: string): void {
 // ---- change propagation ---------------------------------------------------------------------------
 
 const refreshOpenDocuments = throttle(() => {
-  void connection.languages.diagnostics.refresh();
+  if (pushed.enabled) pushed.openDocumentsChanged();
+  else void connection.languages.diagnostics.refresh();
 }, 50);
 
 function dependentsChanged(changed: FileState[]): void {
@@ -589,7 +621,7 @@ connection.onCodeAction((params) => {
   const file = documentFileName(document.uri, document.languageId);
   const state = host.get(file);
   const upToDate = state !== undefined && state.version === document.version;
-  return codeActionsFor({
+  const actions = codeActionsFor({
     document,
     diagnostics: params.context.diagnostics,
     findings: state?.findings ?? [],
@@ -597,6 +629,7 @@ connection.onCodeAction((params) => {
     // Offsets in fixes refer to the text analysed; once the buffer moved on they would land wrong.
     fixToEdit: (fix) => (upToDate ? fixToWorkspaceEdit(fix) : undefined),
   });
+  return pushed.enabled ? withoutClientCommands(actions) : actions;
 });
 
 function fixToWorkspaceEdit(fix: Fix): WorkspaceEdit | undefined {
