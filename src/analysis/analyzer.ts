@@ -64,7 +64,8 @@ export interface AnalyzeInput {
 
 const MINIFIED_LINE_LENGTH = 1000;
 /** Words without which a file has no thread facts to collect (spawns, worker-side APIs). */
-const THREAD_WORDS = /parentPort|workerData|isMainThread|Worker|Piscina|Tinypool|workerpool|filename/;
+const THREAD_WORDS =
+  /parentPort|workerData|isMainThread|Worker|Piscina|Tinypool|workerpool|filename|onmessage|importScripts|addEventListener\(\s*['"]message/;
 
 export function moduleKeyOf(fileName: string): string {
   const parsed = path.parse(fileName);
@@ -387,23 +388,21 @@ function importedCalls(context: RuleContext): ImportedCall[] {
   for (const call of context.nodes) {
     if (!ts.isCallExpression(call)) continue;
     const callee = skipOuterExpressions(call.expression);
-    const root = ts.isIdentifier(callee)
-      ? callee
-      : ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression)
-        ? callee.expression
-        : undefined;
+    // the name the callee starts from: `hash`, `util.hash`, `Util.password.hash`, `store_1.default.get`
+    let root: ts.Expression = callee;
+    while (ts.isPropertyAccessExpression(root)) root = skipOuterExpressions(root.expression);
     // Cheap filter first: only names bound by an import/require can lead to another file.
-    if (!root || !context.bindings.isBoundName(root.text)) continue;
+    if (!ts.isIdentifier(root) || !context.bindings.isBoundName(root.text)) continue;
     const reference = context.resolve(callee);
     if (!reference?.module.startsWith('.')) continue;
-    if (reference.path.length > 1) continue;
     const phase = context.phaseOf(call);
     if (phase.phase !== 'runtime') continue;
     if (context.threadOf(call) === 'worker') continue;
     const start = call.getStart(context.sourceFile);
     result.push({
       moduleKey: moduleKeyOf(path.resolve(dir, reference.module)),
-      exportName: reference.path[0] ?? 'default',
+      // a member of an exported object is named by its path: 'password.hash'
+      exportName: reference.path.length > 0 ? reference.path.join('.') : 'default',
       range: context.range(call),
       offset: { start, end: call.getEnd() },
       chainLabels: phase.chain.map((s) => s.label),

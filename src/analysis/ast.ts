@@ -34,12 +34,21 @@ export function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
   return !!modifiers?.some((m) => m.kind === kind);
 }
 
-/** Strips parentheses, `as`, `!`, `satisfies` and type assertions. */
+/**
+ * Strips parentheses, `as`, `!`, `satisfies`, type assertions and the `(0, x)` that compilers
+ * (tsc, Babel, SWC) put around an imported function to call it without a `this`.
+ */
 export function skipOuterExpressions(node: ts.Expression): ts.Expression {
   let current = node;
   for (;;) {
     if (ts.isParenthesizedExpression(current)) current = current.expression;
-    else if (ts.isAsExpression(current) || ts.isSatisfiesExpression(current)) current = current.expression;
+    else if (
+      ts.isBinaryExpression(current) &&
+      current.operatorToken.kind === ts.SyntaxKind.CommaToken &&
+      ts.isNumericLiteral(current.left)
+    ) {
+      current = current.right;
+    } else if (ts.isAsExpression(current) || ts.isSatisfiesExpression(current)) current = current.expression;
     else if (ts.isNonNullExpression(current)) current = current.expression;
     else if (ts.isTypeAssertionExpression(current)) current = current.expression;
     else return current;

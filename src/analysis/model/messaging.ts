@@ -15,7 +15,7 @@ import {
 } from '../ast.js';
 import type { RuleContext } from '../context.js';
 import { referenceIs } from './modules.js';
-import { propertyValue } from './threads.js';
+import { isThreadSpawn, propertyValue } from './threads.js';
 
 export type PostKind = 'postMessage' | 'workerData' | 'pool' | 'structuredClone';
 
@@ -306,13 +306,13 @@ function poolKindOfReceiver(receiver: ts.Expression, context: RuleContext): Pool
     const init = initializerOf(findDeclaration(receiver));
     if (init) {
       const spawn = spawns.find((s) => s.node === skipOuterExpressions(init));
-      if (spawn && spawn.kind !== 'worker_threads') return spawn.kind;
+      if (spawn && !isThreadSpawn(spawn.kind)) return spawn.kind;
     }
   } else if (ts.isPropertyAccessExpression(receiver)) {
     // this.pool = new Piscina(…) / pool: new Piscina(…) somewhere in the file
     const name = receiver.name.text;
     for (const spawn of spawns) {
-      if (spawn.kind === 'worker_threads') continue;
+      if (isThreadSpawn(spawn.kind)) continue;
       if (assignedName(spawn.node) === name) return spawn.kind;
     }
     // fastify.piscina.run(…) from @fastify/piscina

@@ -1,5 +1,7 @@
 // Module binding: which local names refer to which module exports, through ESM imports
-// (named, default, namespace, aliased) and CommonJS require (plain, destructured, member),
+// (named, default, namespace, aliased) and CommonJS require (plain, destructured, member,
+// conditional `cond ? require('x') : y`, deferred `let x; … x = require('x')`, bundler helpers),
+// module handles stored on objects (`this.fs = require('fs')`, read through `const self = this`),
 // with `node:` prefixes normalised and shadowed or re-assigned names left unresolved.
 import ts from 'typescript';
 import { boundNames, isFunctionLike, skipOuterExpressions, stringValue } from '../ast.js';
@@ -68,6 +70,41 @@ export function requiredModule(node: ts.Expression): string | undefined {
   return undefined;
 }
 
+/**
+ * The module a binding's value comes from, looking through the shapes that load a module only
+ * sometimes: `cond ? require('x') : null`, `cached || require('x')`, `x ?? require('x')`.
+ */
+function loadedModule(node: ts.Expression): string | undefined {
+  const expr = skipOuterExpressions(node);
+  if (ts.isConditionalExpression(expr)) return loadedModule(expr.whenTrue) ?? loadedModule(expr.whenFalse);
+  if (
+    ts.isBinaryExpression(expr) &&
+    (expr.operatorToken.kind === ts.SyntaxKind.BarBarToken ||
+      expr.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken ||
+      expr.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken)
+  ) {
+    return loadedModule(expr.right);
+  }
+  return requiredModule(expr);
+}
+
+/** `null`, `undefined`, `void 0`, `false`: what a failed optional load leaves in a module variable. */
+function isEmptyValue(node: ts.Expression): boolean {
+  const expr = skipOuterExpressions(node);
+  return (
+    expr.kind === ts.SyntaxKind.NullKeyword ||
+    expr.kind === ts.SyntaxKind.FalseKeyword ||
+    ts.isVoidExpression(expr) ||
+    (ts.isIdentifier(expr) && expr.text === 'undefined')
+  );
+}
+
+/** `this`, or a name that holds it (`const self = this`). */
+function isThisLike(expression: ts.Expression, thisAliases: ReadonlySet<string>): boolean {
+  const expr = skipOuterExpressions(expression);
+  return expr.kind === ts.SyntaxKind.ThisKeyword || (ts.isIdentifier(expr) && thisAliases.has(expr.text));
+}
+
 function isScopeNode(node: ts.Node): boolean {
   switch (node.kind) {
     case ts.SyntaxKind.SourceFile:
@@ -110,6 +147,17 @@ function declaredInScopeChain(
   const declared = scopeDeclares(scope, name) || declaredInScopeChain(chainCache, nearestScope(scope), name);
   cache.set(name, declared);
   return declared;
+}
+
+/** The scope that declares `name` around `node`; the file for an undeclared (global) name. */
+function declaringScope(node: ts.Node, name: string): ts.Node {
+  let current = node.parent;
+  while (current) {
+    if (isScopeNode(current) && scopeDeclares(current, name)) return current;
+    if (ts.isSourceFile(current)) return current;
+    current = current.parent;
+  }
+  return node.getSourceFile();
 }
 
 function scopeOf(node: ts.Node): ts.Node {
@@ -171,6 +219,10 @@ export class ModuleBindings {
   private readonly bindings = new Map<string, Binding[]>();
   private readonly reassigned = new Set<string>();
   private readonly chainCache = new WeakMap<ts.Node, Map<string, boolean>>();
+  /** module handles stored on `this` by property name: `this.fs = require('fs')` → fs */
+  private readonly members = new Map<string, ModuleReference>();
+  /** names that hold `this` (`const self = this`, `var node = this`) */
+  private readonly thisAliases = new Set<string>();
   /** modules imported or required anywhere in the file, normalised */
   readonly modules = new Set<string>();
 
@@ -179,6 +231,7 @@ export class ModuleBindings {
     ts.SyntaxKind.ImportDeclaration,
     ts.SyntaxKind.VariableDeclaration,
     ts.SyntaxKind.BinaryExpression,
+    ts.SyntaxKind.PropertyDeclaration,
   ];
 
   /** Called by the pre-pass walk; records imports, requires and re-assignments. */
@@ -186,22 +239,59 @@ export class ModuleBindings {
     if (ts.isImportDeclaration(node)) {
       this.collectImport(node);
     } else if (ts.isVariableDeclaration(node) && node.initializer) {
-      this.collectRequire(node);
-    } else if (
-      ts.isBinaryExpression(node) &&
-      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
-      ts.isIdentifier(node.left) &&
-      this.bindings.has(node.left.text)
-    ) {
-      this.reassigned.add(node.left.text);
+      if (ts.isIdentifier(node.name) && node.initializer.kind === ts.SyntaxKind.ThisKeyword) {
+        this.thisAliases.add(node.name.text);
+      } else {
+        this.collectRequire(node);
+      }
+    } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      this.collectAssignment(node);
+    } else if (ts.isPropertyDeclaration(node) && node.initializer && ts.isIdentifier(node.name)) {
+      // class C { fs = require('fs') }
+      const module = loadedModule(node.initializer);
+      if (module !== undefined) this.addMember(node.name.text, { module, path: [] });
     }
   }
 
-  private add(name: string, module: string, path: string[], declaration: ts.Node): void {
+  /**
+   * `fs = require('fs')` for a name declared elsewhere (deferred and conditional loading, bundler
+   * output `fs = __toESM(require("fs"))`), `this.fs = require('fs')`; any other assignment to a
+   * bound name makes it unresolvable.
+   */
+  private collectAssignment(node: ts.BinaryExpression): void {
+    const left = skipOuterExpressions(node.left);
+    const module = loadedModule(node.right);
+    if (ts.isIdentifier(left)) {
+      if (module !== undefined) {
+        this.add(left.text, module, [], node, declaringScope(node, left.text));
+      } else if (this.bindings.has(left.text) && !isEmptyValue(node.right)) {
+        // `fs = null` in the catch of a `try { fs = require('fs') }` leaves the one module it can hold
+        this.reassigned.add(left.text);
+      }
+    } else if (
+      module !== undefined &&
+      ts.isPropertyAccessExpression(left) &&
+      isThisLike(left.expression, this.thisAliases)
+    ) {
+      this.addMember(left.name.text, { module, path: [] });
+    }
+  }
+
+  private addMember(name: string, reference: ModuleReference): void {
+    const normalized = normalizeModuleName(reference.module);
+    this.modules.add(normalized);
+    this.members.set(name, { module: normalized, path: reference.path });
+  }
+
+  private add(name: string, module: string, path: string[], declaration: ts.Node, scope?: ts.Node): void {
     const normalized = normalizeModuleName(module);
     this.modules.add(normalized);
     const list = this.bindings.get(name) ?? [];
-    list.push({ module: normalized, path, scope: scopeOf(declaration) });
+    // the same name loaded twice in one scope (`try { x = require('a') } catch { x = require('b') }`)
+    // keeps its first binding
+    const bindingScope = scope ?? scopeOf(declaration);
+    if (!list.some((b) => b.scope === bindingScope))
+      list.push({ module: normalized, path, scope: bindingScope });
     this.bindings.set(name, list);
   }
 
@@ -227,7 +317,7 @@ export class ModuleBindings {
 
   private collectRequire(node: ts.VariableDeclaration): void {
     const initializer = skipOuterExpressions(node.initializer!);
-    let module = requiredModule(initializer);
+    let module = loadedModule(initializer);
     let path: string[] = [];
     if (module === undefined) {
       // const readFileSync = require('fs').readFileSync / require('fs').promises
@@ -278,9 +368,14 @@ export class ModuleBindings {
     return false;
   }
 
-  /** Is `name` bound to a module anywhere in the file? */
+  /** Is `name` bound to a module anywhere in the file (or a `this` alias that holds a module handle)? */
   isBoundName(name: string): boolean {
-    return this.bindings.has(name);
+    return this.bindings.has(name) || (this.members.size > 0 && this.thisAliases.has(name));
+  }
+
+  /** Does the file store a module handle on an object (`this.fs = require('fs')`)? */
+  get hasMemberBindings(): boolean {
+    return this.members.size > 0;
   }
 
   /** The binding a name refers to at `site`, or undefined when it is local, shadowed or re-assigned. */
@@ -323,6 +418,9 @@ export class ModuleBindings {
     if (ts.isPropertyAccessExpression(expr) || ts.isElementAccessExpression(expr)) {
       const key = ts.isPropertyAccessExpression(expr) ? expr.name.text : stringValue(expr.argumentExpression);
       if (key === undefined) return undefined;
+      if (this.members.size > 0 && isThisLike(expr.expression, this.thisAliases)) {
+        return this.members.get(key);
+      }
       const base = this.resolveAt(expr.expression, site);
       if (!base) return undefined;
       // `globalThis.x` and `global.x` are the global `x`

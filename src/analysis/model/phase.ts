@@ -14,6 +14,7 @@ import {
   parentSkippingWrappers,
   skipOuterExpressions,
 } from '../ast.js';
+import { assignedMember, objectMemberPlace } from './members.js';
 
 export type Phase = 'runtime' | 'startup' | 'unknown';
 
@@ -224,21 +225,27 @@ export class PhaseModel {
 
   private collectCommonJsExport(node: ts.BinaryExpression): void {
     const left = skipOuterExpressions(node.left);
-    const right = skipOuterExpressions(node.right);
+    let right = skipOuterExpressions(node.right);
     const target = exportTarget(left);
     if (target === undefined) return;
+    // `module.exports = exports = value`, `exports.a = exports.b = value`
+    while (ts.isBinaryExpression(right) && right.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      right = skipOuterExpressions(right.right);
+    }
     if (ts.isIdentifier(right)) push(this.exportsByLocalName, right.text, target);
-    else if (ts.isObjectLiteralExpression(right) && target === 'default') {
-      for (const property of right.properties) {
-        if (ts.isShorthandPropertyAssignment(property))
-          push(this.exportsByLocalName, property.name.text, property.name.text);
-        else if (
-          ts.isPropertyAssignment(property) &&
-          ts.isIdentifier(property.initializer) &&
-          ts.isIdentifier(property.name)
-        ) {
-          push(this.exportsByLocalName, property.initializer.text, property.name.text);
-        }
+    else if (ts.isObjectLiteralExpression(right)) this.collectObjectExport(right, target, []);
+  }
+
+  /** `module.exports = { get, store: { remove: removeItem } }`: get → 'get', removeItem → 'store.remove'. */
+  private collectObjectExport(literal: ts.ObjectLiteralExpression, target: string, path: string[]): void {
+    for (const property of literal.properties) {
+      if (ts.isShorthandPropertyAssignment(property)) {
+        push(this.exportsByLocalName, property.name.text, exportPath(target, [...path, property.name.text]));
+      } else if (ts.isPropertyAssignment(property) && ts.isIdentifier(property.name)) {
+        const value = skipOuterExpressions(property.initializer);
+        const key = [...path, property.name.text];
+        if (ts.isIdentifier(value)) push(this.exportsByLocalName, value.text, exportPath(target, key));
+        else if (ts.isObjectLiteralExpression(value)) this.collectObjectExport(value, target, key);
       }
     }
   }
@@ -298,11 +305,14 @@ export class PhaseModel {
       : ts.isPropertyAssignment(parent) && ts.isObjectLiteralExpression(parent.parent)
         ? parent.parent
         : undefined;
-    if ((isClassMember || isClassField) && name !== undefined) {
+    // ES5 shapes: `X.prototype.m = function`, `this.m = function`, mixins, `Store.m = function`
+    const assigned = isClassMember || isClassField ? undefined : assignedMember(fn);
+    if (((isClassMember || isClassField) && name !== undefined) || assigned?.kind === 'instance') {
       const member = isClassField ? parent : fn;
-      if (ts.canHaveDecorators(member) && (ts.getDecorators(member)?.length ?? 0) > 0) {
+      if (ts.canHaveDecorators(member) && (ts.getDecorators(member)?.length ?? 0) > 0 && name !== undefined) {
         return { phase: 'runtime', chain: [{ label: `decorated handler \`${name}\``, node: fn }] };
       }
+      if (name === undefined) return UNKNOWN;
       if (STREAM_METHODS.has(name))
         return { phase: 'runtime', chain: [{ label: `stream method \`${name}\``, node: fn }] };
       const byCallers = this.phaseFromMethodCalls(fn, name);
@@ -311,9 +321,14 @@ export class PhaseModel {
       // Instances live on: their methods are called while the program serves work.
       return { phase: 'runtime', chain: [{ label: `method \`${name}\``, node: fn }] };
     }
-    if (objectLiteral && name !== undefined) {
-      const holder = parentSkippingWrappers(objectLiteral);
-      if ((ts.isCallExpression(holder) && isRegistration(holder)) || HANDLER_PROPERTY.test(name)) {
+    if ((objectLiteral || assigned?.kind === 'static') && name !== undefined) {
+      const holder = objectLiteral && parentSkippingWrappers(objectLiteral);
+      // framework hook names count in object literals (options objects), not on named objects
+      // (`Store.read = function` is the store's own API)
+      if (
+        holder &&
+        ((ts.isCallExpression(holder) && isRegistration(holder)) || HANDLER_PROPERTY.test(name))
+      ) {
         return { phase: 'runtime', chain: [{ label: `\`${name}\` handler`, node: fn }] };
       }
       const byCallers = this.phaseFromMethodCalls(fn, name);
@@ -322,7 +337,8 @@ export class PhaseModel {
         return { phase: 'runtime', chain: [{ label: `async method \`${name}\``, node: fn }] };
       if (looksLikeHandler(fn))
         return { phase: 'runtime', chain: [{ label: `request handler \`${name}\``, node: fn }] };
-      return UNKNOWN;
+      const exportedAs = this.memberExportNames(fn);
+      return exportedAs.length > 0 ? { phase: 'unknown', chain: [], exportedAs } : UNKNOWN;
     }
     const lookupName = ts.isConstructorDeclaration(fn) ? fn.parent.name?.text : name;
     let sawStartupCaller = false;
@@ -388,6 +404,49 @@ export class PhaseModel {
     return sawStartup ? STARTUP : undefined;
   }
 
+  /**
+   * Export paths of a function stored on an exported object: `module.exports = { a: { f() {} } }`
+   * → 'a.f'; `exports.Util = { f }` → 'Util.f'; `Store.f = function` with `module.exports = Store`
+   * → 'f'. The module object itself is 'default', so its members are named without it, as the
+   * importing side resolves `require('./util').a.f` and `util_1.default.a.f`.
+   */
+  private memberExportNames(fn: FunctionLike): string[] {
+    const place = objectMemberPlace(fn);
+    if (place) return this.holderExportNames(place.holder).map((e) => exportPath(e, place.path));
+    const member = assignedMember(fn);
+    if (member?.kind === 'static' && member.owner.length === 1) {
+      return (this.exportsByLocalName.get(member.owner[0]!) ?? []).map((e) => exportPath(e, [member.name]));
+    }
+    return [];
+  }
+
+  /** Export names of what holds an object literal: `const X = {…}` (then exported), `module.exports = {…}`. */
+  private holderExportNames(holder: ts.Node): string[] {
+    if (ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name)) {
+      const names = [...(this.exportsByLocalName.get(holder.name.text) ?? [])];
+      const statement = holder.parent.parent;
+      if (
+        ts.isVariableStatement(statement) &&
+        ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)
+      ) {
+        names.push(holder.name.text);
+      }
+      return names;
+    }
+    if (ts.isExportAssignment(holder)) return ['default'];
+    if (ts.isBinaryExpression(holder) && holder.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const target = exportTarget(skipOuterExpressions(holder.left));
+      // `module.exports = exports = {…}`
+      const outer = parentSkippingWrappers(holder);
+      const chained =
+        ts.isBinaryExpression(outer) && skipOuterExpressions(outer.right) === holder
+          ? this.holderExportNames(outer)
+          : [];
+      return target !== undefined ? [target, ...chained] : chained;
+    }
+    return [];
+  }
+
   /** Export names under which a function leaves the file. */
   exportNamesOf(fn: FunctionLike, name: string | undefined): string[] {
     const names: string[] = [];
@@ -429,6 +488,11 @@ function exportTarget(left: ts.Expression): string | undefined {
     return left.name.text;
   }
   return undefined;
+}
+
+/** 'default' + ['a', 'f'] → 'a.f' (the module object's members); 'Util' + ['f'] → 'Util.f'. */
+function exportPath(exportName: string, path: string[]): string {
+  return (exportName === 'default' ? path : [exportName, ...path]).join('.');
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

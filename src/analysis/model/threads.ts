@@ -2,7 +2,9 @@
 // entry when it uses `parentPort`/`workerData` without an `isMainThread` switch, when another file
 // in the scan spawns it (new Worker, piscina, tinypool, workerpool), or, for pools whose owner is
 // outside the scan, when it is named like a worker module. Inside a file, `if (isMainThread)`
-// branches decide.
+// branches decide. Browser Web Workers are their own kind: a global `new Worker(url)` spawns one, and
+// a file that listens with `self.onmessage` / `self.addEventListener('message')` or calls
+// `importScripts()` is one.
 import path from 'node:path';
 import ts from 'typescript';
 import { calleeName, propertyChain, skipOuterExpressions, stringValue } from '../ast.js';
@@ -11,7 +13,15 @@ import { type ModuleBindings, referenceIs } from './modules.js';
 
 export type ThreadContext = 'main' | 'worker';
 
-export type SpawnKind = 'worker_threads' | 'piscina' | 'tinypool' | 'workerpool';
+export type SpawnKind = 'worker_threads' | 'web-worker' | 'piscina' | 'tinypool' | 'workerpool';
+
+/** One thread per spawn (worker_threads or a Web Worker), as opposed to a pool. */
+export function isThreadSpawn(kind: SpawnKind): kind is 'worker_threads' | 'web-worker' {
+  return kind === 'worker_threads' || kind === 'web-worker';
+}
+
+/** Worker-global handlers of a Web Worker: `self.onmessage = …`, `onmessage = …`. */
+const WEB_WORKER_HANDLERS = new Set(['onmessage', 'onmessageerror']);
 
 export interface WorkerSpawn {
   kind: SpawnKind;
@@ -60,6 +70,8 @@ export class ThreadModel {
         }
         if (text === 'isMainThread') this.usesIsMainThread = true;
         else this.usesWorkerSideApi = true;
+      } else if (this.isWebWorkerSide(node)) {
+        this.usesWorkerSideApi = true;
       }
       return;
     }
@@ -74,6 +86,48 @@ export class ThreadModel {
         (ts.isIdentifier(root) && this.bindings.isBoundName(root.text));
       if (candidate) this.candidates.push(node);
     }
+  }
+
+  /** `self.onmessage = …`, bare `onmessage = …`, `self.addEventListener('message', …)`, `importScripts(…)`. */
+  private isWebWorkerSide(node: ts.Identifier): boolean {
+    const text = node.text;
+    const parent = node.parent;
+    if (text === 'importScripts') {
+      return ts.isCallExpression(parent) && parent.expression === node && this.isGlobal(node);
+    }
+    if (WEB_WORKER_HANDLERS.has(text)) {
+      const target = ts.isPropertyAccessExpression(parent) && parent.name === node ? parent : node;
+      if (target !== node && !this.isWorkerGlobalScope((target as ts.PropertyAccessExpression).expression))
+        return false;
+      if (target === node && !this.isGlobal(node)) return false;
+      const assignment = target.parent;
+      return (
+        ts.isBinaryExpression(assignment) &&
+        assignment.left === target &&
+        assignment.operatorToken.kind === ts.SyntaxKind.EqualsToken
+      );
+    }
+    if (text === 'addEventListener' && ts.isPropertyAccessExpression(parent) && parent.name === node) {
+      const call = parent.parent;
+      return (
+        ts.isCallExpression(call) &&
+        call.expression === parent &&
+        stringValue(call.arguments[0]) === 'message' &&
+        this.isWorkerGlobalScope(parent.expression)
+      );
+    }
+    return false;
+  }
+
+  /** `self` (the worker's global scope; not a local named self) */
+  private isWorkerGlobalScope(expression: ts.Expression): boolean {
+    const expr = skipOuterExpressions(expression);
+    return ts.isIdentifier(expr) && expr.text === 'self' && this.isGlobal(expr);
+  }
+
+  private isGlobal(identifier: ts.Identifier): boolean {
+    const reference = this.bindings.resolve(identifier);
+    return reference?.module === '<global>';
   }
 
   /**
@@ -95,6 +149,10 @@ export class ThreadModel {
     if (ts.isNewExpression(node)) {
       if (referenceIs(reference, 'worker_threads', 'Worker')) {
         return { kind: 'worker_threads', node, target: args[0] ? this.evaluatePath(args[0]) : undefined };
+      }
+      // the browser's global Worker (Node has none: it must be imported from worker_threads)
+      if (referenceIs(reference, '<global>', 'Worker')) {
+        return { kind: 'web-worker', node, target: args[0] ? this.evaluatePath(args[0]) : undefined };
       }
       const pool = poolKind(reference);
       if (pool) {

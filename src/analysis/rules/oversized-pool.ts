@@ -4,7 +4,7 @@ import { calleeName, isFunctionLike, isLoop, parentSkippingWrappers, skipOuterEx
 import type { RuleContext } from '../context.js';
 import { docsUrl } from '../docs-url.js';
 import { constInitializer, numericValue } from '../model/bounds.js';
-import { propertyValue, type WorkerSpawn } from '../model/threads.js';
+import { isThreadSpawn, propertyValue, type WorkerSpawn } from '../model/threads.js';
 import {
   callableName,
   isCoresExpression,
@@ -265,6 +265,7 @@ function arrayCount(expression: ts.Expression): ts.Expression | undefined {
 
 const WHAT: Record<WorkerSpawn['kind'], string> = {
   worker_threads: 'set of workers',
+  'web-worker': 'set of Web Workers',
   piscina: 'piscina pool',
   tinypool: 'tinypool pool',
   workerpool: 'workerpool pool',
@@ -294,7 +295,7 @@ export const oversizedPool: Rule = {
         const reported = new Set<ts.Node>();
         for (const spawn of context.threads.spawns) {
           let sites: SizeSite[];
-          if (spawn.kind === 'worker_threads') {
+          if (isThreadSpawn(spawn.kind)) {
             index ??= workerUsage(context);
             sites = loopSizeSites(spawn, index);
           } else {

@@ -21,6 +21,7 @@ const MAX_DEPTH = 8;
 
 const HOW: Record<WorkerSpawn['kind'], string> = {
   worker_threads: '`new Worker()` of this file',
+  'web-worker': 'a Web Worker `new Worker()` of this file',
   piscina: 'a piscina pool whose `filename` is this file',
   tinypool: 'a tinypool pool whose `filename` is this file',
   workerpool: 'a workerpool pool of this file',

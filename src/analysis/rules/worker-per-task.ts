@@ -14,7 +14,7 @@ import {
 import type { RuleContext } from '../context.js';
 import { docsUrl } from '../docs-url.js';
 import { numericValue } from '../model/bounds.js';
-import { propertyValue, type WorkerSpawn } from '../model/threads.js';
+import { isThreadSpawn, propertyValue, type WorkerSpawn } from '../model/threads.js';
 import {
   callableName,
   callSitesOf,
@@ -484,7 +484,7 @@ function handlerDecorator(fn: FunctionLike): string | undefined {
 function startsWorkerPerCall(fn: FunctionLike, walk: Walk): boolean {
   const { spawn } = walk;
   if (!fn.body) return false;
-  if (spawn.kind !== 'worker_threads') {
+  if (!isThreadSpawn(spawn.kind)) {
     const holder = parentSkippingWrappers(spawn.node);
     if (!ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name)) return false;
     const poolName = holder.name.text;
@@ -554,6 +554,7 @@ function describeWhere(verdict: PerTask): string {
 
 const WHAT: Record<WorkerSpawn['kind'], string> = {
   worker_threads: 'Worker',
+  'web-worker': 'Web Worker',
   piscina: 'piscina pool',
   tinypool: 'tinypool pool',
   workerpool: 'workerpool pool',
