@@ -34,7 +34,12 @@
     if (value > 0 && value < 1) return '<1%';
     return `${Math.round(value)}%`;
   };
-  const CLASS = { 'io-bound': 'I/O-bound', mixed: 'Mixed', 'cpu-bound': 'CPU-bound' };
+  const CLASS = {
+    'io-bound': 'I/O-bound',
+    mixed: 'Mixed',
+    'cpu-bound': 'CPU-bound',
+    'too-short': 'Too short to measure',
+  };
 
   root.append(
     el('h1', {}, data.functionPath),
@@ -83,8 +88,8 @@
       'Machine load',
       `raw CPU / wall ${result.rawCpuRatio.toFixed(2)}: ${ms(result.runQueueWaitMs)} waiting for a CPU taken out`,
     ]);
-  if (result.mainThreadCpuRatio !== undefined)
-    figures.push(['Main thread CPU / wall', result.mainThreadCpuRatio.toFixed(2)]);
+  if (result.cpuSource && result.cpuSource !== 'process')
+    figures.push(['Whole process CPU / wall', `${result.processCpuRatio.toFixed(2)} (with GC and libuv threads)`]);
   if (s.channelRoundTripMs !== undefined) figures.push(['postMessage round trip', ms(s.channelRoundTripMs)]);
   if (result.poolTrial)
     figures.push([

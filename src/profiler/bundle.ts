@@ -7,12 +7,14 @@
 // - The target and the args module share one bundle so a class the args module imports from the
 //   target is the same class the function sees (instanceof holds).
 // - node_modules packages stay external and resolve from the user's project: the bundle is written
-//   in `.cl-tmp/` next to the target (falling back to the OS temp dir with NODE_PATH set).
+//   in `node_modules/.cache/concurrency-lens/` of the nearest node_modules above the target, where
+//   file watchers, git and Explorer already look away (with no node_modules, or a read-only one,
+//   in the OS temp dir with NODE_PATH set). Nothing is ever written among the user's sources.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join, parse, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Loader, Message, Plugin } from 'esbuild';
 import type { ProfileErrorKind } from './model.js';
@@ -25,7 +27,7 @@ export interface BundleOptions {
   functionPath: string;
   /** a module whose default export builds the argument array */
   argsModule?: string;
-  /** where to create the run's temp dir; default: `.cl-tmp/` next to the file, else the OS temp dir */
+  /** where to create the run's temp dir; default: `node_modules/.cache/concurrency-lens/`, else the OS temp dir */
   tempRoot?: string;
 }
 
@@ -95,8 +97,6 @@ export async function bundleTarget(options: BundleOptions): Promise<BundleOutput
   const { dir, nodePath } = await makeRunDir(file, options.tempRoot);
   const cleanup = async () => {
     await rm(dir, { recursive: true, force: true });
-    // Remove `.cl-tmp/` itself once the last concurrent run is gone; fails harmlessly otherwise.
-    if (parse(dirname(dir)).base === '.cl-tmp') await rmdir(dirname(dir)).catch(() => undefined);
   };
 
   const esbuild = loadEsbuild();
@@ -140,20 +140,22 @@ async function makeRunDir(
   tempRoot: string | undefined,
 ): Promise<{ dir: string; nodePath: string[] }> {
   const name = `run-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const roots = tempRoot ? [tempRoot] : [join(dirname(file), '.cl-tmp')];
+  const nodeModules = nodeModulesAbove(file);
+  const inProject = nodeModules[0] ? join(nodeModules[0], '.cache', 'concurrency-lens') : undefined;
+  const roots = tempRoot ? [tempRoot] : inProject ? [inProject] : [];
+  roots.push(join(tmpdir(), 'concurrency-lens'));
   for (const root of roots) {
     const dir = join(root, name);
     try {
       await mkdir(dir, { recursive: true });
       await sweepStaleRunDirs(root);
-      return { dir, nodePath: tempRoot ? nodeModulesAbove(file) : [] };
+      // from inside the project's node_modules, packages resolve as they do from the file itself
+      return { dir, nodePath: root === inProject ? [] : nodeModules };
     } catch {
-      // read-only project: fall through to the OS temp dir
+      // read-only node_modules: fall through to the OS temp dir
     }
   }
-  const dir = join(tmpdir(), `concurrency-lens-${name}`);
-  await mkdir(dir, { recursive: true });
-  return { dir, nodePath: nodeModulesAbove(file) };
+  throw new ProfilerError('spawn-failed', `cannot create a temp folder in ${roots.join(' or ')}`);
 }
 
 /** Removes run dirs left by a profiler process that was killed before it could clean up. */

@@ -1,8 +1,10 @@
 // `concurrency-lens profile <file> --function <name> …`: argument parsing and output for the CLI.
 // The lead wires runProfileCommand into src/cli/main.ts as the `profile` subcommand.
 import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  type CpuSource,
   classificationLabel,
   formatBytes,
   formatMs,
@@ -32,6 +34,8 @@ Options:
       --budget <ms>           measuring time budget (default 500)
       --timeout <ms>          time limit; the process tree is killed after it (default 30000)
       --pool-trial            also compare the main thread with a piscina pool on this machine
+      --cpu-prof <file>       write a V8 CPU profile of the measured runs (.cpuprofile, mapped
+                              to your source files) and list the hot lines
       --node <path>           node executable to run the function with (default: this node)
       --max-old-space <mb>    heap cap of the child (default 1024)
       --io-bound <ratio>      I/O-bound below this CPU/wall ratio (default 0.4)
@@ -92,6 +96,7 @@ function parseCommand(argv: string[]): 'help' | { options: ProfileOptions; forma
       budget: { type: 'string' },
       timeout: { type: 'string' },
       'pool-trial': { type: 'boolean' },
+      'cpu-prof': { type: 'string' },
       node: { type: 'string' },
       'max-old-space': { type: 'string' },
       'io-bound': { type: 'string' },
@@ -147,6 +152,7 @@ function parseCommand(argv: string[]): 'help' | { options: ProfileOptions; forma
       budgetMs: optionalNumber(values.budget, '--budget', 0, Number.POSITIVE_INFINITY),
       timeoutMs: optionalNumber(values.timeout, '--timeout', 1, Number.POSITIVE_INFINITY),
       poolTrial: values['pool-trial'] ?? false,
+      cpuProfile: values['cpu-prof'],
       nodePath: values.node,
       maxOldSpaceMb: optionalInteger(values['max-old-space'], '--max-old-space'),
       thresholds,
@@ -197,7 +203,7 @@ export function formatText(result: ProfileResult): string {
   const s = result.serialization;
   const walls = result.runs.map((run) => run.wallMs);
   lines.push(
-    `Profiled ${result.function} in ${result.file}: ${result.runs.length} runs after ${result.warmupRuns} warm-up, ${formatMs(result.timing.totalMs)} in all`,
+    `Profiled ${result.function} in ${result.file}: ${result.runs.length} runs${result.callsPerRun > 1 ? ` of ${result.callsPerRun} calls` : ''} after ${result.warmupRuns} warm-up, ${formatMs(result.timing.totalMs)} in all`,
   );
   lines.push(summaryLine(result));
   lines.push('');
@@ -216,8 +222,11 @@ export function formatText(result: ProfileResult): string {
       `  load      the machine is busy: the main thread waited ${formatMs(result.runQueueWaitMs)} for a CPU during the runs; left out of the ratio (raw ${result.rawCpuRatio.toFixed(2)})`,
     );
   }
-  if (result.mainThreadCpuRatio !== undefined) {
-    lines.push(`  main      main thread CPU ${result.mainThreadCpuRatio.toFixed(2)} of wall`);
+  lines.push(`  cpu time  ${CPU_SOURCE_TEXT[result.cpuSource]}`);
+  if (result.cpuSource !== 'process') {
+    lines.push(
+      `            whole process (GC and libuv threads too): ${result.processCpuRatio.toFixed(2)} of wall`,
+    );
   }
   const roundTrip =
     s.channelRoundTripMs !== undefined
@@ -239,11 +248,26 @@ export function formatText(result: ProfileResult): string {
     lines.push(`  pool      trial failed: ${result.poolTrialError}`);
   }
   lines.push(`  why       ${result.recommendation.reason}`);
+  if (result.cpuProfile) {
+    lines.push(`  profile   ${result.cpuProfile}`);
+    for (const hot of result.hotLines ?? []) {
+      lines.push(
+        `            ${formatMs(hot.selfMs).padStart(9)} ${percent(hot.fraction).padStart(4)}  ${relative(process.cwd(), hot.file)}:${hot.line} ${hot.functionName}`,
+      );
+    }
+  }
   lines.push(
     `  overhead  bundle ${formatMs(result.timing.bundleMs)}, start-up ${formatMs(result.timing.startupMs)}, node ${result.node.version ?? '?'}`,
   );
   return `${lines.join('\n')}\n`;
 }
+
+const CPU_SOURCE_TEXT: Record<CpuSource, string> = {
+  thread: "the main thread's own CPU time (process.threadCpuUsage)",
+  schedstat: "the main thread's own CPU time (/proc schedstat, exact to a scheduler tick)",
+  process:
+    'the whole process CPU time: an approximation (this Node has no process.threadCpuUsage) that also counts GC and libuv threads',
+};
 
 function writeChildLog(result: ProfileResult, io: CommandIO): void {
   for (const stream of ['stdout', 'stderr'] as const) {

@@ -7,5 +7,7 @@ export {
   ProfilerError,
 } from './bundle.js';
 export { type CommandIO, formatText, PROFILE_USAGE, runProfileCommand } from './cli.js';
+export { type CpuProfile, hotLines, mapProfileToSources } from './cpu-profile.js';
 export * from './model.js';
-export { killTree, type ProfileOptions, type ProfileProgress, profileFunction } from './run.js';
+export { killRunProcesses, RUN_MARKER_ENV } from './process-tree.js';
+export { type ProfileOptions, type ProfileProgress, profileFunction } from './run.js';

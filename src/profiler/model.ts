@@ -17,13 +17,27 @@ export const DEFAULT_THRESHOLDS: Readonly<ProfilerThresholds> = Object.freeze({
   serializationFraction: 0.15,
 });
 
-export type Classification = 'io-bound' | 'mixed' | 'cpu-bound';
+/** `too-short`: one call is below the per-call floor, where timers and message overheads swamp it */
+export type Classification = 'io-bound' | 'mixed' | 'cpu-bound' | 'too-short';
 
 export type RecommendationKind =
   | 'keep-on-main-thread'
+  /** clone + post of the arguments and result cost more than the call computes */
+  | 'keep-moving-costs-more'
+  | 'too-short-to-measure'
   | 'move-to-worker-pool'
   | 'move-with-transfer'
   | 'split-io-and-cpu';
+
+/**
+ * Where the CPU time of the ratio comes from:
+ * - `thread`: the main thread's own CPU time, `process.threadCpuUsage()` (Node 22.15+ / 23.9+);
+ * - `schedstat`: the main thread's own CPU time from `/proc/self/task/<tid>/schedstat` (Linux),
+ *   exact to one scheduler tick (a few ms) over the measured span;
+ * - `process`: the whole process's CPU time, an approximation that also counts GC helper threads
+ *   and the libuv pool, so it can exceed 1.0 for single-threaded code.
+ */
+export type CpuSource = 'thread' | 'schedstat' | 'process';
 
 export interface Recommendation {
   kind: RecommendationKind;
@@ -77,6 +91,20 @@ export interface RunSample {
   wallMs: number;
   /** user + system CPU of the whole child process during the run */
   cpuMs: number;
+}
+
+/** A source line of the user's code with the CPU time sampled on it (self time), from the CPU profile. */
+export interface HotLine {
+  /** absolute path of the user's file */
+  file: string;
+  /** 1-based line in that file */
+  line: number;
+  /** the function the line belongs to, as V8 names it */
+  functionName: string;
+  /** self time on the line over the measured runs, ms */
+  selfMs: number;
+  /** selfMs as a share of all sampled time */
+  fraction: number;
 }
 
 export interface SerializationCost {
@@ -148,12 +176,17 @@ interface ProfileBase {
 export interface ProfileSuccess extends ProfileBase {
   ok: true;
   /**
-   * process CPU / wall over the measured span (all measured runs), with the time the main thread
-   * was runnable but waiting for a CPU held by another process (machine load, Linux) taken out of
-   * the wall time: the ratio the function has on an idle machine
+   * CPU / wall over the measured span (all measured runs): the main thread's own CPU where it can
+   * be read (see cpuSource), with the time the main thread was runnable but waiting for a CPU held
+   * by another process (machine load, Linux) taken out of the wall time: the ratio the function
+   * has on an idle machine
    */
   cpuRatio: number;
-  /** process CPU / wall over the same span, without the run-queue correction */
+  /** what cpuRatio's CPU time is: the main thread's own, or the whole process's (an approximation) */
+  cpuSource: CpuSource;
+  /** the whole process's CPU / wall over the span (with the run-queue correction): counts GC and libuv threads */
+  processCpuRatio: number;
+  /** cpuRatio's CPU over the raw wall time, without the run-queue correction */
   rawCpuRatio: number;
   /** main thread's time waiting for a CPU over the span (machine load), ms; Linux only */
   runQueueWaitMs?: number;
@@ -162,10 +195,11 @@ export interface ProfileSuccess extends ProfileBase {
   wallMs: number;
   /** mean CPU time per run, ms */
   cpuMs: number;
-  /** main thread's own CPU / wall (Linux only): lower than cpuRatio when work runs on libuv or worker threads */
-  mainThreadCpuRatio?: number;
   warmupRuns: number;
+  /** per-call samples of the measured runs (a run is a batch of callsPerRun calls) */
   runs: RunSample[];
+  /** calls timed together in each run: more than 1 when one call is below the per-call floor */
+  callsPerRun: number;
   serialization: SerializationCost;
   recommendation: Recommendation;
   pidusage: PidusageSummary;
@@ -174,6 +208,10 @@ export interface ProfileSuccess extends ProfileBase {
   poolTrial?: PoolTrial;
   /** the pool trial was asked for but could not run */
   poolTrialError?: string;
+  /** the V8 CPU profile of the measured runs (`.cpuprofile`, source-mapped to the user's files), when asked for */
+  cpuProfile?: string;
+  /** the user's lines with the most self time in the CPU profile, top 10 */
+  hotLines?: HotLine[];
   thresholds: ProfilerThresholds;
 }
 
@@ -184,22 +222,35 @@ export interface ProfileFailure extends ProfileBase {
 
 export type ProfileResult = ProfileSuccess | ProfileFailure;
 
+/**
+ * Below this wall time per call (ms) the measurement is mostly the harness's own timer calls, and
+ * any worker round trip (~50–200 µs) costs more than the call: such a function is only worth
+ * moving in batches.
+ */
+export const TOO_SHORT_MS = 0.05;
+
 export function classify(
   cpuRatio: number,
   thresholds: ProfilerThresholds = DEFAULT_THRESHOLDS,
+  wallMsPerCall?: number,
 ): Classification {
+  if (wallMsPerCall !== undefined && wallMsPerCall < TOO_SHORT_MS) return 'too-short';
   if (cpuRatio < thresholds.ioBound) return 'io-bound';
   if (cpuRatio > thresholds.cpuBound) return 'cpu-bound';
   return 'mixed';
 }
 
 export interface RecommendationInput {
+  /** CPU / wall of the main thread (or the process, see cpuSource) */
   cpuRatio: number;
   /** mean wall time per run, ms */
   wallMs: number;
   serialization: Pick<SerializationCost, 'fraction' | 'transferableBytes' | 'cloneError' | 'lostPrototypes'> &
-    Partial<Pick<SerializationCost, 'argsBytes' | 'resultBytes'>>;
-  mainThreadCpuRatio?: number;
+    Partial<
+      Pick<SerializationCost, 'argsBytes' | 'argsMs' | 'resultBytes' | 'resultMs' | 'channelRoundTripMs'>
+    >;
+  /** the whole process's CPU / wall, when cpuRatio is the main thread's own */
+  processCpuRatio?: number;
   poolTrial?: Pick<PoolTrial, 'speedup' | 'workers'>;
 }
 
@@ -210,28 +261,57 @@ const SMALL_TASK_MS = 1;
  * call, not the data: transfer or shared memory would not help, batching would.
  */
 const SMALL_MESSAGE_BYTES = 4096;
+/** Transfer is advised only when buffers make up at least this share of the argument bytes. */
+const TRANSFERABLE_SHARE = 0.5;
+
+/**
+ * What moving one call to a worker costs on top of the call, ms: the clone of the arguments and
+ * the result, or the measured postMessage round trip when that is higher; with transfer, only
+ * the part of the arguments that is not in transferable buffers is copied.
+ */
+export function moveCost(serialization: RecommendationInput['serialization']): {
+  cloneMs: number;
+  withTransferMs: number;
+  transferableShare: number;
+} {
+  const argsMs = serialization.argsMs ?? 0;
+  const resultMs = serialization.resultMs ?? 0;
+  const argsBytes = serialization.argsBytes ?? 0;
+  const transferableShare =
+    argsBytes > 0
+      ? Math.min(1, serialization.transferableBytes / argsBytes)
+      : serialization.transferableBytes > 0
+        ? 1
+        : 0;
+  const cloneMs = Math.max(argsMs + resultMs, serialization.channelRoundTripMs ?? 0);
+  return { cloneMs, withTransferMs: argsMs * (1 - transferableShare) + resultMs, transferableShare };
+}
 
 export function recommend(
   input: RecommendationInput,
   thresholds: ProfilerThresholds = DEFAULT_THRESHOLDS,
 ): Recommendation {
-  const classification = classify(input.cpuRatio, thresholds);
-  const ratio = input.cpuRatio.toFixed(2);
-  const clonePct = percent(input.serialization.fraction);
+  const cpuRatio = input.cpuRatio;
+  const processRatio = input.processCpuRatio;
+  const classification = classify(cpuRatio, thresholds);
+  const ratio = cpuRatio.toFixed(2);
+  const s = input.serialization;
+  const clonePct = percent(s.fraction);
+  const cost = moveCost(s);
+  // What a worker would take off the main thread per call.
+  const computeMs = input.wallMs * Math.min(cpuRatio, 1);
   const notes: string[] = [];
-  if (input.wallMs < SMALL_TASK_MS && classification !== 'io-bound') {
+  if (input.wallMs >= TOO_SHORT_MS && input.wallMs < SMALL_TASK_MS && classification !== 'io-bound') {
     notes.push(
       `One call takes only ${formatMs(input.wallMs)}; send work to a worker in batches, not one call at a time.`,
     );
   }
-  if (input.serialization.cloneError) {
-    notes.push(
-      `The arguments or result cannot be cloned (${input.serialization.cloneError}): pass plain data.`,
-    );
+  if (s.cloneError) {
+    notes.push(`The arguments or result cannot be cloned (${s.cloneError}): pass plain data.`);
   }
-  if (input.serialization.lostPrototypes?.length) {
+  if (s.lostPrototypes?.length) {
     notes.push(
-      `A clone drops the prototype of ${input.serialization.lostPrototypes.join(', ')}: rebuild instances in the worker.`,
+      `A clone drops the prototype of ${s.lostPrototypes.join(', ')}: rebuild instances in the worker.`,
     );
   }
   if (input.poolTrial) {
@@ -240,60 +320,72 @@ export function recommend(
     );
   }
   const withNotes = (reason: string) => [reason, ...notes].join(' ');
+  const tooShortVerdict = (): Recommendation => ({
+    kind: 'too-short-to-measure',
+    text: 'Too short to measure — batch calls',
+    reason: withNotes(
+      `One call takes ${formatMs(input.wallMs)}, below the ${formatMs(TOO_SHORT_MS)} floor: any worker round trip (~50–200 µs) costs more than the call. To move this work, batch many calls into one task (an array of inputs per message) and profile the batch function.`,
+    ),
+  });
 
   if (classification === 'io-bound') {
+    const busyElsewhere = processRatio !== undefined && processRatio > thresholds.cpuBound;
     return {
       kind: 'keep-on-main-thread',
       text: 'Keep on main thread (async)',
       reason: withNotes(
-        `CPU is ${ratio} of wall time: the function mostly waits on I/O, so a worker would add start-up and copy costs and free nothing.`,
+        busyElsewhere
+          ? `The process is busy (CPU ${processRatio.toFixed(2)} of wall) but the main thread only ${ratio}: the work already runs off the main thread (libuv pool or workers).`
+          : `CPU is ${ratio} of wall time: the function mostly waits on I/O, so a worker would add start-up and copy costs and free nothing.`,
       ),
     };
   }
-  if (
-    input.mainThreadCpuRatio !== undefined &&
-    input.mainThreadCpuRatio < thresholds.ioBound &&
-    classification === 'cpu-bound'
-  ) {
+  const messageBytes = (s.argsBytes ?? Number.POSITIVE_INFINITY) + (s.resultBytes ?? 0);
+  // A tiny call with a tiny message: the fix is batching, whatever the round trip costs.
+  const tooShort = input.wallMs < TOO_SHORT_MS;
+  if (tooShort && messageBytes < SMALL_MESSAGE_BYTES) return tooShortVerdict();
+  // Cloning dearer than computing, with no buffers whose transfer would avoid the copy: a pool
+  // would make every call slower (the seeds' rule: when IPC time exceeds compute, do not move).
+  const transferHelps = cost.transferableShare >= TRANSFERABLE_SHARE && cost.withTransferMs < computeMs;
+  if (cost.cloneMs > computeMs && cost.cloneMs >= TOO_SHORT_MS && !transferHelps && !s.cloneError) {
     return {
-      kind: 'keep-on-main-thread',
-      text: 'Keep on main thread (async)',
+      kind: 'keep-moving-costs-more',
+      text: 'Keep — moving costs more than it saves',
       reason: withNotes(
-        `The process is busy (CPU ${ratio} of wall) but the main thread only ${input.mainThreadCpuRatio.toFixed(2)}: the work already runs off the main thread (libuv pool or workers).`,
+        `Copying the arguments and result to a worker costs ${formatMs(cost.cloneMs)} per call (clone and post of ${formatBytes((s.argsBytes ?? 0) + (s.resultBytes ?? 0))}), more than the ${formatMs(computeMs)} the call computes: a pool would add time to every call. Move the code that produces the data along with the function, or keep the data in a SharedArrayBuffer and send an index.`,
       ),
     };
   }
-  const messageBytes =
-    (input.serialization.argsBytes ?? Number.POSITIVE_INFINITY) + (input.serialization.resultBytes ?? 0);
+  if (tooShort) return tooShortVerdict();
   const serializationHeavy =
-    input.serialization.fraction > thresholds.serializationFraction && messageBytes >= SMALL_MESSAGE_BYTES;
+    (s.fraction > thresholds.serializationFraction && messageBytes >= SMALL_MESSAGE_BYTES) ||
+    cost.cloneMs > computeMs;
+  const transferable = cost.transferableShare >= TRANSFERABLE_SHARE;
   if (classification === 'mixed') {
     return {
       kind: 'split-io-and-cpu',
       text: 'Split I/O and CPU parts',
       reason: withNotes(
         `CPU is ${ratio} of wall time: part waiting, part computing. Keep the I/O on the main thread and move only the CPU part to a worker pool${
-          serializationHeavy ? `, passing buffers by transfer (copying costs ${clonePct} of a run)` : ''
+          serializationHeavy && transferable
+            ? `, passing its ${formatBytes(s.transferableBytes)} of buffers by transfer (copying costs ${clonePct} of a run)`
+            : ''
         }.`,
       ),
     };
   }
-  if (serializationHeavy) {
-    const transferable = input.serialization.transferableBytes > 0;
+  if (serializationHeavy && transferable) {
     return {
       kind: 'move-with-transfer',
       text: 'Move to worker pool with transfer',
       reason: withNotes(
-        `CPU is ${ratio} of wall time, but copying the arguments and result costs ${clonePct} of a run: ${
-          transferable
-            ? 'transfer the buffers (transferList / Piscina.move) or share them (SharedArrayBuffer)'
-            : 'send a smaller message, or keep the data in a SharedArrayBuffer and send its index'
-        } instead of cloning.`,
+        `CPU is ${ratio} of wall time, but copying the arguments and result costs ${clonePct} of a run; ${formatBytes(s.transferableBytes)} of the arguments are in transferable buffers: transfer them (transferList / Piscina.move) or share them (SharedArrayBuffer) instead of cloning.`,
       ),
     };
   }
-  const copyNote =
-    input.serialization.fraction > thresholds.serializationFraction
+  const copyNote = serializationHeavy
+    ? `copying costs ${clonePct} of a run and nothing in the arguments is transferable: send a smaller message, or keep the data in a SharedArrayBuffer and send its index`
+    : s.fraction > thresholds.serializationFraction
       ? `messages are small (${formatBytes(messageBytes)}), so copying is a fixed per-call cost (${clonePct} of a run)`
       : `copying costs only ${clonePct} of a run`;
   return {
@@ -309,20 +401,26 @@ const CLASS_LABELS: Record<Classification, string> = {
   'io-bound': 'I/O-bound',
   mixed: 'Mixed',
   'cpu-bound': 'CPU-bound',
+  'too-short': 'Too short to measure',
 };
 
 export function classificationLabel(classification: Classification): string {
   return CLASS_LABELS[classification];
 }
 
-/** One line for a CodeLens or a status bar: `CPU 0.97 · CPU-bound · clone 3% (1.2 MB) · Move to worker pool`. */
+/**
+ * One line for a CodeLens or a status bar:
+ * `CPU 0.97 · CPU-bound · 85 ms/call · clone 3% (1.2 MB) · pool 1.80x · Move to worker pool`.
+ */
 export function summaryLine(result: ProfileResult): string {
   if (!result.ok) return `Profile failed (${result.error.kind}): ${firstLine(result.error.message)}`;
   const s = result.serialization;
   return [
     `CPU ${result.cpuRatio.toFixed(2)}`,
     classificationLabel(result.classification),
+    `${formatMs(result.wallMs)}/call`,
     `clone ${percent(s.fraction)} (${formatBytes(s.argsBytes + s.resultBytes)})`,
+    ...(result.poolTrial ? [`pool ${result.poolTrial.speedup.toFixed(2)}x`] : []),
     result.recommendation.text,
   ].join(' · ');
 }
@@ -345,7 +443,8 @@ export function formatMs(ms: number): string {
   if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
   if (ms >= 10) return `${ms.toFixed(0)} ms`;
   if (ms >= 0.1) return `${ms.toFixed(2)} ms`;
-  return `${(ms * 1000).toFixed(1)} µs`;
+  if (ms >= 0.001) return `${(ms * 1000).toFixed(1)} µs`;
+  return `${(ms * 1e6).toFixed(1)} ns`;
 }
 
 function firstLine(text: string): string {

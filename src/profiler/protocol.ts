@@ -2,7 +2,14 @@
 // JSON file named on the child's command line; progress comes back over IPC; the final report is
 // written synchronously to a result file, so it survives a process.exit() that would drop a
 // pending IPC message. The child's stdout/stderr stay free for the user's own output.
-import type { PoolTrial, ProfileError, ProfilePhase, RunSample, SerializationCost } from './model.js';
+import type {
+  CpuSource,
+  PoolTrial,
+  ProfileError,
+  ProfilePhase,
+  RunSample,
+  SerializationCost,
+} from './model.js';
 
 /** Global slot the bundle's entry fills with the target module, the target and the args module. */
 export const BUNDLE_GLOBAL = 'concurrency-lens.profile';
@@ -34,6 +41,8 @@ export interface HarnessConfig {
   /** module id or path of piscina, resolved by the parent */
   piscinaPath?: string;
   resultPath: string;
+  /** when set, the measured runs are sampled by V8's profiler and the profile is written here */
+  cpuProfilePath?: string;
 }
 
 export interface HarnessReport {
@@ -42,11 +51,14 @@ export interface HarnessReport {
   error?: ProfileError;
   warmupRuns?: number;
   runs?: RunSample[];
+  /** calls timed together in each run (1 unless one call is below the per-call floor); samples are per call */
+  callsPerRun?: number;
   /** wall and process CPU over the whole measured span (all runs and the loop between them), ms */
   spanWallMs?: number;
   spanCpuMs?: number;
-  /** main thread's CPU over the measured runs, from /proc (Linux), ms */
+  /** main thread's CPU over the measured runs, ms: process.threadCpuUsage() or /proc (Linux) */
   mainThreadCpuMs?: number;
+  mainThreadCpuSource?: Exclude<CpuSource, 'process'>;
   /** main thread's time runnable but waiting for a CPU over the measured runs, from /proc (Linux), ms */
   runQueueWaitMs?: number;
   serialization?: SerializationCost;

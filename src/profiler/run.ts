@@ -2,12 +2,14 @@
 // enforce the time limit and memory caps, and turn whatever happened into a ProfileResult.
 // Never throws for a failure of the profiled code: every failure is a result with `error`.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import pidusage from 'pidusage';
 import { type BundleOutput, bundleTarget, loadEsbuild, ProfilerError } from './bundle.js';
+import { type CpuProfile, hotLines, mapProfileToSources } from './cpu-profile.js';
 import {
   type ChildLog,
   classify,
@@ -22,6 +24,7 @@ import {
   type ProfileTiming,
   recommend,
 } from './model.js';
+import { killRunProcesses, RUN_MARKER_ENV } from './process-tree.js';
 import type { HarnessConfig, HarnessMessage, HarnessReport } from './protocol.js';
 
 export interface ProfileOptions {
@@ -60,8 +63,13 @@ export interface ProfileOptions {
   cwd?: string;
   /** extra environment for the child; NODE_OPTIONS is not inherited unless given here */
   env?: Record<string, string | undefined>;
-  /** parent dir for the run's temp files (default `.cl-tmp/` next to the file) */
+  /**
+   * parent dir for the run's temp files (default `node_modules/.cache/concurrency-lens/` of the
+   * nearest node_modules above the file, else the OS temp dir): never the user's source folders
+   */
   tempRoot?: string;
+  /** write a V8 CPU profile of the measured runs here (`.cpuprofile`, mapped to the user's files) */
+  cpuProfile?: string;
   /** keep the temp dir (bundle, config, result) for debugging */
   keepTemp?: boolean;
   signal?: AbortSignal;
@@ -146,6 +154,7 @@ export async function profileFunction(options: ProfileOptions): Promise<ProfileR
       poolTrialBudgetMs: options.poolTrialBudgetMs ?? DEFAULTS.poolTrialBudgetMs,
       piscinaPath: resolvePiscina(),
       resultPath,
+      cpuProfilePath: options.cpuProfile ? join(bundle.dir, 'raw.cpuprofile') : undefined,
     };
     const configPath = join(bundle.dir, 'config.json');
     try {
@@ -158,11 +167,13 @@ export async function profileFunction(options: ProfileOptions): Promise<ProfileR
     }
 
     const maxOldSpaceMb = options.maxOldSpaceMb ?? DEFAULTS.maxOldSpaceMb;
+    const runId = randomBytes(8).toString('hex');
     const outcome = await runChild({
+      runId,
       nodePath,
       argv: [`--max-old-space-size=${maxOldSpaceMb}`, '--enable-source-maps', harnessPath, configPath],
       cwd: options.cwd ?? process.cwd(),
-      env: childEnv(options.env, bundle.nodePath),
+      env: { ...childEnv(options.env, bundle.nodePath), [RUN_MARKER_ENV]: runId },
       timeoutMs: options.timeoutMs ?? DEFAULTS.timeoutMs,
       maxRssBytes: (options.maxRssMb ?? maxOldSpaceMb * 2 + 512) * 1024 * 1024,
       signal: options.signal,
@@ -176,10 +187,16 @@ export async function profileFunction(options: ProfileOptions): Promise<ProfileR
       maxOldSpaceMb,
     });
     if (error) return failure(error, report?.nodeVersion);
-    return success(report!, outcome.pidusage, thresholds, {
-      ...base(),
-      node: { path: nodePath, version: report!.nodeVersion },
-    });
+    const profiled = options.cpuProfile
+      ? await writeCpuProfile(config.cpuProfilePath!, bundle.bundlePath, options.cpuProfile, file)
+      : undefined;
+    return {
+      ...success(report!, outcome.pidusage, thresholds, {
+        ...base(),
+        node: { path: nodePath, version: report!.nodeVersion },
+      }),
+      ...profiled,
+    };
   } catch (error) {
     if (error instanceof ProfilerError) return failure({ kind: error.kind, message: error.message });
     return failure({ kind: 'spawn-failed', message: error instanceof Error ? error.message : String(error) });
@@ -206,30 +223,44 @@ function success(
   // the function has on an idle machine and the class does not drift with the machine's load.
   const runQueueWaitMs = Math.min(report.runQueueWaitMs ?? 0, spanWall * 0.95);
   const activeWall = spanWall - runQueueWaitMs;
-  const rawCpuRatio = spanWall > 0 ? spanCpu / spanWall : 0;
-  const cpuRatio = activeWall > 0 ? spanCpu / activeWall : 0;
-  const wallMs = totalWall / Math.max(runs.length, 1);
-  // The kernel updates a running thread's CPU time once per tick: too coarse for a short span.
-  const mainThreadCpuRatio =
-    report.mainThreadCpuMs !== undefined && spanWall >= MIN_MAIN_THREAD_SPAN_MS
-      ? report.mainThreadCpuMs / activeWall
+  const processCpuRatio = activeWall > 0 ? spanCpu / activeWall : 0;
+  // The main thread's own CPU: the process's also counts GC helper threads and the libuv pool,
+  // which pushes single-threaded work above 1.0. schedstat is updated once per scheduler tick,
+  // too coarse for a short span; process.threadCpuUsage() is exact.
+  const mainThreadCpuMs =
+    report.mainThreadCpuMs !== undefined &&
+    (report.mainThreadCpuSource === 'thread' || spanWall >= MIN_MAIN_THREAD_SPAN_MS)
+      ? report.mainThreadCpuMs
       : undefined;
+  const cpuSource = mainThreadCpuMs !== undefined ? (report.mainThreadCpuSource ?? 'schedstat') : 'process';
+  const ratioCpu = mainThreadCpuMs ?? spanCpu;
+  const rawCpuRatio = spanWall > 0 ? ratioCpu / spanWall : 0;
+  const cpuRatio = activeWall > 0 ? ratioCpu / activeWall : 0;
+  const wallMs = totalWall / Math.max(runs.length, 1);
   const serialization = report.serialization!;
   return {
     ...base,
     ok: true,
     cpuRatio,
+    cpuSource,
+    processCpuRatio,
     rawCpuRatio,
     runQueueWaitMs: report.runQueueWaitMs,
-    classification: classify(cpuRatio, thresholds),
+    classification: classify(cpuRatio, thresholds, wallMs),
     wallMs,
     cpuMs: totalCpu / Math.max(runs.length, 1),
-    mainThreadCpuRatio,
     warmupRuns: report.warmupRuns ?? 0,
     runs,
+    callsPerRun: report.callsPerRun ?? 1,
     serialization,
     recommendation: recommend(
-      { cpuRatio, wallMs, serialization, mainThreadCpuRatio, poolTrial: report.poolTrial },
+      {
+        cpuRatio,
+        wallMs,
+        serialization,
+        processCpuRatio: cpuSource === 'process' ? undefined : processCpuRatio,
+        poolTrial: report.poolTrial,
+      },
       thresholds,
     ),
     pidusage: usage,
@@ -238,6 +269,27 @@ function success(
     poolTrialError: report.poolTrialError,
     thresholds,
   };
+}
+
+/** Maps the harness's profile to the user's files, writes it to `target`, and reads the hot lines. */
+async function writeCpuProfile(
+  rawPath: string,
+  bundlePath: string,
+  target: string,
+  userFile: string,
+): Promise<Pick<ProfileSuccess, 'cpuProfile' | 'hotLines'> | undefined> {
+  let profile: CpuProfile;
+  try {
+    profile = JSON.parse(await readFile(rawPath, 'utf8')) as CpuProfile;
+  } catch {
+    return undefined;
+  }
+  mapProfileToSources(profile, bundlePath);
+  const output = resolve(target);
+  await mkdir(dirname(output), { recursive: true });
+  await writeFile(output, JSON.stringify(profile));
+  const inUserFile = hotLines(profile, [userFile]);
+  return { cpuProfile: output, hotLines: inUserFile.length ? inUserFile : hotLines(profile) };
 }
 
 type ProfileSuccessMeasurements = Omit<ProfileSuccess, 'file' | 'function' | 'node' | 'timing' | 'log'>;
@@ -303,6 +355,8 @@ function outcomeError(
 }
 
 interface ChildRequest {
+  /** the run's marker value: every process of the run carries it in its environment */
+  runId: string;
   nodePath: string;
   argv: string[];
   cwd: string;
@@ -355,7 +409,7 @@ function runChild(request: ChildRequest): Promise<ChildOutcome> {
     const stop = (reason: NonNullable<ChildOutcome['killedFor']>) => {
       if (finished || outcome.killedFor) return;
       outcome.killedFor = reason;
-      if (child.pid !== undefined) killTree(child.pid);
+      if (child.pid !== undefined) killRunProcesses(child.pid, request.runId);
     };
     const timer = setTimeout(() => stop('timeout'), request.timeoutMs);
     const onAbort = () => stop('cancelled');
@@ -384,8 +438,8 @@ function runChild(request: ChildRequest): Promise<ChildOutcome> {
       finished = true;
       clearTimeout(timer);
       request.signal?.removeEventListener('abort', onAbort);
-      // Whatever the function started (servers, subprocesses) dies with the group.
-      if (child.pid !== undefined) killTree(child.pid);
+      // Whatever the function started (servers, subprocesses, detached children) dies with the run.
+      if (child.pid !== undefined) killRunProcesses(child.pid, request.runId);
       outcome.pidusage = await sampler.stop();
       outcome.stderrTail = request.log.stderrTail();
       resolvePromise(outcome);
@@ -456,26 +510,6 @@ class UsageSampler {
       return stat;
     } catch {
       return undefined; // the child just exited
-    }
-  }
-}
-
-/** Kills a process and its whole group (POSIX) or tree (Windows), as vscode-js-debug's killTree does. */
-export function killTree(pid: number): void {
-  if (process.platform === 'win32') {
-    spawn('taskkill', ['/pid', String(pid), '/T', '/F'], { windowsHide: true, stdio: 'ignore' }).on(
-      'error',
-      () => {},
-    );
-    return;
-  }
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
     }
   }
 }

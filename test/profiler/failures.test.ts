@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { profileFunction } from '../../src/profiler/run.js';
@@ -22,8 +23,12 @@ describe('profiler failures', () => {
   after(() => {
     // harness children of every test in this file are gone, and so are their temp dirs
     assert.deepEqual(childPids.filter(isAlive), []);
-    assert.deepEqual(processesWith(`${fixtures}/.cl-tmp`), []);
-    assert.ok(!existsSync(`${fixtures}/.cl-tmp`) || readdirSync(`${fixtures}/.cl-tmp`).length === 0);
+    // run folders are named run-<profiler pid>-<random>, in node_modules/.cache/concurrency-lens/
+    const ours = `run-${process.pid}-`;
+    assert.deepEqual(processesWith(ours), []);
+    const cache = join(fixtures, '..', '..', '..', 'node_modules', '.cache', 'concurrency-lens');
+    const left = existsSync(cache) ? readdirSync(cache).filter((name) => name.startsWith(ours)) : [];
+    assert.deepEqual(left, []);
   });
 
   it('a function that throws: threw, with a source-mapped stack at the user line', async () => {

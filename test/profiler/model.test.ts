@@ -44,28 +44,109 @@ describe('recommend', () => {
     assert.equal(result.text, 'Move to worker pool');
   });
 
-  it('asks for transfer when cloning costs more than the serialization threshold', () => {
-    const result = recommend({
+  it('asks for transfer only when the arguments hold transferable buffers, and names their size', () => {
+    const buffers = recommend({
       cpuRatio: 0.95,
-      wallMs: 2,
-      serialization: { fraction: 0.4, transferableBytes: 8e6 },
+      wallMs: 20,
+      serialization: {
+        fraction: 0.4,
+        transferableBytes: 8e6,
+        argsBytes: 8e6,
+        argsMs: 6,
+        resultBytes: 8,
+        resultMs: 0.01,
+      },
+    });
+    assert.equal(buffers.kind, 'move-with-transfer');
+    assert.match(buffers.reason, /7\.6 MB of the arguments are in transferable buffers/);
+    const strings = recommend({
+      cpuRatio: 0.95,
+      wallMs: 20,
+      serialization: {
+        fraction: 0.4,
+        transferableBytes: 0,
+        argsBytes: 8e6,
+        argsMs: 6,
+        resultBytes: 8,
+        resultMs: 0.01,
+      },
+    });
+    assert.equal(strings.kind, 'move-to-worker-pool');
+    assert.match(strings.reason, /nothing in the arguments is transferable/);
+  });
+
+  it('keeps a function whose clone and post cost more than it computes', () => {
+    const result = recommend({
+      cpuRatio: 1,
+      wallMs: 0.0001,
+      serialization: {
+        fraction: 4000,
+        transferableBytes: 0,
+        argsBytes: 12e6,
+        argsMs: 400,
+        resultBytes: 4,
+        resultMs: 0.001,
+        channelRoundTripMs: 420,
+      },
+    });
+    assert.equal(result.kind, 'keep-moving-costs-more');
+    assert.equal(result.text, 'Keep — moving costs more than it saves');
+    assert.match(result.reason, /420 ms per call/);
+    const bigButCheap = recommend({
+      cpuRatio: 1,
+      wallMs: 5,
+      serialization: {
+        fraction: 2,
+        transferableBytes: 0,
+        argsBytes: 4e6,
+        argsMs: 10,
+        resultBytes: 4,
+        resultMs: 0,
+      },
+    });
+    assert.equal(bigButCheap.kind, 'keep-moving-costs-more');
+  });
+
+  it('moves a big typed array with heavy per-byte work even though copying it is dear, by transfer', () => {
+    const result = recommend({
+      cpuRatio: 1,
+      wallMs: 5,
+      serialization: {
+        fraction: 2,
+        transferableBytes: 8e6,
+        argsBytes: 8e6,
+        argsMs: 10,
+        resultBytes: 8,
+        resultMs: 0,
+      },
     });
     assert.equal(result.kind, 'move-with-transfer');
-    assert.match(result.reason, /transfer the buffers/);
-    const noBuffers = recommend({
-      cpuRatio: 0.95,
-      wallMs: 2,
-      serialization: { fraction: 0.4, transferableBytes: 0 },
+  });
+
+  it('calls a function below the per-call floor too short to measure, with batching advice', () => {
+    const result = recommend({
+      cpuRatio: 1,
+      wallMs: 0.0002,
+      serialization: {
+        fraction: 50,
+        transferableBytes: 0,
+        argsBytes: 11,
+        argsMs: 0.01,
+        resultBytes: 4,
+        resultMs: 0.01,
+      },
     });
-    assert.equal(noBuffers.kind, 'move-with-transfer');
-    assert.match(noBuffers.reason, /SharedArrayBuffer/);
+    assert.equal(result.kind, 'too-short-to-measure');
+    assert.match(result.reason, /batch many calls into one task/);
+    assert.equal(classify(1, DEFAULT_THRESHOLDS, 0.0002), 'too-short');
+    assert.equal(classify(1, DEFAULT_THRESHOLDS, 0.2), 'cpu-bound');
   });
 
   it('does not ask for transfer when the message is tiny and only the call is short', () => {
     const result = recommend({
       cpuRatio: 0.99,
-      wallMs: 0.04,
-      serialization: { fraction: 0.37, transferableBytes: 0, argsBytes: 8, resultBytes: 4 },
+      wallMs: 0.4,
+      serialization: { fraction: 0.1, transferableBytes: 0, argsBytes: 8, resultBytes: 4 },
     });
     assert.equal(result.kind, 'move-to-worker-pool');
     assert.match(result.reason, /batches/);
@@ -80,10 +161,10 @@ describe('recommend', () => {
 
   it('keeps work that already runs off the main thread', () => {
     const result = recommend({
-      cpuRatio: 0.95,
+      cpuRatio: 0.05,
       wallMs: 40,
       serialization: cheapClone,
-      mainThreadCpuRatio: 0.05,
+      processCpuRatio: 0.95,
     });
     assert.equal(result.kind, 'keep-on-main-thread');
     assert.match(result.reason, /off the main thread/);
@@ -92,7 +173,7 @@ describe('recommend', () => {
   it('mentions lost prototypes, uncloneable values, tiny calls and the pool trial', () => {
     const result = recommend({
       cpuRatio: 0.99,
-      wallMs: 0.05,
+      wallMs: 0.5,
       serialization: { fraction: 0.01, transferableBytes: 0, lostPrototypes: ['Matrix'], cloneError: 'fn' },
       poolTrial: { speedup: 1.8, workers: 2 },
     });
@@ -108,11 +189,16 @@ describe('summaryLine', () => {
     const result = {
       ok: true,
       cpuRatio: 0.97,
+      wallMs: 85,
       classification: 'cpu-bound',
+      poolTrial: { speedup: 1.8 },
       serialization: { argsBytes: 1_200_000, resultBytes: 58_000, fraction: 0.03 },
       recommendation: { kind: 'move-to-worker-pool', text: 'Move to worker pool', reason: '' },
     } as unknown as ProfileSuccess;
-    assert.equal(summaryLine(result), 'CPU 0.97 · CPU-bound · clone 3% (1.2 MB) · Move to worker pool');
+    assert.equal(
+      summaryLine(result),
+      'CPU 0.97 · CPU-bound · 85 ms/call · clone 3% (1.2 MB) · pool 1.80x · Move to worker pool',
+    );
   });
 
   it('names the error kind on failure', () => {

@@ -31,7 +31,7 @@ describe('profiler ground truth', () => {
     const result = await profileOk({ file: workloads, functionName: 'halfAndHalf', args: [40] });
     assert.ok(
       result.cpuRatio >= 0.4 && result.cpuRatio <= 0.7,
-      `cpuRatio ${result.cpuRatio} raw ${result.rawCpuRatio} wait ${result.runQueueWaitMs} main ${result.mainThreadCpuRatio}`,
+      `cpuRatio ${result.cpuRatio} raw ${result.rawCpuRatio} wait ${result.runQueueWaitMs} process ${result.processCpuRatio}`,
     );
     assert.equal(result.classification, 'mixed');
     assert.equal(result.recommendation.kind, 'split-io-and-cpu');
@@ -43,7 +43,7 @@ describe('profiler ground truth', () => {
     assert.ok(result.wallMs >= 5);
   });
 
-  it('a big argument with trivial compute has serialization fraction > 0.15', async () => {
+  it('a big argument with trivial compute: cloning costs more than computing, so keep it', async () => {
     const result = await profileOk({
       file: workloads,
       functionName: 'bigArgument',
@@ -54,7 +54,47 @@ describe('profiler ground truth', () => {
     assert.ok(result.serialization.argsBytes > 1_000_000, `argsBytes ${result.serialization.argsBytes}`);
     assert.ok(result.serialization.argsMs > 0);
     assert.ok(result.serialization.channelRoundTripMs! > 0);
-    assert.equal(result.recommendation.kind, 'move-with-transfer');
+    assert.equal(result.recommendation.kind, 'keep-moving-costs-more');
+    assert.equal(result.serialization.transferableBytes, 0);
+  });
+
+  it('single-threaded work that allocates: the main thread ratio stays at most 1.05', async () => {
+    const result = await profileOk({ file: workloads, functionName: 'allocates', args: [10] });
+    assert.ok(result.cpuRatio <= 1.05, `cpuRatio ${result.cpuRatio} (${result.cpuSource})`);
+    assert.equal(result.classification, 'cpu-bound', `cpuRatio ${result.cpuRatio}`);
+    if (process.platform === 'linux') assert.notEqual(result.cpuSource, 'process');
+    console.log(
+      `allocates: main thread ${result.cpuRatio.toFixed(2)} (${result.cpuSource}), process ${result.processCpuRatio.toFixed(2)}`,
+    );
+  });
+
+  it('a big typed array with heavy per-element work: move, with transfer of its buffer', async () => {
+    const result = await profileOk({
+      file: workloads,
+      functionName: 'smooth',
+      argsModule: fixture('typed-array-args.mjs'),
+    });
+    assert.equal(result.classification, 'cpu-bound');
+    assert.match(result.recommendation.kind, /^move-/);
+    assert.equal(result.serialization.transferableBytes, 8 * 1024 * 1024);
+  });
+
+  it('a big string with light work: no transfer advice (strings cannot be transferred)', async () => {
+    const result = await profileOk({
+      file: workloads,
+      functionName: 'firstLine',
+      argsModule: fixture('string-args.mjs'),
+    });
+    assert.equal(result.serialization.transferableBytes, 0);
+    assert.notEqual(result.recommendation.kind, 'move-with-transfer');
+    assert.equal(result.recommendation.kind, 'keep-moving-costs-more');
+  });
+
+  it('a call far below the per-call floor is timed in batches and called too short to measure', async () => {
+    const result = await profileOk({ file: workloads, functionName: 'add', args: [1, 2] });
+    assert.ok(result.callsPerRun > 1, `callsPerRun ${result.callsPerRun}`);
+    assert.equal(result.classification, 'too-short');
+    assert.equal(result.recommendation.kind, 'too-short-to-measure');
   });
 
   it('bundles TypeScript and builds class instances and typed arrays in an args module', async () => {

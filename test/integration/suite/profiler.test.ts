@@ -63,7 +63,7 @@ describe('Profiler in VS Code', () => {
       'the result lens',
     );
     const lens = titles.find((title) => title.includes('CPU-bound'))!;
-    assert.match(lens, /^CPU \d\.\d\d · CPU-bound · clone .* · Move to worker pool$/);
+    assert.match(lens, /^CPU \d\.\d\d · CPU-bound · [\d.]+ ms\/call · clone .* · Move to worker pool$/);
   });
 
   it('marks the result stale when the function changes, and opens the report from the lens', async () => {
