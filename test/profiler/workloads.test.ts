@@ -114,7 +114,7 @@ describe('profiler ground truth', () => {
     const cjs = await profileOk({
       file: fixture('cjs-workload.cjs'),
       functionName: 'fib',
-      args: [18],
+      args: [24],
       budgetMs: 100,
     });
     assert.equal(cjs.classification, 'cpu-bound');
