@@ -102,20 +102,18 @@ export function propertyChain(node: ts.Expression): string[] | undefined {
   }
 }
 
-/** The name a call is made by: `foo()` → foo, `a.b.foo()` → foo. */
-export function calleeName(call: ts.CallExpression | ts.NewExpression): string | undefined {
-  const callee = skipOuterExpressions(call.expression);
-  if (ts.isIdentifier(callee)) return callee.text;
-  if (ts.isPropertyAccessExpression(callee)) return callee.name.text;
-  if (ts.isElementAccessExpression(callee)) return stringValue(callee.argumentExpression);
+/** The name an expression ends with: `foo` → foo, `a.b.foo` → foo, `a['foo']` → foo. */
+export function nameOf(expression: ts.Expression): string | undefined {
+  const expr = skipOuterExpressions(expression);
+  if (ts.isIdentifier(expr)) return expr.text;
+  if (ts.isPropertyAccessExpression(expr)) return expr.name.text;
+  if (ts.isElementAccessExpression(expr)) return stringValue(expr.argumentExpression);
   return undefined;
 }
 
-/** The receiver of a method call: `a.b.foo()` → `a.b` expression. */
-export function calleeReceiver(call: ts.CallExpression | ts.NewExpression): ts.Expression | undefined {
-  const callee = skipOuterExpressions(call.expression);
-  if (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) return callee.expression;
-  return undefined;
+/** The name a call is made by: `foo()` → foo, `a.b.foo()` → foo. */
+export function calleeName(call: ts.CallExpression | ts.NewExpression): string | undefined {
+  return nameOf(call.expression);
 }
 
 /** A readable name for a function: declaration name, variable it is assigned to, property key. */
@@ -185,4 +183,61 @@ export function contains(outer: ts.Node, inner: ts.Node): boolean {
 /** First argument that is a string literal, e.g. the route in app.get('/login', …) or the event name. */
 export function firstStringArgument(call: ts.CallExpression): string | undefined {
   return call.arguments.length > 0 ? stringValue(call.arguments[0]) : undefined;
+}
+
+/** `<`, `<=`, `>`, `>=`: a comparison that orders, as in a length check or a loop condition. */
+export function isRelationalOperator(kind: ts.SyntaxKind): boolean {
+  return (
+    kind === ts.SyntaxKind.LessThanToken ||
+    kind === ts.SyntaxKind.LessThanEqualsToken ||
+    kind === ts.SyntaxKind.GreaterThanToken ||
+    kind === ts.SyntaxKind.GreaterThanEqualsToken
+  );
+}
+
+/** `===`, `==`, `!==`, `!=`. */
+export function isEqualityOperator(kind: ts.SyntaxKind): boolean {
+  return (
+    isInequalityOperator(kind) ||
+    kind === ts.SyntaxKind.EqualsEqualsEqualsToken ||
+    kind === ts.SyntaxKind.EqualsEqualsToken
+  );
+}
+
+/** `!==`, `!=`: how a loop condition says "until it equals". */
+export function isInequalityOperator(kind: ts.SyntaxKind): boolean {
+  return kind === ts.SyntaxKind.ExclamationEqualsEqualsToken || kind === ts.SyntaxKind.ExclamationEqualsToken;
+}
+
+/** Does `node` (or anything inside it) mention one of `names` as an identifier? */
+export function mentionsAny(node: ts.Node, names: ReadonlySet<string> | readonly string[]): boolean {
+  const has = (name: string) => ('has' in names ? names.has(name) : names.includes(name));
+  const visit = (child: ts.Node): boolean =>
+    ts.isIdentifier(child) ? has(child.text) : !!ts.forEachChild(child, (c) => (visit(c) ? true : undefined));
+  return visit(node);
+}
+
+/**
+ * Is there a call inside `node` (or `node` itself) that passes `test`? Without a test: any call.
+ * `includeNew` counts `new X()` as a call; `enterFunctions: false` stops at nested functions (their
+ * calls do not run when `node` runs).
+ */
+export function containsCall(
+  node: ts.Node | undefined,
+  test: (call: ts.CallExpression | ts.NewExpression) => boolean = () => true,
+  { includeNew = false, enterFunctions = true }: { includeNew?: boolean; enterFunctions?: boolean } = {},
+): boolean {
+  if (!node) return false;
+  const visit = (child: ts.Node): boolean => {
+    if (!enterFunctions && child !== node && isFunctionLike(child)) return false;
+    if ((ts.isCallExpression(child) || (includeNew && ts.isNewExpression(child))) && test(child)) return true;
+    return !!ts.forEachChild(child, (c) => (visit(c) ? true : undefined));
+  };
+  return visit(node);
+}
+
+/** The source text of a node on one line, cut to `maxLength` characters with an ellipsis, for messages. */
+export function snippet(node: ts.Node, maxLength = 48, sourceFile = node.getSourceFile()): string {
+  const text = node.getText(sourceFile).replace(/\s+/g, ' ');
+  return text.length > maxLength ? `${text.slice(0, maxLength - 3)}…` : text;
 }

@@ -140,11 +140,3 @@ export interface AnalysisOptions {
   /** files above this size are skipped with a note */
   maxFileBytes: number;
 }
-
-export interface FileResult {
-  file: string;
-  findings: Finding[];
-  skipped?: SkippedFile;
-  /** milliseconds spent analysing the file (parse + rules) */
-  durationMs: number;
-}

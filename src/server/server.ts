@@ -93,11 +93,7 @@ const slowFiles = new Set<string>();
 let lastAnalysed: FileState | undefined;
 let lastAnalysedAt = 0;
 
-const docsUrls = new Map<string, string>();
-for (const rule of rules) {
-  const bundled = path.join(__dirname, '..', 'docs', 'rules', `${rule.meta.id}.md`);
-  docsUrls.set(rule.meta.id, rule.meta.docsUrl || (existsSync(bundled) ? pathToUri(bundled) : ''));
-}
+const docsUrls = new Map(rules.map((rule) => [rule.meta.id, rule.meta.docsUrl]));
 const docsUri = (ruleId: string) => docsUrls.get(ruleId) || undefined;
 
 const pushed = new PushDiagnostics({

@@ -3,11 +3,31 @@
 // checked against a limit before use are bounded; everything else (request bodies, query results,
 // parameters) is treated as data-sized.
 import ts from 'typescript';
-import { calleeName, enclosingFunction, skipOuterExpressions, stringValue } from '../ast.js';
+import {
+  calleeName,
+  enclosingFunction,
+  isRelationalOperator,
+  skipOuterExpressions,
+  stringValue,
+} from '../ast.js';
+import { constInitializer } from './declarations.js';
 
 const BATCH_NAME = /^(chunk|batch|page|group|window|slice)(es|s)?$|(Chunk|Batch|Page)$/;
+/** Collections whose elements are batches: `batches[i]`, `pages[0]`. */
+const BATCHY_NAME = /chunk|batch|page|group/i;
+/** Calls that cut a collection into fixed-size pieces: their elements are bounded batches. */
+const CHUNKING_CALL = /chunk|batch|splitEvery|partition|paginat|inGroupsOf/i;
+
+/** A name that says "one batch of the data": `chunk`, `batch`, `pages`, `currentPage`. */
+export function isBatchName(name: string): boolean {
+  return BATCH_NAME.test(name);
+}
 const MAX_LITERAL_ELEMENTS = 10_000;
 
+/**
+ * The one answer to "is this input bounded by the code?": a literal, a slice, a batch, a
+ * length-checked name, or an element of a chunked collection (`for (const batch of chunk(items, 50))`).
+ */
 export function isBoundedCollection(expression: ts.Expression, depth = 0): boolean {
   const expr = skipOuterExpressions(expression);
   if (ts.isArrayLiteralExpression(expr)) {
@@ -57,41 +77,39 @@ export function isBoundedCollection(expression: ts.Expression, depth = 0): boole
       const initializer = constInitializer(expr);
       if (initializer && isBoundedCollection(initializer, depth + 1)) return true;
     }
-    return hasLengthCheck(expr);
+    return hasLengthCheck(expr) || isChunkElement(expr);
+  }
+  if (ts.isElementAccessExpression(expr)) {
+    const base = skipOuterExpressions(expr.expression);
+    if (ts.isIdentifier(base) && BATCHY_NAME.test(base.text)) return true;
   }
   return false;
 }
-
-/** Initializer of the const/let declaration an identifier refers to, looked up in enclosing blocks. */
-export function constInitializer(identifier: ts.Identifier): ts.Expression | undefined {
-  let scope: ts.Node | undefined = identifier.parent;
-  while (scope) {
-    if (ts.isBlock(scope) || ts.isSourceFile(scope) || ts.isModuleBlock(scope)) {
-      const declared = declarationsOf(scope);
-      if (declared.has(identifier.text)) return declared.get(identifier.text) ?? undefined;
-    }
-    scope = scope.parent;
-  }
-  return undefined;
-}
-
-/** First variable declaration of each name in a block (null: declared without initializer), indexed once per block. */
-const declarationIndex = new WeakMap<ts.Node, Map<string, ts.Expression | null>>();
-
-function declarationsOf(block: ts.Block | ts.SourceFile | ts.ModuleBlock): Map<string, ts.Expression | null> {
-  let index = declarationIndex.get(block);
-  if (index) return index;
-  index = new Map();
-  for (const statement of block.statements) {
-    if (!ts.isVariableStatement(statement)) continue;
-    for (const declaration of statement.declarationList.declarations) {
-      if (ts.isIdentifier(declaration.name) && !index.has(declaration.name.text)) {
-        index.set(declaration.name.text, declaration.initializer ?? null);
+/** `batch` in `for (const batch of chunk(items, 50))` / `for (const batch of _.chunk(…))`. */
+function isChunkElement(identifier: ts.Identifier): boolean {
+  let current: ts.Node | undefined = identifier.parent;
+  while (current && !ts.isSourceFile(current)) {
+    if (ts.isForOfStatement(current) && ts.isVariableDeclarationList(current.initializer)) {
+      const declaration = current.initializer.declarations[0];
+      if (declaration && ts.isIdentifier(declaration.name) && declaration.name.text === identifier.text) {
+        const iterated = skipOuterExpressions(current.expression);
+        if (ts.isCallExpression(iterated)) {
+          const name = calleeName(iterated);
+          return name !== undefined && CHUNKING_CALL.test(name);
+        }
+        if (ts.isIdentifier(iterated)) {
+          const initializer = constInitializer(iterated);
+          if (initializer && ts.isCallExpression(skipOuterExpressions(initializer))) {
+            const name = calleeName(skipOuterExpressions(initializer) as ts.CallExpression);
+            return name !== undefined && CHUNKING_CALL.test(name);
+          }
+        }
+        return false;
       }
     }
+    current = current.parent;
   }
-  declarationIndex.set(block, index);
-  return index;
+  return false;
 }
 
 /**
@@ -107,7 +125,7 @@ export function hasLengthCheck(identifier: ts.Identifier): boolean {
     if (found || node.pos >= identifier.pos) return;
     if (
       ts.isBinaryExpression(node) &&
-      isComparison(node.operatorToken.kind) &&
+      isRelationalOperator(node.operatorToken.kind) &&
       (isLengthOf(node.left, identifier.text) || isLengthOf(node.right, identifier.text)) &&
       isLimitCheck(node, identifier)
     ) {
@@ -138,15 +156,6 @@ function isLimitCheck(comparison: ts.BinaryExpression, use: ts.Identifier): bool
   const other = isLengthOf(comparison.left, use.text) ? comparison.right : comparison.left;
   const literal = numericValue(other);
   return literal === undefined || literal > 1;
-}
-
-function isComparison(kind: ts.SyntaxKind): boolean {
-  return (
-    kind === ts.SyntaxKind.LessThanToken ||
-    kind === ts.SyntaxKind.LessThanEqualsToken ||
-    kind === ts.SyntaxKind.GreaterThanToken ||
-    kind === ts.SyntaxKind.GreaterThanEqualsToken
-  );
 }
 
 function isLengthOf(node: ts.Expression, name: string): boolean {

@@ -3,24 +3,17 @@
 // a query result or a request body is data-sized; a `while` on a clock is a spin. Shared by the
 // rules that care whether work grows with the input (cpu-heavy-loop, unbounded-fan-out).
 import ts from 'typescript';
-import { calleeName, type FunctionLike, skipOuterExpressions } from '../ast.js';
-import { constInitializer, isBoundedCollection, numericValue } from './bounds.js';
-
-/** Array methods whose callback runs once per element, synchronously. */
-export const ARRAY_LOOP_METHODS = new Set([
-  'forEach',
-  'map',
-  'filter',
-  'reduce',
-  'reduceRight',
-  'flatMap',
-  'some',
-  'every',
-  'find',
-  'findIndex',
-  'findLast',
-  'findLastIndex',
-]);
+import {
+  calleeName,
+  type FunctionLike,
+  isInequalityOperator,
+  isRelationalOperator,
+  nameOf,
+  skipOuterExpressions,
+} from '../ast.js';
+import { isBatchName, isBoundedCollection, numericValue } from './bounds.js';
+import { constInitializer } from './declarations.js';
+import { ARRAY_LOOP_METHODS } from './node-api.js';
 
 export type TripKind = 'literal' | 'bounded' | 'data' | 'spin' | 'unknown';
 
@@ -57,55 +50,10 @@ export function arrayLoopReceiver(call: ts.CallExpression): ts.Expression | unde
   return ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
 }
 
-/** Calls that cut a collection into fixed-size pieces: their elements are bounded batches. */
-const CHUNKING_CALL = /chunk|batch|splitEvery|partition|paginat|inGroupsOf/i;
-const BATCHY_NAME = /chunk|batch|page|group/i;
 /** Numeric bounds named like configuration (retry counts, limits) rather than data. */
 const CONFIG_BOUND_NAME =
   /^(max|min)|Max|MAX|retr|Retr|RETR|attempt|Attempt|ATTEMPT|limit|Limit|LIMIT|concurrency|Concurrency|CONCURRENCY/;
 const CONSTANT_NAME = /^[A-Z][A-Z0-9_]*$/;
-
-/**
- * Is the collection bounded by the code: a literal, a slice, a chunk, a length-checked name, or
- * an element of a chunked collection (`for (const batch of chunk(items, 50))`)?
- */
-export function isBoundedSource(expression: ts.Expression): boolean {
-  const expr = skipOuterExpressions(expression);
-  if (isBoundedCollection(expr)) return true;
-  if (ts.isElementAccessExpression(expr)) {
-    const base = skipOuterExpressions(expr.expression);
-    if (ts.isIdentifier(base) && BATCHY_NAME.test(base.text)) return true;
-  }
-  if (ts.isIdentifier(expr)) return isChunkElement(expr);
-  return false;
-}
-
-/** `batch` in `for (const batch of chunk(items, 50))` / `for (const batch of _.chunk(…))`. */
-function isChunkElement(identifier: ts.Identifier): boolean {
-  let current: ts.Node | undefined = identifier.parent;
-  while (current && !ts.isSourceFile(current)) {
-    if (ts.isForOfStatement(current) && ts.isVariableDeclarationList(current.initializer)) {
-      const declaration = current.initializer.declarations[0];
-      if (declaration && ts.isIdentifier(declaration.name) && declaration.name.text === identifier.text) {
-        const iterated = skipOuterExpressions(current.expression);
-        if (ts.isCallExpression(iterated)) {
-          const name = calleeName(iterated);
-          return name !== undefined && CHUNKING_CALL.test(name);
-        }
-        if (ts.isIdentifier(iterated)) {
-          const initializer = constInitializer(iterated);
-          if (initializer && ts.isCallExpression(skipOuterExpressions(initializer))) {
-            const name = calleeName(skipOuterExpressions(initializer) as ts.CallExpression);
-            return name !== undefined && CHUNKING_CALL.test(name);
-          }
-        }
-        return false;
-      }
-    }
-    current = current.parent;
-  }
-  return false;
-}
 
 /** How many times the loop runs, judged from its header. */
 export function loopTrip(loop: LoopLike, threshold: number): LoopTrip {
@@ -124,7 +72,7 @@ export function loopTrip(loop: LoopLike, threshold: number): LoopTrip {
   // while / do-while
   const condition = skipOuterExpressions((loop as ts.WhileStatement | ts.DoStatement).expression);
   if (readsClock(condition)) return { kind: 'spin' };
-  if (ts.isBinaryExpression(condition) && isComparison(condition.operatorToken.kind)) {
+  if (ts.isBinaryExpression(condition) && isLoopComparison(condition.operatorToken.kind)) {
     const literal = literalNumber(condition.right) ?? literalNumber(condition.left);
     if (literal !== undefined)
       return literal >= threshold ? { kind: 'literal', count: literal } : { kind: 'bounded', count: literal };
@@ -158,7 +106,7 @@ function forStatementTrip(loop: ts.ForStatement, threshold: number): LoopTrip {
   const condition = loop.condition && skipOuterExpressions(loop.condition);
   if (!condition) return { kind: 'unknown', index };
   if (readsClock(condition)) return { kind: 'spin', index };
-  if (!ts.isBinaryExpression(condition) || !isComparison(condition.operatorToken.kind)) {
+  if (!ts.isBinaryExpression(condition) || !isLoopComparison(condition.operatorToken.kind)) {
     // for (let node = head; node; node = node.next): a walk of a data structure
     return { kind: 'unknown', index };
   }
@@ -196,9 +144,9 @@ function collectionTrip(collection: ts.Expression): LoopTrip {
     ts.isArrayLiteralExpression(expr) ||
     ts.isObjectLiteralExpression(expr) ||
     ts.isStringLiteralLike(expr) ||
-    (ts.isIdentifier(expr) && BATCH_IDENTIFIER.test(expr.text))
+    (ts.isIdentifier(expr) && isBatchName(expr.text))
   ) {
-    return isBoundedSource(expr)
+    return isBoundedCollection(expr)
       ? { kind: 'bounded' }
       : { kind: 'data', source: collection, sourceKind: 'collection' };
   }
@@ -214,7 +162,7 @@ export function isDataSized(trip: LoopTrip, threshold: number): boolean {
 export function confirmTrip(trip: LoopTrip, threshold: number): LoopTrip {
   if (trip.kind !== 'data' || !trip.source) return trip;
   if (trip.sourceKind === 'collection')
-    return isBoundedSource(trip.source) ? { kind: 'bounded', index: trip.index } : trip;
+    return isBoundedCollection(trip.source) ? { kind: 'bounded', index: trip.index } : trip;
   const deep = boundTrip(trip.source, threshold, true);
   return deep.kind === 'data' ? trip : { ...deep, index: trip.index };
 }
@@ -239,8 +187,6 @@ function isLiteralShaped(expression: ts.Expression, deep: boolean, depth: number
   return false;
 }
 
-const BATCH_IDENTIFIER = /^(chunk|batch|page|group|window|slice)(es|s)?$|(Chunk|Batch|Page)$/;
-
 /** Trip of a numeric bound expression: `arr.length`, `n`, `Math.min(n, 100)`, `MAX_ITEMS`. */
 function boundTrip(bound: ts.Expression, threshold: number, deep: boolean, depth = 0): LoopTrip {
   let expr = skipOuterExpressions(bound);
@@ -259,7 +205,7 @@ function boundTrip(bound: ts.Expression, threshold: number, deep: boolean, depth
   if (ts.isPropertyAccessExpression(expr) && /^(length|size|byteLength)$/.test(expr.name.text)) {
     const collection = expr.expression;
     if (!deep) return collectionTrip(collection);
-    return isBoundedSource(collection)
+    return isBoundedCollection(collection)
       ? { kind: 'bounded' }
       : { kind: 'data', source: collection, sourceKind: 'collection' };
   }
@@ -278,11 +224,7 @@ function boundTrip(bound: ts.Expression, threshold: number, deep: boolean, depth
     }
     return { kind: 'data', source: expr, sourceKind: 'bound' };
   }
-  const name = ts.isIdentifier(expr)
-    ? expr.text
-    : ts.isPropertyAccessExpression(expr)
-      ? expr.name.text
-      : undefined;
+  const name = nameOf(expr);
   if (name !== undefined && (CONFIG_BOUND_NAME.test(name) || CONSTANT_NAME.test(name)))
     return { kind: 'bounded' };
   if (deep && ts.isIdentifier(expr) && depth < 2) {
@@ -379,15 +321,9 @@ function stepOf(incrementor: ts.Expression | undefined): number {
   return 1;
 }
 
-export function isComparison(kind: ts.SyntaxKind): boolean {
-  return (
-    kind === ts.SyntaxKind.LessThanToken ||
-    kind === ts.SyntaxKind.LessThanEqualsToken ||
-    kind === ts.SyntaxKind.GreaterThanToken ||
-    kind === ts.SyntaxKind.GreaterThanEqualsToken ||
-    kind === ts.SyntaxKind.ExclamationEqualsEqualsToken ||
-    kind === ts.SyntaxKind.ExclamationEqualsToken
-  );
+/** A loop condition that compares: `i < n`, `i >= 0`, `node !== end`. */
+export function isLoopComparison(kind: ts.SyntaxKind): boolean {
+  return isRelationalOperator(kind) || isInequalityOperator(kind);
 }
 
 /** Does the expression read a clock: `Date.now()`, `performance.now()`, `new Date()`, `process.hrtime()`? */

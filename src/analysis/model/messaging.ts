@@ -5,15 +5,9 @@
 // use-after-transfer). Everything here is computed on demand at a candidate call: files without
 // such calls pay nothing beyond a name check per call.
 import ts from 'typescript';
-import {
-  boundNames,
-  type FunctionLike,
-  isFunctionLike,
-  propertyChain,
-  skipOuterExpressions,
-  stringValue,
-} from '../ast.js';
+import { isFunctionLike, nameOf, propertyChain, skipOuterExpressions, stringValue } from '../ast.js';
 import type { RuleContext } from '../context.js';
+import { type Declaration, findDeclaration, initializerOf } from './declarations.js';
 import { referenceIs } from './modules.js';
 import { isThreadSpawn, propertyValue } from './threads.js';
 
@@ -83,11 +77,7 @@ export function postSiteOf(node: ts.Node, context: RuleContext): PostSite | unde
   }
   if (ts.isNewExpression(node)) {
     const callee = skipOuterExpressions(node.expression);
-    const name = ts.isIdentifier(callee)
-      ? callee.text
-      : ts.isPropertyAccessExpression(callee)
-        ? callee.name.text
-        : '';
+    const name = nameOf(callee) ?? '';
     if (name !== 'Worker' || !context.refersTo(callee, 'worker_threads', 'Worker')) return undefined;
     return workerDataSite(node, context);
   }
@@ -214,11 +204,7 @@ function isNewOf(
   const expr = skipOuterExpressions(expression);
   if (!ts.isNewExpression(expr)) return false;
   const callee = skipOuterExpressions(expr.expression);
-  const calleeText = ts.isIdentifier(callee)
-    ? callee.text
-    : ts.isPropertyAccessExpression(callee)
-      ? callee.name.text
-      : '';
+  const calleeText = nameOf(callee) ?? '';
   if (calleeText !== name) return false;
   if (context.refersTo(callee, 'worker_threads', name)) return true;
   return !workerThreadsOnly && context.refersTo(callee, '<global>', name);
@@ -426,124 +412,6 @@ function movedValues(task: ts.Expression, context: RuleContext): ts.Expression[]
   return found;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Declarations of local names
-
-export type Declaration =
-  | {
-      kind: 'variable';
-      node: ts.VariableDeclaration;
-      /** when the name comes from a destructuring pattern */
-      element?: ts.BindingElement;
-    }
-  | { kind: 'parameter'; node: ts.ParameterDeclaration; fn: FunctionLike; element?: ts.BindingElement }
-  | { kind: 'function'; node: ts.FunctionDeclaration | ts.FunctionExpression }
-  | { kind: 'class'; node: ts.ClassDeclaration }
-  | { kind: 'other'; node: ts.Node };
-
-/** The declaration a local identifier refers to, found by walking its enclosing scopes. */
-export function findDeclaration(identifier: ts.Identifier): Declaration | undefined {
-  const name = identifier.text;
-  for (let scope: ts.Node | undefined = identifier.parent; scope; scope = scope.parent) {
-    if (isFunctionLike(scope)) {
-      for (const parameter of scope.parameters) {
-        const element = findInBinding(parameter.name, name);
-        if (element)
-          return {
-            kind: 'parameter',
-            node: parameter,
-            fn: scope,
-            element: ts.isBindingElement(element) ? element : undefined,
-          };
-      }
-      if (ts.isFunctionExpression(scope) && scope.name?.text === name)
-        return { kind: 'function', node: scope };
-    } else if (
-      ts.isBlock(scope) ||
-      ts.isSourceFile(scope) ||
-      ts.isModuleBlock(scope) ||
-      ts.isCaseClause(scope) ||
-      ts.isDefaultClause(scope)
-    ) {
-      for (const statement of scope.statements) {
-        if (ts.isVariableStatement(statement)) {
-          for (const declaration of statement.declarationList.declarations) {
-            const element = findInBinding(declaration.name, name);
-            if (element)
-              return {
-                kind: 'variable',
-                node: declaration,
-                element: ts.isBindingElement(element) ? element : undefined,
-              };
-          }
-        } else if (ts.isFunctionDeclaration(statement) && statement.name?.text === name) {
-          return { kind: 'function', node: statement };
-        } else if (ts.isClassDeclaration(statement) && statement.name?.text === name) {
-          return { kind: 'class', node: statement };
-        } else if (
-          ts.isImportDeclaration(statement) &&
-          statement.importClause &&
-          importBinds(statement.importClause, name)
-        ) {
-          return { kind: 'other', node: statement };
-        }
-      }
-    } else if (ts.isForStatement(scope) || ts.isForOfStatement(scope) || ts.isForInStatement(scope)) {
-      const init = scope.initializer;
-      if (
-        init &&
-        ts.isVariableDeclarationList(init) &&
-        init.declarations.some((d) => boundNames(d.name).includes(name))
-      ) {
-        return { kind: 'other', node: init };
-      }
-    } else if (
-      ts.isCatchClause(scope) &&
-      scope.variableDeclaration &&
-      boundNames(scope.variableDeclaration.name).includes(name)
-    ) {
-      return { kind: 'other', node: scope.variableDeclaration };
-    }
-  }
-  return undefined;
-}
-
-function importBinds(clause: ts.ImportClause, name: string): boolean {
-  if (clause.name?.text === name) return true;
-  const named = clause.namedBindings;
-  if (!named) return false;
-  if (ts.isNamespaceImport(named)) return named.name.text === name;
-  return named.elements.some((e) => e.name.text === name);
-}
-
-function findInBinding(binding: ts.BindingName, name: string): ts.Identifier | ts.BindingElement | undefined {
-  if (ts.isIdentifier(binding)) return binding.text === name ? binding : undefined;
-  for (const element of binding.elements) {
-    if (!ts.isBindingElement(element)) continue;
-    if (ts.isIdentifier(element.name)) {
-      if (element.name.text === name) return element;
-    } else {
-      const inner = findInBinding(element.name, name);
-      if (inner) return inner;
-    }
-  }
-  return undefined;
-}
-
-/** The initializer a declaration gives its name (for destructuring: the whole right-hand side). */
-export function initializerOf(declaration: Declaration | undefined): ts.Expression | undefined {
-  if (!declaration) return undefined;
-  if (declaration.kind === 'variable') return declaration.node.initializer;
-  return undefined;
-}
-
-/** The property a destructured name is read from: `const { data: pixels } = x` → 'data'. */
-export function destructuredKey(element: ts.BindingElement): string | undefined {
-  const key = element.propertyName ?? element.name;
-  if (ts.isIdentifier(key) || ts.isStringLiteral(key)) return key.text;
-  return undefined;
-}
-
 function identifierDeclaration(expression: ts.Expression): Declaration | undefined {
   const expr = skipOuterExpressions(expression);
   return ts.isIdentifier(expr) ? findDeclaration(expr) : undefined;
@@ -588,11 +456,6 @@ export function arrayElements(expression: ts.Expression): ts.Expression[] {
   return expr.elements
     .filter((e) => !ts.isOmittedExpression(e))
     .map((e) => (ts.isSpreadElement(e) ? e.expression : e));
-}
-
-/** Is `module` one of the pool libraries this model knows? */
-export function isPoolModule(module: string): boolean {
-  return POOL_MODULES.includes(module);
 }
 
 export { referenceIs };

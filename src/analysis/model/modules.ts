@@ -4,7 +4,7 @@
 // module handles stored on objects (`this.fs = require('fs')`, read through `const self = this`),
 // with `node:` prefixes normalised and shadowed or re-assigned names left unresolved.
 import ts from 'typescript';
-import { boundNames, isFunctionLike, skipOuterExpressions, stringValue } from '../ast.js';
+import { boundNames, isFunctionLike, nameOf, skipOuterExpressions, stringValue } from '../ast.js';
 
 /** A module reference: `fs.readFileSync` → { module: 'fs', path: ['readFileSync'] }. */
 export interface ModuleReference {
@@ -45,11 +45,7 @@ export function requiredModule(node: ts.Expression): string | undefined {
     if (ts.isBinaryExpression(callee) && callee.operatorToken.kind === ts.SyntaxKind.CommaToken) {
       callee = skipOuterExpressions(callee.right);
     }
-    const helper = ts.isIdentifier(callee)
-      ? callee.text
-      : ts.isPropertyAccessExpression(callee)
-        ? callee.name.text
-        : undefined;
+    const helper = nameOf(callee);
     if (helper !== undefined && INTEROP_HELPERS.has(helper)) return requiredModule(expr.arguments[0]!);
   }
   if (

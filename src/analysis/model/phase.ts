@@ -11,10 +11,24 @@ import {
   functionName,
   isAsyncFunction,
   isFunctionLike,
+  nameOf,
   parentSkippingWrappers,
   skipOuterExpressions,
 } from '../ast.js';
 import { assignedMember, objectMemberPlace } from './members.js';
+import {
+  INLINE_CALLBACK_METHODS,
+  LISTENER_METHODS,
+  listenerEvent,
+  looksLikeRequestHandler,
+  PROMISE_METHODS,
+  ROUTE_METHODS,
+  routeLabel,
+  STREAM_CLASSES,
+  STREAM_IMPLEMENTATION_METHODS,
+  SUBSCRIBE_METHODS,
+  TIMER_FUNCTIONS,
+} from './node-api.js';
 
 export type Phase = 'runtime' | 'startup' | 'unknown';
 
@@ -32,47 +46,14 @@ export interface PhaseInfo {
   exportedAs?: string[];
 }
 
-/** Callbacks that run synchronously, in the phase of the code that calls them. */
-const INLINE_CALLBACK_METHODS = new Set([
-  'forEach',
-  'map',
-  'filter',
-  'reduce',
-  'reduceRight',
-  'some',
-  'every',
-  'find',
-  'findIndex',
-  'findLast',
-  'findLastIndex',
-  'flatMap',
-  'sort',
-  'toSorted',
-  'from',
-  'replace',
-  'replaceAll',
-]);
-
-const ROUTE_METHODS = new Set(['get', 'post', 'put', 'delete', 'patch', 'all', 'head', 'options', 'use']);
-const EVENT_METHODS = new Set([
-  'on',
-  'once',
-  'addListener',
-  'prependListener',
-  'addEventListener',
-  'subscribe',
-]);
-const TIMER_FUNCTIONS = new Set(['setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'nextTick']);
-const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
-
 /** Calls that register a callback to run later, when work arrives. */
 const REGISTRATION_METHODS = new Set([
   ...ROUTE_METHODS,
-  ...EVENT_METHODS,
+  ...LISTENER_METHODS,
+  ...SUBSCRIBE_METHODS,
   ...TIMER_FUNCTIONS,
   ...PROMISE_METHODS,
   'createServer',
-  'route',
   'register',
   'addHook',
   'hook',
@@ -84,7 +65,6 @@ const REGISTRATION_METHODS = new Set([
   'watch',
   'middleware',
   'onRequest',
-  'addEventListener',
 ]);
 
 /** Is `call` a registration of a callback that runs at run time (routes, events, timers, promises)? */
@@ -93,9 +73,6 @@ export function isRegistration(call: ts.CallExpression): boolean {
   return name !== undefined && REGISTRATION_METHODS.has(name);
 }
 
-/** Node stream classes whose option callbacks (transform, write, read) run per chunk. */
-const STREAM_CLASSES = new Set(['Transform', 'Writable', 'Readable', 'Duplex', 'PassThrough']);
-const STREAM_METHODS = new Set(['_transform', '_write', '_writev', '_read', '_flush', '_final']);
 /** Methods named like one-time set-up are judged by their callers only. */
 const STARTUP_METHOD_NAME =
   /^(init|initialize|setup|setUp|configure|bootstrap|load[A-Z]?\w*|register[A-Z]?\w*|main)$/;
@@ -103,36 +80,22 @@ const STARTUP_METHOD_NAME =
 const HANDLER_PROPERTY =
   /^(handler|handle|on[A-Z]\w*|preHandler|preValidation|preSerialization|onRequest|onSend|onResponse|errorHandler|resolve|transform|write|writev|read|flush|final)$/;
 
-/** Parameter names that mark a request handler even when nobody in the file registers it. */
-const HANDLER_PARAMETER_PAIRS: [RegExp, RegExp][] = [
-  [/^(req|request)$/, /^(res|response|reply|h)$/],
-  [/^(ctx|context)$/, /^next$/],
-  [/^(event|evt)$/, /^(context|ctx)$/],
-];
-
-function looksLikeHandler(fn: FunctionLike): boolean {
-  const names = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : ''));
-  return HANDLER_PARAMETER_PAIRS.some(
-    ([first, second]) => first.test(names[0] ?? '') && second.test(names[1] ?? ''),
-  );
-}
-
 /** `process.on('exit', cb)` (also `once`, `addListener`, `prependListener`). */
 function isProcessExitListener(call: ts.CallExpression): boolean {
-  const callee = skipOuterExpressions(call.expression);
-  if (!ts.isPropertyAccessExpression(callee) || !EVENT_METHODS.has(callee.name.text)) return false;
-  const target = skipOuterExpressions(callee.expression);
-  return ts.isIdentifier(target) && target.text === 'process' && firstStringArgument(call) === 'exit';
+  const listener = listenerEvent(call);
+  if (listener?.event !== 'exit') return false;
+  const target = skipOuterExpressions(listener.receiver);
+  return ts.isIdentifier(target) && target.text === 'process';
 }
 
 /** How to name a callback from the call that registers it. */
 export function describeRegistration(call: ts.CallExpression): string {
+  const route = routeLabel(call);
+  if (route) return route;
   const name = calleeName(call) ?? 'a call';
   const first = firstStringArgument(call);
-  if (ROUTE_METHODS.has(name) && first?.startsWith('/')) {
-    return `\`${name === 'use' ? '' : `${name.toUpperCase()} `}${first}\` handler`;
-  }
-  if (EVENT_METHODS.has(name) && first !== undefined) return `\`'${first}'\` event handler`;
+  if ((LISTENER_METHODS.has(name) || SUBSCRIBE_METHODS.has(name)) && first !== undefined)
+    return `\`'${first}'\` event handler`;
   if (TIMER_FUNCTIONS.has(name)) return `\`${name}\` callback`;
   if (PROMISE_METHODS.has(name)) return `\`.${name}()\` callback`;
   if (name === 'createServer') return 'request handler';
@@ -203,11 +166,7 @@ export class PhaseModel {
           ) {
             // handler.bind(this)
             const target = skipOuterExpressions(arg.expression.expression);
-            const targetName = ts.isIdentifier(target)
-              ? target.text
-              : ts.isPropertyAccessExpression(target)
-                ? target.name.text
-                : undefined;
+            const targetName = nameOf(target);
             if (targetName) push(this.passedByName, targetName, node);
           }
         }
@@ -313,7 +272,7 @@ export class PhaseModel {
         return { phase: 'runtime', chain: [{ label: `decorated handler \`${name}\``, node: fn }] };
       }
       if (name === undefined) return UNKNOWN;
-      if (STREAM_METHODS.has(name))
+      if (STREAM_IMPLEMENTATION_METHODS.has(name))
         return { phase: 'runtime', chain: [{ label: `stream method \`${name}\``, node: fn }] };
       const byCallers = this.phaseFromMethodCalls(fn, name);
       if (byCallers) return byCallers;
@@ -335,7 +294,7 @@ export class PhaseModel {
       if (byCallers) return byCallers;
       if (isAsyncFunction(fn))
         return { phase: 'runtime', chain: [{ label: `async method \`${name}\``, node: fn }] };
-      if (looksLikeHandler(fn))
+      if (looksLikeRequestHandler(fn))
         return { phase: 'runtime', chain: [{ label: `request handler \`${name}\``, node: fn }] };
       const exportedAs = this.memberExportNames(fn);
       return exportedAs.length > 0 ? { phase: 'unknown', chain: [], exportedAs } : UNKNOWN;
@@ -375,7 +334,7 @@ export class PhaseModel {
     if (isAsyncFunction(fn) && !sawStartupCaller) {
       return { phase: 'runtime', chain: [{ label: `async function \`${name ?? 'anonymous'}\``, node: fn }] };
     }
-    if (looksLikeHandler(fn)) {
+    if (looksLikeRequestHandler(fn)) {
       return { phase: 'runtime', chain: [{ label: `request handler \`${name ?? 'anonymous'}\``, node: fn }] };
     }
     if (sawStartupCaller) return STARTUP;

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import ts from 'typescript';
 import { calleeName, propertyChain, skipOuterExpressions, stringValue } from '../ast.js';
-import { constInitializer } from './bounds.js';
+import { constInitializer } from './declarations.js';
 import { type ModuleBindings, referenceIs } from './modules.js';
 
 export type ThreadContext = 'main' | 'worker';

@@ -9,12 +9,15 @@ import {
   type FunctionLike,
   isFunctionLike,
   isLoop,
+  nameOf,
   parentSkippingWrappers,
   skipOuterExpressions,
   stringValue,
 } from '../ast.js';
 import type { RuleContext } from '../context.js';
-import { constInitializer, numericValue } from './bounds.js';
+import { numericValue } from './bounds.js';
+import { constInitializer } from './declarations.js';
+import { LISTENER_METHODS } from './node-api.js';
 
 /** `x.on('error', …)`, `once(x, 'exit')`, `x.onerror = …` */
 export interface ListenerRegistration {
@@ -33,15 +36,6 @@ export interface WorkerUsageIndex {
   /** calls that receive a function by name as an argument: `setTimeout(spawn)`, `w.on('exit', respawn)` */
   passedByName: Map<string, ts.CallExpression[]>;
 }
-
-export const LISTENER_METHODS = new Set([
-  'on',
-  'once',
-  'addListener',
-  'prependListener',
-  'prependOnceListener',
-  'addEventListener',
-]);
 
 const cache = new WeakMap<ts.SourceFile, WorkerUsageIndex>();
 
@@ -105,11 +99,7 @@ function collectCall(node: ts.CallExpression | ts.NewExpression, index: WorkerUs
       arg.expression.name.text === 'bind'
     ) {
       const target = skipOuterExpressions(arg.expression.expression);
-      passed = ts.isIdentifier(target)
-        ? target.text
-        : ts.isPropertyAccessExpression(target)
-          ? target.name.text
-          : undefined;
+      passed = nameOf(target);
     }
     if (passed !== undefined) push(index.passedByName, passed, node);
   }
@@ -119,16 +109,6 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
-}
-
-/** Nearest enclosing function of `node`, or the source file. */
-export function functionBoundary(node: ts.Node): FunctionLike | ts.SourceFile {
-  let current = node.parent;
-  while (current && !ts.isSourceFile(current)) {
-    if (isFunctionLike(current)) return current;
-    current = current.parent;
-  }
-  return node.getSourceFile();
 }
 
 /** The name a function is called by in this file: declaration, variable, property or method name, class for constructors. */
@@ -398,11 +378,6 @@ export function upperBoundsOf(condition: ts.Expression): ts.Expression[] {
     default:
       return [];
   }
-}
-
-/** Is `node` inside the body of `loop` (not its initializer, condition or iterated expression)? */
-export function inLoopBody(loop: ts.IterationStatement, node: ts.Node): boolean {
-  return node.pos >= loop.statement.pos && node.end <= loop.statement.end;
 }
 
 export { isLoop, numericValue };

@@ -1,11 +1,12 @@
 // copy-instead-of-transfer: a data-sized ArrayBuffer / typed array / Buffer (or an object holding
 // one) posted to another thread without a transfer list, so structured clone copies every byte.
 import ts from 'typescript';
-import { propertyChain, skipOuterExpressions, stringValue } from '../ast.js';
+import { nameOf, propertyChain, skipOuterExpressions, snippet, stringValue } from '../ast.js';
 import type { RuleContext } from '../context.js';
 import { docsUrl } from '../docs-url.js';
 import { numericValue } from '../model/bounds.js';
-import { destructuredKey, findDeclaration, type PostSite, postSiteOf } from '../model/messaging.js';
+import { destructuredKey, findDeclaration } from '../model/declarations.js';
+import { type PostSite, postSiteOf } from '../model/messaging.js';
 import { WORKER_MESSAGING_TRIGGER } from '../text-triggers.js';
 import type { Rule } from '../types.js';
 
@@ -217,7 +218,7 @@ function newBuffer(expr: ts.NewExpression, context: RuleContext, depth: number):
   if (name === 'ArrayBuffer') {
     if (!first) return undefined;
     return dataSized(first, 1)
-      ? { source: `\`new ArrayBuffer(${short(first)})\``, pooled: false }
+      ? { source: `\`new ArrayBuffer(${snippet(first, 30)})\``, pooled: false }
       : undefined;
   }
   const elementBytes = TYPED_ARRAY_BYTES[name];
@@ -232,9 +233,9 @@ function newBuffer(expr: ts.NewExpression, context: RuleContext, depth: number):
   if (ts.isIdentifier(arg) && SHARED_NAME.test(arg.text)) return 'shared';
   // `new Int32Array(buffer)` over a buffer of unknown origin may be shared: only a size or data says otherwise
   if (dataSized(arg, elementBytes))
-    return { source: `\`new ${name}(${short(first)})\` sized by data`, pooled: false };
+    return { source: `\`new ${name}(${snippet(first, 30)})\` sized by data`, pooled: false };
   if (isDataArray(arg, 0))
-    return { source: `\`new ${name}(${short(first)})\` copied from data`, pooled: false };
+    return { source: `\`new ${name}(${snippet(first, 30)})\` copied from data`, pooled: false };
   return undefined;
 }
 
@@ -291,7 +292,7 @@ function callBuffer(expr: ts.CallExpression, context: RuleContext, depth: number
         dotted === 'Buffer.allocUnsafeSlow'
       ) {
         if (!first || !dataSized(first, 1)) return undefined;
-        return { source: `\`${dotted}(${short(first)})\``, pooled: dotted === 'Buffer.allocUnsafe' };
+        return { source: `\`${dotted}(${snippet(first, 30)})\``, pooled: dotted === 'Buffer.allocUnsafe' };
       }
       if (dotted === 'Buffer.from') {
         if (!first) return undefined;
@@ -302,13 +303,9 @@ function callBuffer(expr: ts.CallExpression, context: RuleContext, depth: number
         if (inner === 'shared') return 'shared';
         if (inner) return { source: inner.source, pooled: true };
         // Buffer.from(text): data only when the text is data (a body, file contents, a CSV …)
-        const named = ts.isIdentifier(arg)
-          ? arg.text
-          : ts.isPropertyAccessExpression(arg)
-            ? arg.name.text
-            : undefined;
+        const named = nameOf(arg);
         if (named === undefined || !DATA_NAME.test(named)) return undefined;
-        return { source: `\`Buffer.from(${short(first)})\``, pooled: true };
+        return { source: `\`Buffer.from(${snippet(first, 30)})\``, pooled: true };
       }
       if (dotted === 'Buffer.concat') return { source: '`Buffer.concat()` of data chunks', pooled: true };
       if (path.length === 2 && TYPED_ARRAY_BYTES[path[0]!] !== undefined && path[1] === 'from' && first) {
@@ -329,7 +326,7 @@ function callBuffer(expr: ts.CallExpression, context: RuleContext, depth: number
     if (module === 'v8' && last === 'serialize')
       return { source: 'the output of `v8.serialize()`', pooled: false };
     if (module === 'crypto' && last === 'randomBytes' && first && dataSized(first, 1)) {
-      return { source: `\`randomBytes(${short(first)})\``, pooled: true };
+      return { source: `\`randomBytes(${snippet(first, 30)})\``, pooled: true };
     }
   }
   const method = calleeMethod(expr);
@@ -440,9 +437,4 @@ function hasLaterAssignment(declaration: ts.VariableDeclaration): boolean {
   };
   ts.forEachChild(scope, visit);
   return found;
-}
-
-function short(node: ts.Node): string {
-  const text = node.getText();
-  return text.length <= 30 && !text.includes('\n') ? text : '…';
 }

@@ -3,32 +3,23 @@
 // thresholds.heavyLoopIterations, nested loops over independent collections (quadratic work),
 // and heavy calls (JSON, sort, regex, hashing) once per element of a data-sized collection.
 import ts from 'typescript';
-import { calleeName, isFunctionLike, skipOuterExpressions } from '../ast.js';
+import { calleeName, isFunctionLike, nameOf, skipOuterExpressions, snippet } from '../ast.js';
 import type { RuleContext } from '../context.js';
 import { docsUrl } from '../docs-url.js';
-import { constInitializer } from '../model/bounds.js';
+import { isBoundedCollection } from '../model/bounds.js';
+import { constInitializer } from '../model/declarations.js';
 import {
-  ARRAY_LOOP_METHODS,
   arrayLoopCallback,
   confirmTrip,
-  isBoundedSource,
   isClockRead,
   isDataSized,
   type LoopLike,
   type LoopTrip,
   loopTrip,
 } from '../model/loops.js';
+import { ARRAY_LOOP_METHODS, INLINE_CALLBACK_METHODS } from '../model/node-api.js';
 import type { Rule } from '../types.js';
 
-/** Callbacks that run synchronously inside the call that receives them (their body is part of the loop). */
-const INLINE_CALLBACKS = new Set([
-  ...ARRAY_LOOP_METHODS,
-  'sort',
-  'toSorted',
-  'from',
-  'replace',
-  'replaceAll',
-]);
 const REGEX_METHODS_WITH_PATTERN_ARGUMENT = new Set(['match', 'matchAll', 'replace', 'replaceAll']);
 const MEMBERSHIP_METHODS = new Set(['includes', 'indexOf', 'lastIndexOf']);
 const REGEX_NAME = /^(re|rx|regexp?|pattern)$|(Re|RE|Rx|Regexp?|REGEXP?|Pattern|PATTERN)$|_RE$/;
@@ -67,11 +58,7 @@ function looksConfigSized(expression: ts.Expression): boolean {
       expr = skipOuterExpressions(expr.arguments[0]);
     else if (name !== undefined && /^get[A-Z]/.test(name)) return CONFIG_SIZED_NAME.test(name);
   }
-  const name = ts.isIdentifier(expr)
-    ? expr.text
-    : ts.isPropertyAccessExpression(expr)
-      ? expr.name.text
-      : undefined;
+  const name = nameOf(expr);
   return name !== undefined && CONFIG_SIZED_NAME.test(name);
 }
 
@@ -202,7 +189,7 @@ function prejudge(
         const confirmed = confirmTrip(trip, threshold);
         if (confirmed.kind === 'literal') return { kind: 'large', count: confirmed.count ?? threshold };
         if (confirmed.kind !== 'data') return undefined;
-        const outer = label(context, trip.source!);
+        const outer = snippet(trip.source!, 48, context.sourceFile);
         const nested = looksConfigSized(trip.source!) ? [] : scan.nested;
         for (const candidate of nested.slice(0, MAX_CANDIDATES)) {
           if (isDataSized(candidate.trip, threshold))
@@ -264,17 +251,13 @@ function regexWorthIt(collection: ts.Expression, depth = 0): boolean {
   );
 }
 
-function nameOf(expr: ts.Expression): string | undefined {
-  return ts.isIdentifier(expr) ? expr.text : ts.isPropertyAccessExpression(expr) ? expr.name.text : undefined;
-}
-
 /** What a `while` loop runs on, for the message. */
 function conditionLabel(context: RuleContext, loop: ts.IterationStatement): string {
   if (
     (ts.isWhileStatement(loop) || ts.isDoStatement(loop)) &&
     loop.expression.kind !== ts.SyntaxKind.TrueKeyword
   ) {
-    return `\`while (${label(context, loop.expression)})\``;
+    return `\`while (${snippet(loop.expression, 48, context.sourceFile)})\``;
   }
   return 'a loop with a data-dependent end';
 }
@@ -406,7 +389,7 @@ function scanBody(context: RuleContext, loop: LoopLike, trip: LoopTrip, threshol
         !looksConfigSized(inner.source)
       ) {
         const source = inner.source;
-        scan.nested.push({ trip: inner, label: (c) => label(c, source) });
+        scan.nested.push({ trip: inner, label: (c) => snippet(source, 48, c.sourceFile) });
       }
     } else if (ts.isCallExpression(node)) {
       if (outerIsCollectionLoop) {
@@ -415,7 +398,7 @@ function scanBody(context: RuleContext, loop: LoopLike, trip: LoopTrip, threshol
           const method = calleeName(node);
           scan.nested.push({
             trip: { kind: 'data', source: receiver, sourceKind: 'collection' },
-            label: (c) => `${label(c, receiver)}.${method}()`,
+            label: (c) => `${snippet(receiver, 48, c.sourceFile)}.${method}()`,
           });
         }
       }
@@ -514,7 +497,7 @@ function isInlineCallback(fn: ts.Node): boolean {
   if (skipOuterExpressions(parent.expression) === fn) return true; // IIFE
   if (!parent.arguments.some((a) => skipOuterExpressions(a) === fn)) return false;
   const name = calleeName(parent);
-  return name !== undefined && INLINE_CALLBACKS.has(name);
+  return name !== undefined && INLINE_CALLBACK_METHODS.has(name);
 }
 
 /**
@@ -607,7 +590,7 @@ function heavyCall(
       return () => (context.refersTo(callee, '<global>', 'JSON', method) ? `JSON.${method}()` : undefined);
     case 'sort':
     case 'toSorted':
-      return () => (isBoundedSource(receiver) ? undefined : `.${method}()`);
+      return () => (isBoundedCollection(receiver) ? undefined : `.${method}()`);
     case 'test':
       return call.arguments.length === 1
         ? () => (isRegexish(receiver) ? 'RegExp.test()' : undefined)
@@ -696,11 +679,6 @@ function addNames(name: ts.BindingName, into: Set<string>): void {
 function reportNode(context: RuleContext, loop: LoopLike): ts.Node {
   if (ts.isCallExpression(loop)) return loop.expression;
   return loop.getFirstToken(context.sourceFile) ?? loop;
-}
-
-function label(context: RuleContext, expression: ts.Node): string {
-  const text = expression.getText(context.sourceFile).replace(/\s+/g, ' ');
-  return text.length > 48 ? `${text.slice(0, 45)}…` : text;
 }
 
 function formatCount(count: number): string {

@@ -7,13 +7,17 @@ import {
   enclosingFunction,
   type FunctionLike,
   isLoop,
+  mentionsAny,
+  nameOf,
   parentSkippingWrappers,
   skipOuterExpressions,
   stringValue,
 } from '../ast.js';
 import { docsUrl } from '../docs-url.js';
 import { numericValue } from '../model/bounds.js';
+import { findDeclaration } from '../model/declarations.js';
 import type { ModuleReference } from '../model/modules.js';
+import { ARRAY_LOOP_METHODS, LISTENER_METHODS } from '../model/node-api.js';
 import type { Rule } from '../types.js';
 
 /** Node modules whose import makes a `write()` on a stream-named receiver a stream write. */
@@ -73,9 +77,6 @@ const STREAM_TYPE =
 
 /** Events whose handlers are fed by a producer that does not wait for the write. */
 const PRODUCER_EVENTS = new Set(['data', 'line']);
-const EVENT_METHODS = new Set(['on', 'once', 'addListener', 'prependListener']);
-/** Array methods whose callbacks run once per element: a loop in disguise. */
-const ITERATION_METHODS = new Set(['forEach', 'map', 'flatMap', 'filter', 'some', 'every', 'reduce']);
 /** Loops with a literal trip count up to this many writes buffer little: not flagged. */
 const SMALL_LOOP = 1000;
 
@@ -122,27 +123,13 @@ function isStreamFactory(reference: ModuleReference | undefined, isNew: boolean)
   return false;
 }
 
-/** Declaration of an identifier: its variable initializer or parameter, looked up in enclosing scopes. */
+/** The variable or parameter an identifier names (not destructured), looked up in enclosing scopes. */
 function declarationOf(
   identifier: ts.Identifier,
 ): ts.VariableDeclaration | ts.ParameterDeclaration | undefined {
-  const name = identifier.text;
-  let current: ts.Node | undefined = identifier.parent;
-  while (current) {
-    if (ts.isFunctionLike(current)) {
-      for (const parameter of current.parameters) {
-        if (ts.isIdentifier(parameter.name) && parameter.name.text === name) return parameter;
-      }
-    } else if (ts.isBlock(current) || ts.isSourceFile(current) || ts.isModuleBlock(current)) {
-      for (const statement of current.statements) {
-        if (!ts.isVariableStatement(statement)) continue;
-        for (const declaration of statement.declarationList.declarations) {
-          if (ts.isIdentifier(declaration.name) && declaration.name.text === name) return declaration;
-        }
-      }
-    }
-    current = current.parent;
-  }
+  const declaration = findDeclaration(identifier);
+  if ((declaration?.kind === 'variable' || declaration?.kind === 'parameter') && !declaration.element)
+    return declaration.node;
   return undefined;
 }
 
@@ -339,7 +326,7 @@ export const ignoredBackpressure: Rule = {
       if (!ts.isCallExpression(parent) || !parent.arguments.includes(fn as ts.Expression)) return undefined;
       const name = calleeName(parent);
       if (name === undefined) return undefined;
-      if (ITERATION_METHODS.has(name) && ts.isPropertyAccessExpression(parent.expression)) {
+      if (ARRAY_LOOP_METHODS.has(name) && ts.isPropertyAccessExpression(parent.expression)) {
         const collection = parent.expression.expression;
         if (isSmallCollection(collection)) return undefined;
         const variables = fn.parameters
@@ -347,7 +334,7 @@ export const ignoredBackpressure: Rule = {
           .flatMap((p) => (ts.isIdentifier(p.name) ? [p.name.text] : []));
         return { kind: 'loop', node: parent, variables };
       }
-      if (EVENT_METHODS.has(name)) {
+      if (LISTENER_METHODS.has(name)) {
         const event = stringValue(parent.arguments[0]);
         if (event !== undefined && PRODUCER_EVENTS.has(event)) {
           return { kind: 'producer', registration: parent, label: `\`'${event}'\` handler` };
@@ -407,11 +394,7 @@ export const ignoredBackpressure: Rule = {
           return true;
       }
       // `chunks` written to a stream are the data itself, not a bounded batch of it
-      const name = ts.isIdentifier(expr)
-        ? expr.text
-        : ts.isPropertyAccessExpression(expr)
-          ? expr.name.text
-          : '';
+      const name = nameOf(expr) ?? '';
       if (/chunks$/i.test(name)) return false;
       return context.isBounded(collection);
     }
@@ -465,10 +448,4 @@ function loopVariables(loop: ts.Node): string[] {
 function collectNames(name: ts.BindingName): string[] {
   if (ts.isIdentifier(name)) return [name.text];
   return name.elements.flatMap((e) => (ts.isBindingElement(e) ? collectNames(e.name) : []));
-}
-
-function mentionsAny(node: ts.Node, names: string[]): boolean {
-  if (names.length === 0) return false;
-  if (ts.isIdentifier(node)) return names.includes(node.text);
-  return ts.forEachChild(node, (child) => (mentionsAny(child, names) ? true : undefined)) ?? false;
 }

@@ -9,7 +9,6 @@ import {
   parentSkippingWrappers,
   propertyChain,
   skipOuterExpressions,
-  stringValue,
 } from '../ast.js';
 import type { RuleContext } from '../context.js';
 import { docsUrl } from '../docs-url.js';
@@ -18,10 +17,11 @@ import {
   destructuredKey,
   findDeclaration,
   initializerOf,
-  type PostSite,
-  postSiteOf,
-} from '../model/messaging.js';
+  isConstant,
+} from '../model/declarations.js';
+import { type PostSite, postSiteOf } from '../model/messaging.js';
 import type { ModuleReference } from '../model/modules.js';
+import { listenerEvent, ROUTE_METHODS } from '../model/node-api.js';
 import { WORKER_MESSAGING_TRIGGER } from '../text-triggers.js';
 import type { Rule } from '../types.js';
 
@@ -302,7 +302,7 @@ function collectOffences(
   if (ts.isIdentifier(expr) && depth < MAX_DEPTH) {
     const declaration = findDeclaration(expr);
     const init =
-      declaration?.kind === 'variable' && !declaration.element && isConstLike(declaration.node)
+      declaration?.kind === 'variable' && !declaration.element && isConstant(declaration.node, context.nodes)
         ? declaration.node.initializer && skipOuterExpressions(declaration.node.initializer)
         : undefined;
     if (init && (ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init))) {
@@ -439,7 +439,8 @@ function classifyIdentifier(
         }
         return checkerOffence(identifier, at, context);
       }
-      if (depth >= 3 || !isConstLike(declaration.node)) return checkerOffence(identifier, at, context);
+      if (depth >= 3 || !isConstant(declaration.node, context.nodes))
+        return checkerOffence(identifier, at, context);
       return classify(init, at, site, context, depth + 1) ?? checkerOffence(identifier, at, context);
     }
     default:
@@ -512,17 +513,13 @@ function classifyParameter(
   return undefined;
 }
 
-const ROUTE_REGISTRATIONS = new Set(['use', 'get', 'post', 'put', 'patch', 'delete', 'del', 'all']);
-
 /** A callback passed to `app.use(…)` / `router.post('/x', …)`: Koa's `async (ctx) => …` middleware. */
 function isRouteCallback(fn: ts.Node): boolean {
   const parent = parentSkippingWrappers(fn);
   if (!ts.isCallExpression(parent) || !parent.arguments.some((a) => skipOuterExpressions(a) === fn))
     return false;
   const name = calleeName(parent);
-  return (
-    name !== undefined && ROUTE_REGISTRATIONS.has(name) && ts.isPropertyAccessExpression(parent.expression)
-  );
+  return name !== undefined && ROUTE_METHODS.has(name) && ts.isPropertyAccessExpression(parent.expression);
 }
 
 function handleLabel(name: string): string {
@@ -715,26 +712,6 @@ function isMessageChannel(expression: ts.Expression, context: RuleContext): bool
   );
 }
 
-function isConstLike(declaration: ts.VariableDeclaration): boolean {
-  const list = declaration.parent;
-  return ts.isVariableDeclarationList(list) && (list.flags & ts.NodeFlags.Const) !== 0
-    ? true
-    : !isReassigned(declaration);
-}
-
-/** Is a `let`/`var` name assigned again anywhere in its scope? (cheap: scans its declaring block's text) */
-function isReassigned(declaration: ts.VariableDeclaration): boolean {
-  if (!ts.isIdentifier(declaration.name)) return true;
-  const name = declaration.name.text;
-  const scope = declaration.parent.parent.parent;
-  if (!scope) return true;
-  const text = scope.getText();
-  return new RegExp(
-    `(^|[^.\\w$])${name.replace(/\$/g, '\\$')}\\s*(=[^=>]|\\+=|-=|\\|\\|=|\\?\\?=)`,
-    'g',
-  ).test(text.slice(declaration.end - scope.getStart()));
-}
-
 function isPromiseExecutor(fn: ts.Node, context: RuleContext): boolean {
   const parent = fn.parent;
   return (
@@ -749,13 +726,7 @@ function isPromiseExecutor(fn: ts.Node, context: RuleContext): boolean {
 function eventOfListener(fn: ts.Node): string | undefined {
   const parent = fn.parent;
   if (!parent || !ts.isCallExpression(parent) || parent.arguments[1] !== fn) return undefined;
-  const callee = skipOuterExpressions(parent.expression);
-  if (
-    !ts.isPropertyAccessExpression(callee) ||
-    !/^(on|once|addListener|prependListener)$/.test(callee.name.text)
-  )
-    return undefined;
-  return stringValue(parent.arguments[0]);
+  return listenerEvent(parent)?.event;
 }
 
 /** Is `name` a type of this project (declared here or imported from a relative path), not a library's handle type? */

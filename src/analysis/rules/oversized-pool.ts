@@ -3,7 +3,8 @@ import ts from 'typescript';
 import { calleeName, isFunctionLike, isLoop, parentSkippingWrappers, skipOuterExpressions } from '../ast.js';
 import type { RuleContext } from '../context.js';
 import { docsUrl } from '../docs-url.js';
-import { constInitializer, numericValue } from '../model/bounds.js';
+import { numericValue } from '../model/bounds.js';
+import { constInitializer } from '../model/declarations.js';
 import { isThreadSpawn, propertyValue, type WorkerSpawn } from '../model/threads.js';
 import {
   callableName,

@@ -6,12 +6,16 @@ import {
   enclosingFunction,
   type FunctionLike,
   isAsyncFunction,
+  isEqualityOperator,
   isFunctionLike,
   isLoop,
+  isRelationalOperator,
+  nameOf,
   skipOuterExpressions,
 } from '../ast.js';
 import { describeWhere } from '../context.js';
 import { docsUrl } from '../docs-url.js';
+import { findDeclaration } from '../model/declarations.js';
 import type { PhaseInfo } from '../model/phase.js';
 import type { Rule } from '../types.js';
 
@@ -74,22 +78,6 @@ function isSmallLiteral(expression: ts.Expression): boolean {
   return ts.isNumericLiteral(expr) && (expr.text === '0' || expr.text === '1');
 }
 
-function isComparison(kind: ts.SyntaxKind): boolean {
-  switch (kind) {
-    case ts.SyntaxKind.LessThanToken:
-    case ts.SyntaxKind.LessThanEqualsToken:
-    case ts.SyntaxKind.GreaterThanToken:
-    case ts.SyntaxKind.GreaterThanEqualsToken:
-    case ts.SyntaxKind.EqualsEqualsEqualsToken:
-    case ts.SyntaxKind.EqualsEqualsToken:
-    case ts.SyntaxKind.ExclamationEqualsEqualsToken:
-    case ts.SyntaxKind.ExclamationEqualsToken:
-      return true;
-    default:
-      return false;
-  }
-}
-
 /** Nearest class around a node (where `this.x` lives), or the source file for prototype-style code. */
 function thisOwner(node: ts.Node): ts.Node {
   let current: ts.Node | undefined = node.parent;
@@ -99,47 +87,6 @@ function thisOwner(node: ts.Node): ts.Node {
     current = current.parent;
   }
   return node.getSourceFile();
-}
-
-/** The `const/let/var x = …` declaration an identifier refers to, searched in enclosing scopes. */
-function declarationOf(identifier: ts.Identifier): ts.VariableDeclaration | 'other' | undefined {
-  const name = identifier.text;
-  let current: ts.Node | undefined = identifier.parent;
-  while (current) {
-    if (isFunctionLike(current)) {
-      for (const parameter of current.parameters) {
-        if (ts.isIdentifier(parameter.name) && parameter.name.text === name) return 'other';
-      }
-    } else if (
-      ts.isBlock(current) ||
-      ts.isSourceFile(current) ||
-      ts.isModuleBlock(current) ||
-      ts.isCaseClause(current) ||
-      ts.isDefaultClause(current)
-    ) {
-      for (const statement of current.statements) {
-        if (ts.isVariableStatement(statement)) {
-          for (const declaration of statement.declarationList.declarations) {
-            if (ts.isIdentifier(declaration.name) && declaration.name.text === name) return declaration;
-          }
-        } else if (
-          (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) &&
-          statement.name?.text === name
-        ) {
-          return 'other';
-        }
-      }
-    } else if (ts.isForStatement(current) || ts.isForOfStatement(current) || ts.isForInStatement(current)) {
-      const initializer = current.initializer;
-      if (initializer && ts.isVariableDeclarationList(initializer)) {
-        for (const declaration of initializer.declarations) {
-          if (ts.isIdentifier(declaration.name) && declaration.name.text === name) return declaration;
-        }
-      }
-    }
-    current = current.parent;
-  }
-  return undefined;
 }
 
 /** Is `node` inside a loop of its own function (not crossing a function boundary)? */
@@ -228,11 +175,7 @@ export const unboundedArrayQueue: Rule = {
         const callee = call.expression;
         // arrRemove(buffers, buffer), _.pull(queue, item): items leave by identity, not in FIFO order
         if (call.arguments.length >= 2) {
-          const name = ts.isIdentifier(callee)
-            ? callee.text
-            : ts.isPropertyAccessExpression(callee)
-              ? callee.name.text
-              : '';
+          const name = nameOf(callee) ?? '';
           if (REMOVAL_HELPER.test(name)) {
             const key = receiverKey(call.arguments[0]!);
             if (key) bounded.add(key);
@@ -268,7 +211,7 @@ export const unboundedArrayQueue: Rule = {
       [ts.SyntaxKind.BinaryExpression](node) {
         const binary = node as ts.BinaryExpression;
         const kind = binary.operatorToken.kind;
-        if (isComparison(kind)) {
+        if (isRelationalOperator(kind) || isEqualityOperator(kind)) {
           // queue.length >= MAX (a comparison with 0 or 1 is an emptiness test, not a bound)
           const leftKey = lengthReceiverKey(binary.left);
           const rightKey = lengthReceiverKey(binary.right);
@@ -461,8 +404,9 @@ function* candidatesOf(
     const receiver = skipOuterExpressions(
       (use.call.expression as ts.PropertyAccessExpression).expression,
     ) as ts.Identifier;
-    const declaration = declarationOf(receiver);
-    if (!declaration || declaration === 'other') continue;
+    const found = findDeclaration(receiver);
+    if (found?.kind !== 'variable' || found.element) continue;
+    const declaration = found.node;
     const group = byDeclaration.get(declaration);
     if (group) group.push(use);
     else byDeclaration.set(declaration, [use]);

@@ -4,11 +4,20 @@
 // memory. Limiters (p-limit, p-queue, Bottleneck, semaphores), bounded collections and small fixed
 // sets of different calls are fine.
 import ts from 'typescript';
-import { boundNames, calleeName, type FunctionLike, isFunctionLike, skipOuterExpressions } from '../ast.js';
+import {
+  boundNames,
+  calleeName,
+  containsCall,
+  type FunctionLike,
+  isFunctionLike,
+  nameOf,
+  skipOuterExpressions,
+  snippet,
+} from '../ast.js';
 import type { RuleContext } from '../context.js';
 import { docsUrl } from '../docs-url.js';
-import { constInitializer } from '../model/bounds.js';
-import { arrayLoopCallback, isBoundedSource, isDataSized, type LoopLike, loopTrip } from '../model/loops.js';
+import { constInitializer } from '../model/declarations.js';
+import { arrayLoopCallback, isDataSized, type LoopLike, loopTrip } from '../model/loops.js';
 import type { Rule } from '../types.js';
 
 const COMBINATORS = new Set(['all', 'allSettled', 'any', 'race']);
@@ -102,11 +111,7 @@ function looksLikeRegistry(collection: ts.Expression): boolean {
     if (method === 'values' || method === 'keys' || method === 'entries')
       expr = skipOuterExpressions(expr.expression.expression);
   }
-  const name = ts.isIdentifier(expr)
-    ? expr.text
-    : ts.isPropertyAccessExpression(expr)
-      ? expr.name.text
-      : undefined;
+  const name = nameOf(expr);
   return name !== undefined && REGISTRY_NAME.test(name);
 }
 
@@ -153,7 +158,7 @@ export const unboundedFanOut: Rule = {
           data: {
             combinator: `Promise.${callee.name.text}`,
             work: fanOut.work,
-            collection: label(context, fanOut.collection),
+            collection: snippet(fanOut.collection, 48, context.sourceFile),
           },
           related:
             fanOut.site !== argument
@@ -189,13 +194,13 @@ function fanOutOf(
       ts.isPropertyAccessExpression(callee) &&
       expr.arguments[0]
     ) {
-      return mapFanOut(context, callee.expression, expr.arguments[0], expr, threshold);
+      return mapFanOut(context, callee.expression, expr.arguments[0], expr);
     }
     // Array.from(items, async (item) => …)
     if (name === 'from' && expr.arguments.length === 2 && ts.isPropertyAccessExpression(callee)) {
       const base = skipOuterExpressions(callee.expression);
       if (ts.isIdentifier(base) && base.text === 'Array')
-        return mapFanOut(context, expr.arguments[0]!, expr.arguments[1]!, expr, threshold);
+        return mapFanOut(context, expr.arguments[0]!, expr.arguments[1]!, expr);
     }
     // items.map(f).filter(Boolean)
     if (name !== undefined && PASS_THROUGH.has(name) && ts.isPropertyAccessExpression(callee) && depth < 3) {
@@ -222,24 +227,11 @@ function mapFanOut(
   collection: ts.Expression,
   callbackArgument: ts.Expression,
   site: ts.Node,
-  threshold: number,
 ): FanOut | undefined {
   const work = startedWork(context, callbackArgument);
   if (!work) return undefined;
-  if (looksLikeRegistry(collection) || isBoundedCollection(collection, threshold)) return undefined;
+  if (looksLikeRegistry(collection) || context.isBounded(collection)) return undefined;
   return { collection, work, site };
-}
-
-/** Bounded by the code: literal, slice, chunk, length-checked, `Array.from({ length: n })`. */
-function isBoundedCollection(collection: ts.Expression, threshold: number): boolean {
-  if (isBoundedSource(collection)) return true;
-  const expr = skipOuterExpressions(collection);
-  // Array.from({ length: concurrency }, worker): a fixed pool of runners
-  if (ts.isCallExpression(expr) && calleeName(expr) === 'from') {
-    const first = expr.arguments[0] && skipOuterExpressions(expr.arguments[0]);
-    if (first && ts.isObjectLiteralExpression(first)) return true;
-  }
-  return !isDataSized({ kind: 'data', source: collection, sourceKind: 'collection' }, threshold);
 }
 
 /**
@@ -259,7 +251,7 @@ function startedWork(context: RuleContext, callbackArgument: ts.Expression): str
     }
     if (ts.isPropertyAccessExpression(callback) && /^(resolve|reject)$/.test(callback.name.text))
       return undefined;
-    return `\`${label(context, callback)}()\``;
+    return `\`${snippet(callback, 48, context.sourceFile)}()\``;
   }
   return undefined;
 }
@@ -294,7 +286,9 @@ function callbackWork(
     if (ts.isIdentifier(callee) && parameters.has(callee.text)) return undefined;
     return `\`${calleeLabel(context, started)}\``;
   }
-  return isAsync && containsCall(callback.body) ? 'an async callback' : undefined;
+  return isAsync && containsCall(callback.body, undefined, { includeNew: true, enterFunctions: false })
+    ? 'an async callback'
+    : undefined;
 }
 
 /**
@@ -372,21 +366,6 @@ function firstAwaitedCall(body: ts.Node | undefined): ts.CallExpression | ts.New
   return found;
 }
 
-function containsCall(body: ts.Node | undefined): boolean {
-  if (!body) return false;
-  let found = false;
-  const visit = (node: ts.Node): void => {
-    if (found || isFunctionLike(node)) return;
-    if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
-      found = true;
-      return;
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(body);
-  return found;
-}
-
 /** Does the callback body go through a concurrency limiter anywhere? */
 function usesLimiter(context: RuleContext, body: ts.Node | undefined): boolean {
   if (!body) return false;
@@ -417,11 +396,7 @@ function isLimiterCall(context: RuleContext, call: ts.CallExpression): boolean {
     const method = callee.name.text;
     if (!LIMITER_METHODS.has(method)) return false;
     const receiver = skipOuterExpressions(callee.expression);
-    const receiverName = ts.isIdentifier(receiver)
-      ? receiver.text
-      : ts.isPropertyAccessExpression(receiver)
-        ? receiver.name.text
-        : undefined;
+    const receiverName = nameOf(receiver);
     if (receiverName === undefined || !LIMITER_RECEIVER.test(receiverName)) return false;
     // queue.add(() => …), limiter.schedule(() => …), sem.acquire(), pool.run(task)
     return (
@@ -568,9 +543,4 @@ function calleeLabel(context: RuleContext, call: ts.CallExpression | ts.NewExpre
   const text = call.expression.getText(context.sourceFile).replace(/\s+/g, '');
   const short = text.length > 40 ? `…${text.slice(-38)}` : text;
   return ts.isNewExpression(call) ? `new ${short}()` : `${short}()`;
-}
-
-function label(context: RuleContext, expression: ts.Node): string {
-  const text = expression.getText(context.sourceFile).replace(/\s+/g, ' ');
-  return text.length > 48 ? `${text.slice(0, 45)}…` : text;
 }

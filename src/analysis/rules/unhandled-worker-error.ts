@@ -3,13 +3,9 @@ import ts from 'typescript';
 import { isFunctionLike, parentSkippingWrappers, skipOuterExpressions, stringValue } from '../ast.js';
 import type { RuleContext } from '../context.js';
 import { docsUrl } from '../docs-url.js';
-import { constInitializer } from '../model/bounds.js';
-import {
-  LISTENER_METHODS,
-  type ListenerRegistration,
-  type WorkerUsageIndex,
-  workerUsage,
-} from '../model/worker-usage.js';
+import { constInitializer } from '../model/declarations.js';
+import { LISTENER_METHODS } from '../model/node-api.js';
+import { type ListenerRegistration, type WorkerUsageIndex, workerUsage } from '../model/worker-usage.js';
 import { WORKER_CREATION_TRIGGER } from '../text-triggers.js';
 import type { Rule } from '../types.js';
 

@@ -8,18 +8,15 @@ import {
   enclosingFunction,
   type FunctionLike,
   isLoop,
+  nameOf,
   propertyChain,
   skipOuterExpressions,
 } from '../ast.js';
 import type { RuleContext } from '../context.js';
 import { docsUrl } from '../docs-url.js';
-import {
-  type Declaration,
-  destructuredKey,
-  findDeclaration,
-  type PostSite,
-  postSiteOf,
-} from '../model/messaging.js';
+import { type Declaration, destructuredKey, findDeclaration } from '../model/declarations.js';
+import { type PostSite, postSiteOf } from '../model/messaging.js';
+import { REPEATING_LISTENER_METHODS, SUBSCRIBE_METHODS } from '../model/node-api.js';
 import { WORKER_MESSAGING_TRIGGER } from '../text-triggers.js';
 import type { Rule } from '../types.js';
 
@@ -40,8 +37,6 @@ interface Occurrence {
   /** an assignment to the target (or its root): it holds a fresh value from here on */
   reassigns: boolean;
 }
-
-const REPEATING_CALLS = /^(on|addListener|prependListener|addEventListener|setInterval|subscribe)$/;
 
 export const useAfterTransfer: Rule = {
   meta: {
@@ -365,12 +360,10 @@ function repeatingRegion(post: ts.Node, fn: FunctionLike | undefined): Repeating
   if (!parent || !ts.isCallExpression(parent) || !parent.arguments.includes(fn as ts.Expression))
     return undefined;
   const callee = skipOuterExpressions(parent.expression);
-  const name = ts.isIdentifier(callee)
-    ? callee.text
-    : ts.isPropertyAccessExpression(callee)
-      ? callee.name.text
-      : '';
-  if (!REPEATING_CALLS.test(name)) return undefined;
+  const name = nameOf(callee) ?? '';
+  const repeats =
+    REPEATING_LISTENER_METHODS.has(name) || SUBSCRIBE_METHODS.has(name) || name === 'setInterval';
+  if (!repeats) return undefined;
   const event =
     parent.arguments[0] && ts.isStringLiteral(parent.arguments[0])
       ? `'${parent.arguments[0].text}'`

@@ -3,17 +3,33 @@
 import ts from 'typescript';
 import {
   calleeName,
+  containsCall,
   type FunctionLike,
   firstStringArgument,
   isFunctionLike,
   isLoop,
+  mentionsAny,
+  nameOf,
   parentSkippingWrappers,
   propertyChain,
   skipOuterExpressions,
+  snippet,
 } from '../ast.js';
 import type { RuleContext } from '../context.js';
 import { docsUrl } from '../docs-url.js';
 import { numericValue } from '../model/bounds.js';
+import {
+  ARRAY_LOOP_METHODS,
+  LISTENER_METHODS,
+  looksLikeRequestHandler,
+  ONCE_LISTENER_METHODS,
+  ONE_SHOT_TIMERS,
+  POOL_TASK_METHODS,
+  POOL_TEARDOWN_METHODS,
+  PROMISE_METHODS,
+  routeLabel,
+  SUBSCRIBE_METHODS,
+} from '../model/node-api.js';
 import { isThreadSpawn, propertyValue, type WorkerSpawn } from '../model/threads.js';
 import {
   callableName,
@@ -34,22 +50,6 @@ import type { Rule } from '../types.js';
 
 const MAX_DEPTH = 6;
 
-/** Synchronous array callbacks: the callback runs once per element, in the caller's context. */
-const ARRAY_CALLBACKS = new Set([
-  'forEach',
-  'map',
-  'flatMap',
-  'filter',
-  'reduce',
-  'some',
-  'every',
-  'find',
-  'from',
-]);
-const ONE_SHOT_TIMERS = new Set(['setTimeout', 'setImmediate', 'queueMicrotask', 'nextTick']);
-const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
-const LISTENER_METHODS = new Set(['on', 'addListener', 'prependListener', 'addEventListener', 'subscribe']);
-const ONCE_METHODS = new Set(['once', 'prependOnceListener']);
 /** A worker that dies is replaced here: crash recovery, the fix for unhandled-worker-error. */
 const RECOVERY_EVENTS = new Set(['exit', 'error', 'close', 'disconnect', 'messageerror']);
 /** Events that fire once in a process's life. */
@@ -63,18 +63,6 @@ const ONE_SHOT_EVENTS = new Set([
   'init',
   'load',
   'DOMContentLoaded',
-]);
-const ROUTE_METHODS = new Set([
-  'get',
-  'post',
-  'put',
-  'delete',
-  'patch',
-  'all',
-  'head',
-  'options',
-  'use',
-  'route',
 ]);
 const TEST_FUNCTIONS = new Set([
   'describe',
@@ -91,9 +79,6 @@ const TEST_FUNCTIONS = new Set([
 /** First parameter names of callbacks that run once per unit of work. */
 const PER_TASK_PARAMETER =
   /^(req|request|ctx|context|job|task|msg|message|event|evt|payload|item|file|chunk|record|line|input|conn|connection|socket|ws|client|body|data|args)$/i;
-/** Pool methods that end a pool: a pool that is created and closed in one function lives for one call. */
-const POOL_TEARDOWN = new Set(['destroy', 'close', 'terminate']);
-const POOL_RUN = new Set(['run', 'exec', 'runTask']);
 
 interface PerTask {
   /** how the spawn is reached, e.g. "in the `POST /resize` handler" */
@@ -113,11 +98,6 @@ interface Walk {
   parameters: Set<string>;
   /** crossed a `new Promise` executor since the spawn */
   inPromise: boolean;
-}
-
-function short(node: ts.Node, context: RuleContext): string {
-  const text = node.getText(context.sourceFile).replace(/\s+/g, ' ');
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
 /** Is `expression` state that outlives a call: rooted at `this` or at a module-level variable? */
@@ -304,17 +284,17 @@ function loopPerTask(loop: ts.IterationStatement, context: RuleContext): PerTask
     const bounds = loop.condition ? upperBoundsOf(loop.condition) : [];
     if (bounds.some((bound) => isPoolBound(bound, context))) return undefined;
     return {
-      where: `in a loop${loop.condition ? ` while \`${short(loop.condition, context)}\`` : ''}`,
+      where: `in a loop${loop.condition ? ` while \`${snippet(loop.condition, 40, context.sourceFile)}\`` : ''}`,
       node: loop,
     };
   }
   if (ts.isForOfStatement(loop) || ts.isForInStatement(loop)) {
     if (isCountedCollection(loop.expression, context) || context.isBounded(loop.expression)) return undefined;
-    return { where: `in a loop over \`${short(loop.expression, context)}\``, node: loop };
+    return { where: `in a loop over \`${snippet(loop.expression, 40, context.sourceFile)}\``, node: loop };
   }
   if (ts.isWhileStatement(loop) || ts.isDoStatement(loop)) {
     if (upperBoundsOf(loop.expression).some((bound) => isPoolBound(bound, context))) return undefined;
-    return { where: `in a loop while \`${short(loop.expression, context)}\``, node: loop };
+    return { where: `in a loop while \`${snippet(loop.expression, 40, context.sourceFile)}\``, node: loop };
   }
   return undefined;
 }
@@ -361,34 +341,31 @@ function perTaskCallback(
   }
   if (name === undefined) return perTask(call, walk, depth + 1);
   if (TEST_FUNCTIONS.has(name) && !receiver) return undefined;
-  if (ARRAY_CALLBACKS.has(name)) {
+  // The callback runs once per element, in the caller's context.
+  if (ARRAY_LOOP_METHODS.has(name) || name === 'from') {
     const collection = name === 'from' ? call.arguments[0] : receiver;
     if (collection && (isCountedCollection(collection, context) || context.isBounded(collection))) {
       return perTask(call, walk, depth + 1);
     }
     if (collection && (name !== 'from' || call.arguments[1] === fn)) {
-      return { where: `for each element of \`${short(collection, context)}\``, node: call };
+      return { where: `for each element of \`${snippet(collection, 40, context.sourceFile)}\``, node: call };
     }
     return perTask(call, walk, depth + 1);
   }
   if (ONE_SHOT_TIMERS.has(name) || PROMISE_METHODS.has(name)) return perTask(call, walk, depth + 1);
   if (name === 'setInterval') return { where: 'in a `setInterval` callback, on every tick', node: call };
   const first = firstStringArgument(call as ts.CallExpression);
-  if ((LISTENER_METHODS.has(name) || ONCE_METHODS.has(name)) && receiver) {
+  if ((LISTENER_METHODS.has(name) || SUBSCRIBE_METHODS.has(name)) && receiver) {
     if (first !== undefined && RECOVERY_EVENTS.has(first)) return undefined;
-    if (ONCE_METHODS.has(name) || (first !== undefined && ONE_SHOT_EVENTS.has(first)))
+    if (ONCE_LISTENER_METHODS.has(name) || (first !== undefined && ONE_SHOT_EVENTS.has(first)))
       return perTask(call, walk, depth + 1);
     return {
       where: first !== undefined ? `in the \`'${first}'\` event handler` : `in a \`.${name}()\` handler`,
       node: call,
     };
   }
-  if (ROUTE_METHODS.has(name) && receiver && first?.startsWith('/')) {
-    return {
-      where: `in the \`${name === 'use' || name === 'route' ? '' : `${name.toUpperCase()} `}${first}\` handler`,
-      node: call,
-    };
-  }
+  const route = receiver && routeLabel(call as ts.CallExpression);
+  if (route) return { where: `in the ${route}`, node: call };
   if (name === 'createServer') return { where: 'in the request handler', node: call };
   if (firstParameterPerTask(fn))
     return { where: `in the callback passed to \`${name}()\`, once per call`, node: call };
@@ -405,14 +382,6 @@ function firstParameterPerTask(fn: FunctionLike | undefined): boolean {
       ts.isBindingElement(element) &&
       ts.isIdentifier(element.name) &&
       PER_TASK_PARAMETER.test(element.name.text),
-  );
-}
-
-function looksLikeRequestHandler(fn: FunctionLike): boolean {
-  const names = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : ''));
-  return (
-    (/^(req|request)$/.test(names[0] ?? '') && /^(res|response|reply|h)$/.test(names[1] ?? '')) ||
-    (/^(ctx|context)$/.test(names[0] ?? '') && names[1] === 'next')
   );
 }
 
@@ -466,11 +435,7 @@ function handlerDecorator(fn: FunctionLike): string | undefined {
   for (const decorator of ts.getDecorators(fn) ?? []) {
     const expression = skipOuterExpressions(decorator.expression);
     const callee = ts.isCallExpression(expression) ? skipOuterExpressions(expression.expression) : expression;
-    const name = ts.isIdentifier(callee)
-      ? callee.text
-      : ts.isPropertyAccessExpression(callee)
-        ? callee.name.text
-        : undefined;
+    const name = nameOf(callee);
     if (name !== undefined && HANDLER_DECORATOR.test(name)) return name;
   }
   return undefined;
@@ -489,13 +454,16 @@ function startsWorkerPerCall(fn: FunctionLike, walk: Walk): boolean {
     if (!ts.isVariableDeclaration(holder) || !ts.isIdentifier(holder.name)) return false;
     const poolName = holder.name.text;
     return containsCall(fn.body, (call) => {
+      if (!ts.isCallExpression(call)) return false;
       const callee = skipOuterExpressions(call.expression);
       if (!ts.isPropertyAccessExpression(callee)) return false;
       const receiver = skipOuterExpressions(callee.expression);
       if (!ts.isIdentifier(receiver) || receiver.text !== poolName) return false;
       // destroyed after the call, or given this call's task: a pool that lives for one call
-      if (POOL_TEARDOWN.has(callee.name.text)) return true;
-      return POOL_RUN.has(callee.name.text) && call.arguments.some((a) => mentionsAny(a, walk.parameters));
+      if (POOL_TEARDOWN_METHODS.has(callee.name.text)) return true;
+      return (
+        POOL_TASK_METHODS.has(callee.name.text) && call.arguments.some((a) => mentionsAny(a, walk.parameters))
+      );
     });
   }
   const body = fn.body;
@@ -511,7 +479,8 @@ function startsWorkerPerCall(fn: FunctionLike, walk: Walk): boolean {
     containsCall(
       body,
       (call) =>
-        calleeName(call) === 'postMessage' && call.arguments.some((a) => mentionsAny(a, walk.parameters)),
+        calleeName(call) === 'postMessage' &&
+        (call.arguments ?? []).some((a) => mentionsAny(a, walk.parameters)),
     );
   if (!takesCallData) return false;
   // …and the helper waits for this one answer, or ends the worker after it
@@ -520,29 +489,6 @@ function startsWorkerPerCall(fn: FunctionLike, walk: Walk): boolean {
     const name = calleeName(call);
     return name === 'once' || name === 'terminate';
   });
-}
-
-function mentionsAny(node: ts.Node, names: Set<string>): boolean {
-  if (ts.isIdentifier(node)) return names.has(node.text);
-  let found = false;
-  ts.forEachChild(node, (child) => {
-    if (!found && mentionsAny(child, names)) found = true;
-  });
-  return found;
-}
-
-function containsCall(node: ts.Node, test: (call: ts.CallExpression) => boolean): boolean {
-  let found = false;
-  const visit = (child: ts.Node): void => {
-    if (found) return;
-    if (ts.isCallExpression(child) && test(child)) {
-      found = true;
-      return;
-    }
-    ts.forEachChild(child, visit);
-  };
-  visit(node);
-  return found;
 }
 
 function describeWhere(verdict: PerTask): string {
