@@ -288,3 +288,19 @@ describe('Web Workers', () => {
     );
   });
 });
+
+describe('CommonJS exports stay exports', () => {
+  it('`module.exports = (opt) => …` is the module, followed from its importer', () => {
+    const files = {
+      'src/list.js': [
+        "const fs = require('fs');",
+        'const listSync = (opt) => fs.statSync(opt.file);',
+        'module.exports = (opt) => listSync(opt);',
+      ].join('\n'),
+      'src/server.js': ["const list = require('./list.js');", "app.get('/', (req) => list(req.query));"].join(
+        '\n',
+      ),
+    };
+    assert.deepEqual(blocking(files), ['src/list.js:2', 'src/server.js:2']);
+  });
+});

@@ -51,7 +51,7 @@ export function assignedMember(fn: FunctionLike): AssignedMember | undefined {
   const name = chain[chain.length - 1]!;
   const owner = chain.slice(0, -1);
   const root = owner[0]!;
-  if (root === 'exports' || (root === 'module' && owner[1] === 'exports')) return undefined;
+  if (root === 'exports' || (root === 'module' && chain[1] === 'exports')) return undefined;
   if (owner[owner.length - 1] === 'prototype' || root === 'this') return { kind: 'instance', name, owner };
   if (owner.length === 1 && isParameterOfEnclosingFunction(parent, root)) {
     return { kind: 'instance', name, owner };
