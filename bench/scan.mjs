@@ -95,7 +95,7 @@ async function runMode(mode) {
   // The bundled CLI exports what the benchmark needs, so it measures exactly the shipped code,
   // loaded with require() as bin/concurrency-lens.js loads it.
   const api = createRequire(import.meta.url)(path.join(repo, 'dist/cli.js'));
-  const files = api.selectFiles([corpus], { baseDir: corpus }).files;
+  const files = (await api.listSourceFiles([corpus], { baseDir: corpus })).files;
   const bytes = files.reduce((sum, f) => sum + statSync(f).size, 0);
   const started = performance.now();
   let extra = {};

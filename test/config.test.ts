@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,9 +43,49 @@ describe('configuration', () => {
 
   it('rejects unknown keys, unknown rules and bad values with readable messages', () => {
     assert.deepEqual(validateConfig({ rules: { 'blocking-call': 'warning' } }), []);
-    assert.match(validateConfig({ rulez: {} }).join('\n'), /must NOT have additional properties/);
-    assert.match(validateConfig({ rules: { nope: 'off' } }).join('\n'), /unknown rule 'nope'/);
+    assert.match(
+      validateConfig({ rulez: {} }).join('\n'),
+      /^rulez: unknown key \(allowed: \$schema, rules, include, /,
+    );
+    assert.match(
+      validateConfig({ rules: { nope: 'off' } }).join('\n'),
+      /^rules\.nope: unknown rule \(known: /,
+    );
     assert.match(validateConfig({ thresholds: { ioBound: 2 } }).join('\n'), /must be <= 1/);
+  });
+
+  it('names the key and the allowed values, one line per problem', () => {
+    assert.deepEqual(validateConfig({ rules: { 'blocking-call': 'fatal' } }), [
+      'rules.blocking-call: must be one of error, warning, info, off (got "fatal")',
+    ]);
+    assert.deepEqual(validateConfig({ rules: { 'blocking-call': { severity: 'warning', level: 2 } } }), [
+      'rules.blocking-call.level: unknown key (allowed: severity, options)',
+    ]);
+    assert.deepEqual(validateConfig({ thresholds: { ioBund: 0.1 } }), [
+      'thresholds.ioBund: unknown key (allowed: ioBound, cpuBound, serializationFraction, heavyLoopIterations)',
+    ]);
+    for (const line of validateConfig({ rulez: 1, maxFileBytes: 'big', rules: { 'blocking-call': 'x' } }))
+      assert.doesNotMatch(line, /\n/);
+  });
+
+  it('rejects an ioBound threshold above cpuBound', () => {
+    assert.match(
+      validateConfig({ thresholds: { ioBound: 0.8 } }).join('\n'),
+      /thresholds\.ioBound \(0\.8\) must not be above thresholds\.cpuBound \(0\.7\)/,
+    );
+    assert.deepEqual(validateConfig({ thresholds: { ioBound: 0.5, cpuBound: 0.5 } }), []);
+  });
+
+  it('reports a folder or a FIFO given as the config file in one line, without reading it', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cl-config-'));
+    const folder = loadConfig(dir, true);
+    assert.deepEqual(folder.errors, [`${dir}: a directory, not a regular file; expected a JSON file`]);
+    const fifo = path.join(dir, 'pipe.json');
+    execFileSync('mkfifo', [fifo]);
+    const piped = loadConfig(fifo, true); // would wait forever for a writer if it were opened for reading
+    assert.deepEqual(piped.errors, [
+      `${fifo}: a named pipe (FIFO), not a regular file; expected a JSON file`,
+    ]);
   });
 
   it('finds .concurrency-lens.json in a parent folder and reports invalid JSON', () => {

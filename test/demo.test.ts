@@ -5,14 +5,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { defaultOptions } from '../src/analysis/config.js';
-import { selectFiles } from '../src/cli/files.js';
+import { listSourceFiles } from '../src/analysis/list-files.js';
 import { scan } from '../src/cli/scan.js';
 
 const demo = path.resolve(__dirname, '../examples/demo-service');
 
 describe('demo project', () => {
   it('reports exactly the lines marked `// expect: <rule-id>`', async () => {
-    const { files } = selectFiles([demo], { baseDir: demo });
+    const { files } = await listSourceFiles([demo], { baseDir: demo });
     const expected: string[] = [];
     for (const file of files) {
       readFileSync(file, 'utf8')

@@ -8,9 +8,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { defaultOptions } from '../src/analysis/config.js';
+import { listSourceFiles } from '../src/analysis/list-files.js';
 import { allRules } from '../src/analysis/rules/index.js';
 import type { Finding } from '../src/analysis/types.js';
-import { selectFiles } from '../src/cli/files.js';
 import { scan } from '../src/cli/scan.js';
 
 const root = path.resolve(__dirname, 'fixtures/eval');
@@ -54,7 +54,7 @@ function lineKeys(f: Finding): string[] {
 
 describe('evaluation set', () => {
   it('meets recall and false-positive targets for every rule', async () => {
-    const { files } = selectFiles([root], { baseDir: root });
+    const { files } = await listSourceFiles([root], { baseDir: root });
     const labels = labelsOf(files);
     const result = await scan({ files, options: defaultOptions(), root, jobs: 1 });
     const findings = result.findings.filter((f) => !f.suppressed);

@@ -45,6 +45,12 @@ export interface FileAnalysis {
   skipped?: SkippedFile;
   durationMs: number;
   summary?: FileSummary;
+  /**
+   * The thread's stack ran out (a parser or a rule recursing through very deep nesting): a thread
+   * with a larger stack may analyse the file fully. Front ends that have one retry there, so the
+   * result does not depend on which thread took the file.
+   */
+  stackExhausted?: true;
 }
 
 export interface AnalyzeInput {
@@ -113,11 +119,13 @@ export function unanalysableReason(
 
 function looksMinified(text: string): boolean {
   if (text.length < 2000) return false;
+  // Classic Mac files end lines with CR alone: read as one line, they looked minified.
+  const lineBreak = text.includes('\n') ? '\n' : '\r';
   let lines = 0;
   let longLines = 0;
   let start = 0;
   while (start < text.length) {
-    let end = text.indexOf('\n', start);
+    let end = text.indexOf(lineBreak, start);
     if (end === -1) end = text.length;
     lines++;
     if (end - start > MINIFIED_LINE_LENGTH) longLines++;
@@ -191,24 +199,39 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
     // only when the text mentions them.
     const mentionsThreads = THREAD_WORDS.test(text);
     const setParents = sourceFile.statements.length > 0 && sourceFile.statements[0]!.parent === undefined;
-    let parent: ts.Node = sourceFile;
-    const prePass = (node: ts.Node): void => {
-      if (setParents) (node as { parent: ts.Node }).parent = parent;
+    // An explicit stack instead of recursion: a 2,500-term concatenation or a 1,000-link method
+    // chain is a tree thousands of levels deep, which a recursive walk cannot always descend.
+    // Children are pushed in reverse so nodes are still visited (and recorded) in document order.
+    const pending: ts.Node[] = [];
+    const children: ts.Node[] = [];
+    const collectChild = (child: ts.Node): void => {
+      children.push(child);
+    };
+    const pushChildrenOf = (node: ts.Node): void => {
+      ts.forEachChild(node, collectChild);
+      for (let i = children.length - 1; i >= 0; i--) {
+        const child = children[i]!;
+        if (setParents) (child as { parent: ts.Node }).parent = node;
+        pending.push(child);
+      }
+      children.length = 0;
+    };
+    pushChildrenOf(sourceFile);
+    while (pending.length > 0) {
+      const node = pending.pop()!;
       if (record[node.kind] === 1) nodes.push(node);
-      // Collectors see this node's ancestors linked, not yet its children or later nodes: what
-      // needs more (worker spawn paths) is evaluated after the walk, in threads.finish().
+      // Collectors see this node's ancestors linked, not yet its later nodes: what needs more
+      // (worker spawn paths) is evaluated after the walk, in threads.finish().
       const collects = COLLECTED_KINDS[node.kind]!;
       if ((collects & BINDING_KIND) !== 0) bindings.collect(node);
       if (mentionsThreads && (collects & THREAD_KIND) !== 0) threads.collect(node);
-      const outer = parent;
-      parent = node;
-      ts.forEachChild(node, prePass);
-      parent = outer;
-    };
-    ts.forEachChild(sourceFile, prePass);
+      pushChildrenOf(node);
+    }
     threads.finish();
 
-    dispatch(context, bound);
+    const failedRules = dispatch(context, bound);
+    if (failedRules.length > 0) skipped = withFailedRules(skipped, fileName, failedRules);
+    const stackExhausted = failedRules.some((f) => f.stackExhausted) ? { stackExhausted: true as const } : {};
 
     const suppressions = parseSuppressions(text);
     const findings = dedupe(context.findings);
@@ -230,8 +253,19 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
       importedCalls: kind === 'module' || options.mainThreadRulesInTests ? importedCalls(context) : [],
       suppressions,
     };
-    return done({ findings, skipped, summary });
+    return done({ findings, skipped, summary, ...stackExhausted });
   } catch (error) {
+    if (isStackOverflow(error)) {
+      return done({
+        findings: [],
+        skipped: {
+          file: fileName,
+          reason: 'too-deep',
+          detail: 'nested too deeply to analyse (the parser ran out of stack)',
+        },
+        stackExhausted: true,
+      });
+    }
     return done({
       findings: [],
       skipped: {
@@ -344,8 +378,12 @@ function bindRules(
   return { visitorsByKind, enders };
 }
 
-/** Runs the visitors over the recorded nodes (document order, as a walk would), then the enders. */
-function dispatch(context: RuleContext, { visitorsByKind, enders }: BoundRules): void {
+/**
+ * Runs the visitors over the recorded nodes (document order, as a walk would), then the enders.
+ * Returns the rules that failed on this file, with why.
+ */
+function dispatch(context: RuleContext, { visitorsByKind, enders }: BoundRules): FailedRule[] {
+  const failed: FailedRule[] = [];
   const call = (entry: BoundVisitor, node: ts.Node | undefined): void => {
     if (entry.state.failed) return;
     context.rule = entry.rule;
@@ -354,11 +392,13 @@ function dispatch(context: RuleContext, { visitorsByKind, enders }: BoundRules):
     try {
       entry.visit(node as ts.Node);
     } catch (error) {
-      // One rule's bug must not cost the file its other findings.
+      // One rule's bug must not cost the file its other findings; the note says what the rule missed.
       entry.state.failed = true;
-      process.emitWarning(
-        `concurrency-lens: rule ${entry.rule.meta.id} failed on ${context.fileName}: ${String(error)}`,
-      );
+      failed.push({
+        ruleId: entry.rule.meta.id,
+        error: error instanceof Error ? error.message : String(error),
+        stackExhausted: isStackOverflow(error),
+      });
     }
   };
   const nodes = context.nodes;
@@ -368,6 +408,30 @@ function dispatch(context: RuleContext, { visitorsByKind, enders }: BoundRules):
     if (visitors !== undefined) for (let i = 0; i < visitors.length; i++) call(visitors[i]!, node);
   }
   for (const entry of enders) call(entry, undefined);
+  return failed;
+}
+
+interface FailedRule {
+  ruleId: string;
+  error: string;
+  stackExhausted: boolean;
+}
+
+export function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
+}
+
+/** The file's note with the failed rules added: analysed in part, the other rules' findings kept. */
+function withFailedRules(
+  skipped: SkippedFile | undefined,
+  file: string,
+  failedRules: FailedRule[],
+): SkippedFile {
+  const failures = failedRules.map((f) => `rule ${f.ruleId} failed (${f.error})`).join('; ');
+  const detail = `${failures}; the other rules' findings are kept`;
+  return skipped
+    ? { ...skipped, partial: true, detail: `${skipped.detail}; ${detail}` }
+    : { file, reason: 'internal-error', partial: true, detail };
 }
 
 function dedupe(findings: PendingFinding[]): PendingFinding[] {

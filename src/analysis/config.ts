@@ -1,12 +1,15 @@
 // Project configuration: `.concurrency-lens.json`, validated against schemas/concurrency-lens.schema.json.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import Ajv from 'ajv';
+import Ajv, { type ErrorObject } from 'ajv';
 import schema from '../../schemas/concurrency-lens.schema.json';
+import { readSourceFile } from './read-source.js';
 import { allRules } from './rules/index.js';
 import type { AnalysisOptions, RuleSettings, SeveritySetting, Thresholds } from './types.js';
 
 export const CONFIG_FILE_NAME = '.concurrency-lens.json';
+/** A configuration file larger than this is surely not one. */
+const MAX_CONFIG_BYTES = 1 << 20;
 
 export const DEFAULT_THRESHOLDS: Thresholds = {
   ioBound: 0.4,
@@ -46,18 +49,50 @@ export function defaultOptions(): AnalysisOptions {
 
 let validator: ReturnType<Ajv['compile']> | undefined;
 
-/** Validates a parsed config object; returns error messages (empty when valid). */
+/**
+ * Validates a parsed config object; returns one line per problem, naming the key and what it
+ * accepts (empty when valid).
+ */
 export function validateConfig(config: unknown): string[] {
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(schema);
-  if (validator(config)) {
-    const unknownRules = Object.keys((config as ProjectConfig).rules ?? {}).filter(
-      (id) => !allRules.some((r) => r.meta.id === id),
-    );
-    return unknownRules.map(
-      (id) => `rules: unknown rule '${id}' (known: ${allRules.map((r) => r.meta.id).join(', ')})`,
+  // verbose: errors carry the offending value and the schema around it (for the allowed keys)
+  validator ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
+  if (!validator(config)) return describeSchemaErrors(validator.errors ?? []);
+  const problems = Object.keys((config as ProjectConfig).rules ?? {})
+    .filter((id) => !allRules.some((r) => r.meta.id === id))
+    .map((id) => `rules.${id}: unknown rule (known: ${allRules.map((r) => r.meta.id).join(', ')})`);
+  const thresholds = { ...DEFAULT_THRESHOLDS, ...(config as ProjectConfig).thresholds };
+  if (thresholds.ioBound > thresholds.cpuBound) {
+    problems.push(
+      `thresholds.ioBound (${thresholds.ioBound}) must not be above thresholds.cpuBound (${thresholds.cpuBound}): a function cannot be I/O-bound and CPU-bound at once`,
     );
   }
-  return (validator.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`);
+  return problems;
+}
+
+/** Ajv's errors as one line per key: what is wrong, what was given, what is allowed. */
+function describeSchemaErrors(errors: ErrorObject[]): string[] {
+  const lines = new Set<string>();
+  for (const error of errors) {
+    // A rule setting is a severity or an object: report only the branch that matches the value's shape.
+    if (error.keyword === 'oneOf') continue;
+    if (/^\/rules\/[^/]+$/.test(error.instancePath)) {
+      const isObject = typeof error.data === 'object' && error.data !== null;
+      if (isObject ? error.keyword === 'enum' : error.keyword === 'type') continue;
+    }
+    const key = error.instancePath.slice(1).split('/').join('.');
+    const got = ` (got ${JSON.stringify(error.data)})`;
+    if (error.keyword === 'additionalProperties') {
+      const unknown = (error.params as { additionalProperty: string }).additionalProperty;
+      const allowed = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
+      lines.add(`${key ? `${key}.` : ''}${unknown}: unknown key (allowed: ${allowed.join(', ')})`);
+    } else if (error.keyword === 'enum') {
+      const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
+      lines.add(`${key}: must be one of ${allowed.join(', ')}${got}`);
+    } else {
+      lines.add(`${key || '(root)'}: ${error.message ?? 'is invalid'}${got}`);
+    }
+  }
+  return [...lines];
 }
 
 /** Merges a project config into analysis options. */
@@ -89,9 +124,18 @@ export function loadConfig(dirOrFile: string, explicit = false): LoadedConfig {
   if (!existsSync(configFile)) {
     return { options: defaultOptions(), config: {}, configFile, errors: [`${configFile}: file not found`] };
   }
+  // Bounded and regular files only: a FIFO or a folder given as --config must not hang or stack-trace.
+  const read = readSourceFile(configFile, MAX_CONFIG_BYTES);
+  if ('skipped' in read) {
+    const why =
+      read.skipped.reason === 'not-a-file'
+        ? `${read.skipped.detail}; expected a JSON file`
+        : read.skipped.detail;
+    return { options: defaultOptions(), config: {}, configFile, errors: [`${configFile}: ${why}`] };
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(configFile, 'utf8'));
+    parsed = JSON.parse(read.text.replace(/^\uFEFF/, ''));
   } catch (error) {
     return {
       options: defaultOptions(),

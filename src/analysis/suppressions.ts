@@ -15,6 +15,10 @@ const DIRECTIVE = /\/[/*]\s*concurrency-lens-ignore-(next-line|file)\b([^\n*]*)/
 export function parseSuppressions(text: string): SuppressionDirectives {
   const directives: SuppressionDirectives = { lines: {} };
   if (!text.includes('concurrency-lens-ignore')) return directives;
+  // Lines are counted as the matches go (they come in order): one pass over the text, where
+  // counting from the start for each directive made 50,000 of them take 29 s.
+  let line = 0;
+  let counted = 0;
   for (const match of text.matchAll(DIRECTIVE)) {
     const [, kind, rest = ''] = match;
     const [rulePart = '', ...reasonParts] = rest.split(/\s--\s?/);
@@ -29,17 +33,13 @@ export function parseSuppressions(text: string): SuppressionDirectives {
     if (kind === 'file') {
       directives.file = entry;
     } else {
-      const directiveLine = lineOfOffset(text, match.index ?? 0) + 1; // 1-based
-      directives.lines[directiveLine + 1] = entry;
+      const offset = match.index ?? 0;
+      for (let i = text.indexOf('\n', counted); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+      counted = offset;
+      directives.lines[line + 2] = entry; // `line` is 0-based: the next line, 1-based
     }
   }
   return directives;
-}
-
-function lineOfOffset(text: string, offset: number): number {
-  let line = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line; // 0-based
 }
 
 function covers(rules: string[] | '*', ruleId: string): boolean {

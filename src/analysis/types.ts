@@ -68,7 +68,10 @@ export interface SkippedFile {
     | 'read-error'
     | 'parse-error'
     | 'internal-error'
-    | 'ignored-file';
+    | 'ignored-file'
+    | 'not-a-file'
+    | 'broken-link'
+    | 'too-deep';
   detail: string;
   /** true when some rules still ran (e.g. parse errors with a usable tree). */
   partial?: boolean;

@@ -45,6 +45,28 @@ export function formatText({ findings, skipped, filesAnalyzed, durationMs, cwd, 
       ),
     );
   }
+  if (lines.length > 0) lines.push('');
+  lines.push(summaryLine({ findings, skipped, filesAnalyzed, durationMs }, paint));
+  return `${lines.join('\n')}\n`;
+}
+
+/** The summary line alone (for stderr when the report went to a file): it counts what the report holds. */
+export function formatSummary(
+  input: Pick<TextInput, 'findings' | 'skipped' | 'filesAnalyzed' | 'durationMs'>,
+): string {
+  return `${summaryLine(input, (_, text) => text)}\n`;
+}
+
+function summaryLine(
+  {
+    findings,
+    skipped,
+    filesAnalyzed,
+    durationMs,
+  }: Pick<TextInput, 'findings' | 'skipped' | 'filesAnalyzed' | 'durationMs'>,
+  paint: (code: keyof typeof COLORS, text: string) => string,
+): string {
+  const active = findings.filter((f) => !f.suppressed);
   const counts = { error: 0, warning: 0, info: 0 };
   for (const f of active) counts[f.severity]++;
   const suppressed = findings.length - active.length;
@@ -54,7 +76,5 @@ export function formatText({ findings, skipped, filesAnalyzed, durationMs, cwd, 
     ...(suppressed > 0 ? [`${suppressed} suppressed`] : []),
     ...(skipped.length > 0 ? [`${skipped.length} skipped or partial`] : []),
   ].join(' · ');
-  if (lines.length > 0) lines.push('');
-  lines.push(active.length > 0 ? paint('bold', summary) : summary);
-  return `${lines.join('\n')}\n`;
+  return active.length > 0 ? paint('bold', summary) : summary;
 }

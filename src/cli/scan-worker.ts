@@ -2,8 +2,8 @@
 // batch's analyses back to the coordinator (src/cli/scan.ts). Pulling work through a
 // SharedArrayBuffer counter means no thread waits for another to hand it the next batch.
 import { parentPort, workerData } from 'node:worker_threads';
+import { analyzePaths } from '../analysis/analyze-paths.js';
 import type { AnalysisOptions } from '../analysis/types.js';
-import { analyzePaths } from './analyze-paths.js';
 
 export interface ScanWorkerData {
   options: AnalysisOptions;

@@ -5,11 +5,11 @@ import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { analyzePath, analyzePaths } from '../analysis/analyze-paths.js';
 import { analyzeFile, type FileAnalysis } from '../analysis/analyzer.js';
 import { createTypedProject, type TypedProject } from '../analysis/program.js';
 import { ProjectIndex } from '../analysis/project.js';
 import type { AnalysisOptions, Finding, SkippedFile } from '../analysis/types.js';
-import { analyzePaths } from './analyze-paths.js';
 import type { ScanWorkerData, ScanWorkerMessage } from './scan-worker.js';
 
 export interface ScanOptions {
@@ -57,17 +57,29 @@ export async function scan(scanOptions: ScanOptions): Promise<ScanResult> {
   const { files, options } = scanOptions;
   const requestedJobs = scanOptions.jobs ?? defaultJobs();
   const jobs = Math.max(1, Math.min(requestedJobs, Math.ceil(files.length / MIN_FILES_PER_WORKER)));
-  const typed = scanOptions.tsconfig ? createTypedProject(scanOptions.tsconfig, files) : undefined;
-  const analyses = typed
-    ? analyzeTyped(scanOptions, typed)
-    : jobs <= 1 || !workerScriptPath()
-      ? analyzeInThread(scanOptions)
-      : await analyzeInWorkers(scanOptions, jobs, workerScriptPath()!);
+  const typed = scanOptions.tsconfig ? createTypedProject(scanOptions.tsconfig, files, options) : undefined;
+  const notes: SkippedFile[] = [];
+  if (typed && 'failure' in typed) {
+    notes.push({
+      file: scanOptions.tsconfig!,
+      reason: 'internal-error',
+      partial: true,
+      detail: `${typed.failure}; every file analysed without types`,
+    });
+  }
+  const analyses = await retryWithLargerStack(
+    typed && !('failure' in typed)
+      ? analyzeTyped(scanOptions, typed)
+      : jobs <= 1 || !workerScriptPath()
+        ? analyzeInThread(scanOptions)
+        : await analyzeInWorkers(scanOptions, jobs, workerScriptPath()!),
+    scanOptions,
+  ).then((done) => (typed && !('failure' in typed) ? withTypelessNotes(done, typed) : done));
 
   const index = new ProjectIndex();
   for (const analysis of analyses) if (analysis.summary) index.update(analysis.summary);
   const findings: Finding[] = [];
-  const skipped: SkippedFile[] = [];
+  const skipped: SkippedFile[] = [...notes];
   for (const analysis of analyses) {
     findings.push(...index.finalize(analysis, options));
     if (analysis.skipped) skipped.push(analysis.skipped);
@@ -81,7 +93,7 @@ export async function scan(scanOptions: ScanOptions): Promise<ScanResult> {
   return {
     findings,
     skipped,
-    filesAnalyzed: files.length - skipped.filter((s) => !s.partial).length,
+    filesAnalyzed: files.length - analyses.filter((a) => a.skipped && !a.skipped.partial).length,
     durationMs: performance.now() - started,
   };
 }
@@ -104,21 +116,96 @@ function analyzeTyped(
   for (const [i, file] of files.entries()) {
     if (i % BATCH_SIZE === 0) signal?.throwIfAborted();
     const sourceFile = typed.program.getSourceFile(file);
-    results.push(
-      sourceFile
-        ? analyzeFile({
-            fileName: file,
-            text: sourceFile.text,
-            options,
-            root,
-            sourceFile,
-            checker: typed.checker,
-          })
-        : analyzePaths([file], options, root)[0]!,
-    );
+    if (!sourceFile) {
+      // Kept out of the program (too deep, too large, not a file): analysed as an untyped scan would.
+      // (scan() adds the note once the analysis is final: this one may yet be retried.)
+      results.push(analyzePath(file, options, root));
+    } else {
+      const analysis = analyzeFile({
+        fileName: file,
+        text: sourceFile.text,
+        options,
+        root,
+        sourceFile,
+        checker: typed.checker,
+      });
+      // The checker failed inside a rule or the analysis: the file's syntax-only analysis loses less.
+      if (analysis.skipped?.reason === 'internal-error' || analysis.skipped?.reason === 'too-deep') {
+        const untyped = analyzePath(file, options, root);
+        results.push(
+          untyped.skipped
+            ? untyped
+            : withNote(
+                untyped,
+                'internal-error',
+                `analysed without types: the typed analysis failed (${analysis.skipped.detail})`,
+              ),
+        );
+      } else {
+        results.push(analysis);
+      }
+    }
     if ((i + 1) % BATCH_SIZE === 0 || i === files.length - 1) onProgress?.(i + 1, files.length);
   }
   return results;
+}
+
+/** Files kept out of the typed program but analysed without types: a note says why. */
+function withTypelessNotes(analyses: FileAnalysis[], typed: TypedProject): FileAnalysis[] {
+  return analyses.map((analysis) => {
+    const why = typed.excluded.get(path.resolve(analysis.file));
+    return why && !analysis.skipped
+      ? withNote(analysis, 'too-deep', `analysed without types: ${why}`)
+      : analysis;
+  });
+}
+
+/** A file analysed in full, with a note on how. */
+function withNote(analysis: FileAnalysis, reason: SkippedFile['reason'], detail: string): FileAnalysis {
+  return { ...analysis, skipped: { file: analysis.file, reason, partial: true, detail } };
+}
+
+/** Stack of the thread that takes the files whose analysis ran out of stack in the thread that had them. */
+const LARGE_STACK_MB = 64;
+
+/**
+ * Analyses again, on a thread with a large stack, the files whose analysis ran out of stack (deep
+ * nesting): they then get the same result whichever thread first took them, and nearly always a
+ * full one. Without the bundled worker (running from source) the notes stay as they are.
+ */
+async function retryWithLargerStack(
+  analyses: FileAnalysis[],
+  scanOptions: ScanOptions,
+): Promise<FileAnalysis[]> {
+  const script = workerScriptPath();
+  const retry = analyses.filter((a) => a.stackExhausted).map((a) => a.file);
+  if (!script || retry.length === 0) return analyses;
+  const { options, root } = scanOptions;
+  const redone = new Map<string, FileAnalysis>();
+  const worker = new Worker(script, {
+    workerData: {
+      options,
+      root,
+      batches: [retry],
+      nextBatch: new Int32Array(new SharedArrayBuffer(4)),
+    } satisfies ScanWorkerData,
+    resourceLimits: { stackSizeMb: LARGE_STACK_MB },
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      worker.on('message', (message: ScanWorkerMessage) => {
+        if ('done' in message) resolve();
+        else for (const analysis of message.analyses) redone.set(analysis.file, analysis);
+      });
+      worker.on('error', reject);
+      worker.on('exit', () => resolve());
+    });
+  } catch {
+    return analyses; // the first attempt's notes stand
+  } finally {
+    await worker.terminate();
+  }
+  return analyses.map((a) => redone.get(a.file) ?? a);
 }
 
 /** The bundled worker next to this bundle (dist/scan-worker.js); undefined when running from source. */

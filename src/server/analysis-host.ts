@@ -115,7 +115,7 @@ export class AnalysisHost {
   record(file: string, result: FileAnalysis, options: AnalysisOptions, version?: number): AnalysisOutcome {
     if (result.summary) this.index.update(result.summary);
     else this.index.remove(file);
-    if (result.skipped?.reason === 'internal-error') {
+    if (result.skipped?.reason === 'internal-error' && !result.skipped.partial) {
       if (!this.reportedFailures.has(file)) {
         this.reportedFailures.add(file);
         this.log.error(`${file}: analysis failed, no findings shown for it. ${result.skipped.detail}`);
@@ -123,7 +123,11 @@ export class AnalysisHost {
     } else if (this.reportedFailures.delete(file)) {
       this.log.info(`${file}: analyses cleanly again`);
     }
-    if (result.skipped && result.skipped.reason !== 'internal-error' && !this.reportedSkips.has(file)) {
+    if (
+      result.skipped &&
+      (result.skipped.reason !== 'internal-error' || result.skipped.partial) &&
+      !this.reportedSkips.has(file)
+    ) {
       this.reportedSkips.add(file);
       this.log.info(
         `${file}: ${result.skipped.partial ? 'partly analysed' : 'skipped'} (${result.skipped.reason}): ${result.skipped.detail}`,

@@ -4,9 +4,9 @@
 // the server when it forks this), so that the priority covers the garbage collector too: on a
 // worker thread the GC's helper threads ran at normal priority and took a core from the editor.
 import os from 'node:os';
+import { analyzePaths } from '../analysis/analyze-paths.js';
 import type { FileAnalysis } from '../analysis/analyzer.js';
 import type { AnalysisOptions } from '../analysis/types.js';
-import { analyzePaths } from '../cli/analyze-paths.js';
 
 export interface ScanBatchRequest {
   id: number;

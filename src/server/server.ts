@@ -6,7 +6,6 @@
 //   - clients that do not pull (Neovim, Helix, …): the same diagnostics pushed (push-diagnostics.ts)
 //   - code actions: rule fixes, ignore line, ignore file, show docs
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   CancellationToken,
@@ -27,6 +26,8 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { FileAnalysis } from '../analysis/analyzer.js';
 import { allRules as rules } from '../analysis/index.js';
+import { isSourceFile, listSourceFiles } from '../analysis/list-files.js';
+import { readSourceFileAsync } from '../analysis/read-source.js';
 import type { Fix } from '../analysis/types.js';
 import {
   type ScanProgressParams,
@@ -43,7 +44,6 @@ import { configurationSection } from '../shared/settings.js';
 import { AnalysisHost, type AnalysisOutcome, describeError, type FileState } from './analysis-host.js';
 import { codeActionsFor } from './code-actions.js';
 import { toDiagnostic } from './diagnostics.js';
-import { isSourceFile, listSourceFiles } from './files.js';
 import { type FolderContext, OptionsProvider } from './options.js';
 import { clientPullsDiagnostics, PushDiagnostics, withoutClientCommands } from './push-diagnostics.js';
 import { ScanProcess } from './scan-process.js';
@@ -381,15 +381,17 @@ async function analyzeFromDisk(file: string): Promise<FileState | undefined> {
     if (host.get(file)) forgetFile(file);
     return undefined;
   }
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    if (host.get(file)) forgetFile(file);
-    return undefined;
+  // Bounded and regular files only: a FIFO or a huge file named like a source must not stall the server.
+  const read = await readSourceFileAsync(file, context.options.maxFileBytes);
+  if ('skipped' in read) {
+    return recordDiskAnalysis(
+      file,
+      { file, findings: [], durationMs: 0, skipped: { file, ...read.skipped } },
+      context,
+    );
   }
   return applyDiskOutcome(
-    host.analyze(file, text, context.options, context.inWorkspace ? context.folder : undefined),
+    host.analyze(file, read.text, context.options, context.inWorkspace ? context.folder : undefined),
     context,
   );
 }
@@ -512,7 +514,12 @@ async function scanWorkspace(
       ...(await options.forFile(path.join(folder, '.concurrency-lens.json'))).exclude,
     ];
     const limit = params.maxFiles === undefined ? Number.POSITIVE_INFINITY : params.maxFiles - files.length;
-    const listed = await listSourceFiles(folder, { exclude, limit, token });
+    const listed = await listSourceFiles([folder], {
+      baseDir: folder,
+      exclude,
+      limit,
+      isCancelled: () => token.isCancellationRequested,
+    });
     truncated ||= listed.truncated;
     files.push(...listed.files);
   }

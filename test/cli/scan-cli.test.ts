@@ -1,12 +1,12 @@
 // The `concurrency-lens` binary as users run it: built bundle, real child processes, real files.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
+import { tempProject } from '../helpers/temp-project.js';
 
 const repo = path.resolve(__dirname, '../..');
 const bin = path.join(repo, 'bin/concurrency-lens.js');
@@ -18,15 +18,6 @@ function cli(args: string[], cwd = repo) {
     env: { ...process.env, NO_COLOR: '1' },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function tempProject(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'cl-cli-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
 }
 
 const HANDLER = [
@@ -74,7 +65,7 @@ describe('concurrency-lens scan', () => {
     });
     const bad = cli(['scan', dir]);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /unknown rule 'no-such-rule'/);
+    assert.match(bad.stderr, /rules\.no-such-rule: unknown rule \(known: /);
     const broken = tempProject({ '.concurrency-lens.json': '{ not json', 'a.ts': HANDLER });
     assert.match(cli(['scan', broken]).stderr, /not valid JSON/);
   });

@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { analyzePaths } from '../../src/analysis/analyze-paths.js';
 import { defaultOptions } from '../../src/analysis/config.js';
-import { analyzePaths } from '../../src/cli/analyze-paths.js';
 import { ScanProcess } from '../../src/server/scan-process.js';
 
 const bundle = path.resolve(__dirname, '../../dist/server-scan-child.js');
