@@ -27,7 +27,14 @@ export interface PendingFinding extends Finding {
     unlessWorkerEntry?: boolean;
     /** keep the finding only when another file calls one of these exports from run-time code */
     ifExportCalledAtRuntime?: string[];
+    /** the message's template and data, to say where from once the callers are known */
+    template?: PendingTemplate;
   };
+}
+
+export interface PendingTemplate {
+  messageId: string;
+  data: Record<string, string | number>;
 }
 
 /** A main-thread hazard inside an exported function, for call-following across files. */
@@ -157,32 +164,44 @@ export class RuleContext {
           ...descriptor,
           data: { ...data, where: `in exported \`${phase.exportedAs[0]}\`, called at run time elsewhere` },
         },
-        { unlessWorkerEntry, ifExportCalledAtRuntime: phase.exportedAs },
+        {
+          unlessWorkerEntry,
+          ifExportCalledAtRuntime: phase.exportedAs,
+          template: { messageId: descriptor.messageId, data },
+        },
       );
       return;
     }
     const chain = phase.chain;
-    const related = [
+    const related = capRelated([
       ...(descriptor.related ?? []),
       ...chain.map((step) => this.related(step.node, step.label)),
-    ];
+    ]);
     this.report(
       { ...descriptor, data: { ...data, where: describeWhere(chain) }, related },
       { unlessWorkerEntry },
     );
-    // Report at the handler's call site too: that is where the request waits.
-    if (chain.length > 1) {
-      const callSite = chain[1]!.node;
-      this.report(
-        {
-          ...descriptor,
-          node: callSite,
-          data: { ...data, where: `${describeChain(chain)} (the call that leads there)` },
-          related: [this.related(descriptor.node, 'the blocking call'), ...related],
-        },
-        { unlessWorkerEntry },
-      );
-    }
+    // One finding per root cause: the handler's call site gets an information pointing at it
+    // (shown by editors at the caller; the CLI counts only root causes).
+    if (chain.length > 1) this.reportCallSite(chain[1]!.node, descriptor.node, unlessWorkerEntry);
+  }
+
+  /** An `info` at `callSite`, a run-time call that leads to the finding at `rootCause`. */
+  private reportCallSite(callSite: ts.Node, rootCause: ts.Node, unlessWorkerEntry: boolean): void {
+    const start = callSite.getStart(this.sourceFile);
+    const end = callSite.getEnd();
+    const cause = this.related(rootCause, 'the work that blocks');
+    this.findings.push({
+      ruleId: this.rule.meta.id,
+      severity: 'info',
+      message: callSiteMessage(callSite.getText(this.sourceFile), cause, this.fileName),
+      file: this.fileName,
+      range: rangeOf(this.sourceFile, start, end),
+      offset: { start, end },
+      related: [cause],
+      callSiteOf: cause,
+      condition: { unlessWorkerEntry },
+    });
   }
 }
 
@@ -196,9 +215,26 @@ export function describeWhere(chain: Pick<ChainStep, 'label'>[]): string {
   return `in ${inner}, called from the ${[origin!.label, ...via].join(' → ')}`;
 }
 
-/** "`POST /login` handler → hashPassword()" */
-export function describeChain(chain: ChainStep[]): string {
-  return `in the ${chain.map((step) => step.label).join(' → ')}`;
+/** Most related locations a finding carries: enough to follow, bounded so reports stay linear. */
+export const MAX_RELATED = 10;
+
+export function capRelated(related: RelatedLocation[]): RelatedLocation[] {
+  return related.length <= MAX_RELATED ? related : related.slice(0, MAX_RELATED);
+}
+
+/** "`hash(pw)` leads to blocking work at auth.ts:3" (the call text shortened to one line). */
+export function callSiteMessage(callText: string, cause: RelatedLocation, fromFile: string): string {
+  const firstLine = callText.split('\n')[0]!;
+  const call = firstLine.length > 40 || firstLine !== callText ? `${firstLine.slice(0, 37)}…` : firstLine;
+  const where =
+    cause.file === fromFile
+      ? `line ${cause.range.start.line}`
+      : `${baseName(cause.file)}:${cause.range.start.line}`;
+  return `\`${call}\` leads to blocking work at ${where}`;
+}
+
+function baseName(file: string): string {
+  return file.split(/[\\/]/).pop() ?? file;
 }
 
 export function rangeOf(sourceFile: ts.SourceFile, start: number, end: number): Range {

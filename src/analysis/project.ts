@@ -4,7 +4,8 @@
 // - exported functions that block, and who calls them from run-time code.
 // `finalize` turns a file's pending findings into final ones with these facts.
 import type { FileAnalysis, FileSummary, ImportedCall } from './analyzer.js';
-import { describeWhere } from './context.js';
+import type { PendingTemplate } from './context.js';
+import { callSiteMessage, capRelated, MAX_RELATED } from './context.js';
 import { allRules } from './rules/index.js';
 import { suppressionFor } from './suppressions.js';
 import type { AnalysisOptions, Finding, Rule } from './types.js';
@@ -88,16 +89,15 @@ export class ProjectIndex {
     const summary = analysis.summary;
     if (!summary) return analysis.findings.map(stripCondition);
     const workerEntry = this.isWorkerEntry(summary);
-    const calledExports = this.runtimeCallers.get(summary.moduleKey);
     const final: Finding[] = [];
     for (const finding of analysis.findings) {
       const condition = finding.condition;
       if (condition?.unlessWorkerEntry && workerEntry) continue;
       if (condition?.ifExportCalledAtRuntime) {
-        const called = condition.ifExportCalledAtRuntime.some(
-          (name) => (calledExports?.get(name)?.size ?? 0) > 0,
-        );
-        if (!called) continue;
+        const callers = this.runtimeCallsOf(summary, condition.ifExportCalledAtRuntime);
+        if (callers.length === 0) continue;
+        final.push(this.withCallers(stripCondition(finding), condition.template, callers));
+        continue;
       }
       final.push(stripCondition(finding));
     }
@@ -108,6 +108,56 @@ export class ProjectIndex {
       }
     }
     return final;
+  }
+
+  /** Run-time calls from other files to these exports of `summary`'s file, at most MAX_RELATED. */
+  private runtimeCallsOf(
+    summary: FileSummary,
+    exportNames: string[],
+  ): { file: string; call: ImportedCall }[] {
+    const calledExports = this.runtimeCallers.get(summary.moduleKey);
+    const result: { file: string; call: ImportedCall }[] = [];
+    for (const name of exportNames) {
+      for (const file of calledExports?.get(name) ?? []) {
+        for (const call of this.summaries.get(file)?.importedCalls ?? []) {
+          if (call.exportName !== name || !candidateKeys(call.moduleKey).includes(summary.moduleKey))
+            continue;
+          result.push({ file, call });
+          if (result.length >= MAX_RELATED) return result;
+        }
+      }
+    }
+    return result;
+  }
+
+  /**
+   * A finding in an exported function, kept because other files call it at run time: the
+   * message says from where, and the run-time call sites are its related locations.
+   */
+  private withCallers(
+    finding: Finding,
+    template: PendingTemplate | undefined,
+    callers: { file: string; call: ImportedCall }[],
+  ): Finding {
+    const first = callers[0]!;
+    const rule = this.rulesById.get(finding.ruleId);
+    const text = template && rule?.meta.messages[template.messageId];
+    const origin = first.call.chainLabels[0];
+    const where = `in \`${first.call.exportName}()\`, called from ${origin ? `the ${origin} in ` : ''}${relativeName(finding.file, first.file)}`;
+    const message = text
+      ? text.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) =>
+          k === 'where' ? where : String(template.data[k] ?? ''),
+        )
+      : finding.message;
+    const related = capRelated([
+      ...(finding.related ?? []),
+      ...callers.map(({ file, call }) => ({
+        file,
+        range: call.range,
+        message: call.chainLabels[0] ? `called from the ${call.chainLabels[0]}` : 'called at run time',
+      })),
+    ]);
+    return { ...finding, message, related };
   }
 
   private crossFileFinding(
@@ -123,26 +173,22 @@ export class ProjectIndex {
       const rule = this.rulesById.get(hazard.ruleId);
       const severity = options.rules[hazard.ruleId]?.severity ?? rule?.meta.defaultSeverity ?? 'warning';
       if (!rule || severity === 'off') return undefined;
-      const chain = [...call.chainLabels, `${call.calleeText}()`].map((label) => ({ label }));
-      const where = `${describeWhere(chain)} (defined in ${relativeName(summary.file, target.file)})`;
-      const template = rule.meta.messages[hazard.messageId] ?? '';
-      const message = template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) =>
-        k === 'where' ? where : String(hazard.data[k] ?? ''),
-      );
+      // One finding per root cause: the blocking work in the other file carries the warning;
+      // this call site gets an information pointing at it.
+      const cause = {
+        file: target.file,
+        range: hazard.range,
+        message: `the blocking work inside \`${call.exportName}\``,
+      };
       const finding: Finding = {
         ruleId: hazard.ruleId,
-        severity,
-        message,
+        severity: 'info',
+        message: callSiteMessage(`${call.calleeText}()`, cause, summary.file),
         file: summary.file,
         range: call.range,
         offset: call.offset,
-        related: [
-          {
-            file: target.file,
-            range: hazard.range,
-            message: `the blocking work inside \`${call.exportName}\``,
-          },
-        ],
+        related: [cause],
+        callSiteOf: cause,
       };
       const suppression = suppressionFor(finding, summary.suppressions);
       if (suppression) finding.suppressed = suppression;

@@ -56,6 +56,11 @@ export interface Finding {
   related?: RelatedLocation[];
   fixes?: Fix[];
   suppressed?: Suppression;
+  /**
+   * Set on an `info` at a run-time call site that leads to another finding (the root cause, at
+   * this location). Editors show it at the caller; the CLI counts and reports only root causes.
+   */
+  callSiteOf?: RelatedLocation;
 }
 
 /** A file the engine could not analyse fully; reported, never thrown. */

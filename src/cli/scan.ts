@@ -81,7 +81,8 @@ export async function scan(scanOptions: ScanOptions): Promise<ScanResult> {
   const findings: Finding[] = [];
   const skipped: SkippedFile[] = [...notes];
   for (const analysis of analyses) {
-    findings.push(...index.finalize(analysis, options));
+    // Root causes only: call-site informations are for editors (the root finding lists them).
+    for (const finding of index.finalize(analysis, options)) if (!finding.callSiteOf) findings.push(finding);
     if (analysis.skipped) skipped.push(analysis.skipped);
   }
   findings.sort(

@@ -84,8 +84,18 @@ describe('blocking-call', () => {
         'src/auth.ts:3',
         'src/routes.ts:2',
       ]);
+      // one finding per root cause: the blocking call says where from; the call site is an info
+      const root = findings.find((f) => f.file === 'src/auth.ts')!;
+      assert.equal(root.severity, 'warning');
+      assert.match(root.message, /POST \/signup/);
+      assert.match(root.message, /hash\(\)/);
+      assert.deepEqual(
+        root.related?.map((r) => `${r.file}:${r.range.start.line}`),
+        ['/project/src/routes.ts:2'],
+      );
       const atCallSite = findings.find((f) => f.file === 'src/routes.ts')!;
-      assert.match(atCallSite.message, /POST \/signup/);
+      assert.equal(atCallSite.severity, 'info');
+      assert.equal(atCallSite.callSiteOf?.range.start.line, 3);
       assert.match(atCallSite.message, /hash\(\)/);
     });
   });

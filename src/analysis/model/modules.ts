@@ -145,15 +145,46 @@ function declaredInScopeChain(
   return declared;
 }
 
-/** The scope that declares `name` around `node`; the file for an undeclared (global) name. */
-function declaringScope(node: ts.Node, name: string): ts.Node {
-  let current = node.parent;
-  while (current) {
-    if (isScopeNode(current) && scopeDeclares(current, name)) return current;
-    if (ts.isSourceFile(current)) return current;
-    current = current.parent;
+/**
+ * The scope whose own declaration of `name` a use at `site` refers to: the nearest scope around
+ * `site` that declares it, or the source file when none does (a global, or a `var` hoisted out of
+ * a nested block). Same-named locals of different functions get different scopes, so calls
+ * resolve to the function they really call. Cached per scope and name in `cache`, which belongs
+ * to one analysis (a fresh one when not given).
+ */
+export function declaringScope(
+  site: ts.Node,
+  name: string,
+  cache: Map<ts.Node, Map<string, ts.Node>> = new Map(),
+): ts.Node {
+  const start = nearestScope(site);
+  if (!start) return site.getSourceFile();
+  const visited: ts.Node[] = [];
+  let scope: ts.Node | undefined = start;
+  let found: ts.Node | undefined;
+  while (scope) {
+    const known = cache.get(scope)?.get(name);
+    if (known) {
+      found = known;
+      break;
+    }
+    visited.push(scope);
+    if (ts.isSourceFile(scope) || scopeDeclares(scope, name)) {
+      found = scope;
+      break;
+    }
+    scope = nearestScope(scope);
   }
-  return node.getSourceFile();
+  found ??= visited[visited.length - 1]!;
+  for (const each of visited) {
+    let names = cache.get(each);
+    if (!names) {
+      names = new Map();
+      cache.set(each, names);
+    }
+    names.set(name, found);
+  }
+  return found;
 }
 
 function scopeOf(node: ts.Node): ts.Node {

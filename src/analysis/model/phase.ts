@@ -11,11 +11,11 @@ import {
   functionName,
   isAsyncFunction,
   isFunctionLike,
-  nameOf,
   parentSkippingWrappers,
   skipOuterExpressions,
 } from '../ast.js';
 import { assignedMember, objectMemberPlace } from './members.js';
+import { declaringScope } from './modules.js';
 import {
   INLINE_CALLBACK_METHODS,
   LISTENER_METHODS,
@@ -122,6 +122,13 @@ function isInlineCallback(fn: FunctionLike): boolean {
 export class PhaseModel {
   /** direct calls (and `new`) by the name they call: foo(), new Foo() */
   private readonly callsByName = new Map<string, (ts.CallExpression | ts.NewExpression)[]>();
+  /** the same calls by the scope whose declaration of the name they call, built per name on demand */
+  private readonly callsByScope = new Map<string, Map<ts.Node, (ts.CallExpression | ts.NewExpression)[]>>();
+  /** identifiers passed to calls by the scope declaring them, built per name on demand */
+  private readonly passedByScope = new Map<string, Map<ts.Node, ts.CallExpression[]>>();
+  /** `this.x` (or `x.bind`) passed to a call, by property name: not resolved by scope */
+  private readonly passedMemberByName = new Map<string, ts.CallExpression[]>();
+  private readonly scopeCache = new Map<ts.Node, Map<string, ts.Node>>();
   /** method calls by property name: this.load(), service.hash() */
   private readonly methodCallsByName = new Map<string, ts.CallExpression[]>();
   /** identifiers passed as an argument to a call: app.get('/', handler) */
@@ -158,7 +165,7 @@ export class PhaseModel {
           const arg = skipOuterExpressions(argument);
           if (ts.isIdentifier(arg)) push(this.passedByName, arg.text, node);
           else if (ts.isPropertyAccessExpression(arg) && arg.expression.kind === ts.SyntaxKind.ThisKeyword) {
-            push(this.passedByName, arg.name.text, node);
+            push(this.passedMemberByName, arg.name.text, node);
           } else if (
             ts.isCallExpression(arg) &&
             ts.isPropertyAccessExpression(arg.expression) &&
@@ -166,8 +173,9 @@ export class PhaseModel {
           ) {
             // handler.bind(this)
             const target = skipOuterExpressions(arg.expression.expression);
-            const targetName = nameOf(target);
-            if (targetName) push(this.passedByName, targetName, node);
+            if (ts.isIdentifier(target)) push(this.passedByName, target.text, node);
+            else if (ts.isPropertyAccessExpression(target))
+              push(this.passedMemberByName, target.name.text, node);
           }
         }
       }
@@ -303,23 +311,31 @@ export class PhaseModel {
     let sawStartupCaller = false;
     let exportedAs: string[] | undefined;
     if (lookupName !== undefined) {
-      for (const call of this.callsByName.get(lookupName) ?? []) {
+      const scope = declaringScope(declarationOf(fn), lookupName, this.scopeCache);
+      for (const call of this.byScope(this.callsByName, this.callsByScope, lookupName).get(scope) ?? []) {
         if (call.pos >= fn.pos && call.end <= fn.end) continue; // recursion
         const callerInfo = this.phaseOfNode(call);
         if (callerInfo.phase === 'runtime') {
-          return { phase: 'runtime', chain: [...callerInfo.chain, { label: `${lookupName}()`, node: call }] };
+          return {
+            phase: 'runtime',
+            chain: extendChain(callerInfo.chain, { label: `${lookupName}()`, node: call }),
+          };
         }
         if (callerInfo.phase === 'startup') sawStartupCaller = true;
         if (callerInfo.exportedAs) exportedAs = [...(exportedAs ?? []), ...callerInfo.exportedAs];
       }
-      for (const registration of this.passedByName.get(lookupName) ?? []) {
+      const passed = [
+        ...(this.byScope(this.passedByName, this.passedByScope, lookupName).get(scope) ?? []),
+        ...(this.passedMemberByName.get(lookupName) ?? []),
+      ];
+      for (const registration of passed) {
         const registeringName = calleeName(registration);
         if (registeringName !== undefined && INLINE_CALLBACK_METHODS.has(registeringName)) {
           const callerInfo = this.phaseOfNode(registration);
           if (callerInfo.phase === 'runtime') {
             return {
               phase: 'runtime',
-              chain: [...callerInfo.chain, { label: `${lookupName}()`, node: registration }],
+              chain: extendChain(callerInfo.chain, { label: `${lookupName}()`, node: registration }),
             };
           }
           if (callerInfo.phase === 'startup') sawStartupCaller = true;
@@ -344,6 +360,25 @@ export class PhaseModel {
   }
 
   /**
+   * Uses of `name` grouped by the scope that declares the name where they are: a function's
+   * callers are the group of the scope declaring the function. Built once per name, so thousands
+   * of same-named locals cost linear time, and none of them is taken for another's caller.
+   */
+  private byScope<T extends ts.Node>(
+    byName: Map<string, T[]>,
+    cache: Map<string, Map<ts.Node, T[]>>,
+    name: string,
+  ): Map<ts.Node, T[]> {
+    let groups = cache.get(name);
+    if (!groups) {
+      groups = new Map();
+      for (const use of byName.get(name) ?? []) push(groups, declaringScope(use, name, this.scopeCache), use);
+      cache.set(name, groups);
+    }
+    return groups;
+  }
+
+  /**
    * Phase of a method from the calls to it by name (`this.hash()`, `service.hash()`): run time if
    * any call is; start-up if every call is; undefined when nothing in the file calls it.
    */
@@ -356,7 +391,7 @@ export class PhaseModel {
     for (const call of calls) {
       const callerInfo = this.phaseOfNode(call);
       if (callerInfo.phase === 'runtime') {
-        return { phase: 'runtime', chain: [...callerInfo.chain, { label: `${name}()`, node: call }] };
+        return { phase: 'runtime', chain: extendChain(callerInfo.chain, { label: `${name}()`, node: call }) };
       }
       if (callerInfo.phase === 'startup') sawStartup = true;
     }
@@ -427,6 +462,25 @@ export class PhaseModel {
     if (name !== undefined) names.push(...(this.exportsByLocalName.get(name) ?? []));
     return names;
   }
+}
+
+/** Longest chain kept: the origin (handler) and the calls nearest the finding. */
+export const MAX_CHAIN_LENGTH = 6;
+
+/**
+ * The chain of a callee: its caller's chain plus the call. Past MAX_CHAIN_LENGTH the steps after
+ * the origin are dropped from the middle, so every chain (and report) has a bounded size.
+ */
+function extendChain(chain: ChainStep[], step: ChainStep): ChainStep[] {
+  if (chain.length < MAX_CHAIN_LENGTH) return [...chain, step];
+  return [chain[0]!, ...chain.slice(chain.length - MAX_CHAIN_LENGTH + 2), step];
+}
+
+/** Where a function's name is declared: the function itself, its variable, or its class. */
+function declarationOf(fn: FunctionLike): ts.Node {
+  if (ts.isConstructorDeclaration(fn)) return fn.parent;
+  const parent = parentSkippingWrappers(fn);
+  return ts.isVariableDeclaration(parent) ? parent : fn;
 }
 
 const STARTUP: PhaseInfo = { phase: 'startup', chain: [] };
