@@ -2,7 +2,7 @@
 // threads, bounds) and `report`. Main-thread rules report through `reportOnMainThread`, which
 // applies the run-time/start-up and thread rules in one place so each rule only says what is
 // blocking, never where blocking matters.
-import type ts from 'typescript';
+import ts from 'typescript';
 import type { FunctionLike } from './ast.js';
 import type { FileKind } from './file-kind.js';
 import { isBoundedCollection } from './model/bounds.js';
@@ -194,7 +194,13 @@ export class RuleContext {
     this.findings.push({
       ruleId: this.rule.meta.id,
       severity: 'info',
-      message: callSiteMessage(callSite.getText(this.sourceFile), cause, this.fileName),
+      message: callSiteMessage(
+        ts.isCallExpression(callSite) || ts.isNewExpression(callSite)
+          ? `${callSite.expression.getText(this.sourceFile)}()`
+          : callSite.getText(this.sourceFile),
+        cause,
+        this.fileName,
+      ),
       file: this.fileName,
       range: rangeOf(this.sourceFile, start, end),
       offset: { start, end },

@@ -17,7 +17,7 @@ export function registerAuthRoutes(app: Express): void {
       res.status(401).json({ error: 'invalid credentials' });
       return;
     }
-    const hash = hashPassword(password, user.salt); // expect: blocking-call
+    const hash = hashPassword(password, user.salt); // the call site: an information pointing at passwords.ts
     if (!timingSafeEqual(hash, user.passwordHash)) {
       res.status(401).json({ error: 'invalid credentials' });
       return;
