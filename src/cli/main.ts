@@ -17,8 +17,9 @@ import { writeReport } from './output.js';
 import { toSarif } from './sarif.js';
 import { scan } from './scan.js';
 
-// Re-exported for bench/scan.mjs, which measures the bundled code.
+// Re-exported for bench/scan.mjs and bench/fuzz.mjs, which measure the bundled code.
 export { default as typescript } from 'typescript';
+export { analyzePath } from '../analysis/analyze-paths.js';
 export { scriptKindOf } from '../analysis/analyzer.js';
 export { defaultOptions } from '../analysis/config.js';
 export { defaultJobs } from './scan.js';
