@@ -3,7 +3,7 @@
 // process that loads esbuild and bundles a small TypeScript module (first bundle: load + start-up
 // of the service or WebAssembly module), then bundles a second one (warm). Prints medians and the
 // wasm/native ratios. esbuild-wasm (same version as our esbuild) is fetched with `npm pack` into
-// .cl-tmp/ (not a dependency).
+// .cache/ (git-ignored; not a dependency).
 // Usage: node bench/esbuild-startup.mjs [--runs n]   (default 5)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ const require = createRequire(path.join(repo, 'package.json'));
 const nativeFolder = path.dirname(require.resolve('esbuild/package.json'));
 const version = JSON.parse(readFileSync(path.join(nativeFolder, 'package.json'), 'utf8')).version;
 
-const cache = path.join(repo, '.cl-tmp', 'esbuild-wasm');
+const cache = path.join(repo, '.cache', 'esbuild-wasm');
 const wasmFolder = path.join(cache, `esbuild-wasm@${version}`);
 if (!existsSync(path.join(wasmFolder, 'package.json'))) {
   mkdirSync(wasmFolder, { recursive: true });

@@ -7,7 +7,7 @@
 //   node scripts/package.mjs --all           every target in TARGETS (npm run package:all)
 //   node scripts/package.mjs --target linux-arm64 [--target …] [--out dir]
 //
-// Each package is staged in .cl-tmp/vsix/<target>/ (the files .vscodeignore lets through, and a
+// Each package is staged in .cache/vsix/<target>/ (the files .vscodeignore lets through, and a
 // package.json without `files`, which is the npm package's list), then `vsce package --target`.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -102,8 +102,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   });
   const targets = values.all ? Object.keys(TARGETS) : (values.target ?? [hostTarget()]);
   if (!values['no-build']) run(process.execPath, ['scripts/build.mjs', '--production'], repo);
-  const stageRoot = path.join(repo, '.cl-tmp', 'vsix');
-  const cache = path.join(repo, '.cl-tmp', 'esbuild-platforms');
+  const stageRoot = path.join(repo, '.cache', 'vsix');
+  const cache = path.join(repo, '.cache', 'esbuild-platforms');
   mkdirSync(cache, { recursive: true });
   for (const target of targets) {
     const vsix = packageTarget(target, { out: path.resolve(values.out), stageRoot, cache });

@@ -11,6 +11,7 @@ import { findTsconfig } from '../analysis/program.js';
 import { allRules } from '../analysis/rules/index.js';
 import type { Finding, Severity, SkippedFile } from '../analysis/types.js';
 import { runProfileCommand } from '../profiler/cli.js';
+import { BaselineError, baselineKey, fingerprintFindings, readBaseline } from './baseline.js';
 import { formatSummary, formatText } from './format-text.js';
 import { startLanguageServer } from './lsp.js';
 import { writeReport } from './output.js';
@@ -52,6 +53,8 @@ scan options:
   --max-warnings <n>         exit 1 only when warnings exceed n (errors always fail)
   --jobs <n>                 threads to analyse on (default: half the logical CPUs, at least 1)
   --shard <i>/<n>            analyse only the i-th of n shards of the file list (CI fan-out)
+  --baseline <sarif>         report only findings that are not in this baseline
+  --write-baseline <file>    save the findings as a baseline (SARIF) and exit 0
   --no-gitignore             do not apply .gitignore files
   --no-type-check            skip the type checker even when a tsconfig.json is found
   --no-color                 plain text output
@@ -123,6 +126,8 @@ async function scanCommand(argv: string[], io: CommandIO): Promise<number> {
       'max-warnings': { type: 'string' },
       jobs: { type: 'string' },
       shard: { type: 'string' },
+      baseline: { type: 'string' },
+      'write-baseline': { type: 'string' },
       'no-gitignore': { type: 'boolean', default: false },
       'no-type-check': { type: 'boolean', default: false },
       'no-color': { type: 'boolean', default: false },
@@ -149,6 +154,14 @@ async function scanCommand(argv: string[], io: CommandIO): Promise<number> {
     jobs = cpus;
   }
   const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+
+  let baseline: Set<string> | undefined;
+  try {
+    if (values.baseline) baseline = readBaseline(path.resolve(io.cwd, values.baseline));
+  } catch (error) {
+    if (error instanceof BaselineError) throw new UsageError(error.message);
+    throw error;
+  }
 
   const paths = positionals.length > 0 ? positionals : ['.'];
   const configStart = values.config ?? (paths.length === 1 ? path.resolve(io.cwd, paths[0]!) : io.cwd);
@@ -185,11 +198,38 @@ async function scanCommand(argv: string[], io: CommandIO): Promise<number> {
   const tsconfig = values['no-type-check'] ? undefined : findTsconfig(baseDir);
   const scanned = await scan({ files, options: loaded.options, root: baseDir, jobs, tsconfig });
   // FIFOs, devices, broken links and loops met while listing: notes, not files analysed.
-  const result = { ...scanned, skipped: [...selection.notes, ...scanned.skipped] };
+  const listed = { ...scanned, skipped: [...selection.notes, ...scanned.skipped] };
+  const fingerprints = fingerprintFindings(listed.findings, baseDir);
+  const sarifOf = (findings: Finding[], baselineState?: 'new') =>
+    `${JSON.stringify(toSarif({ ...listed, findings, rules: allRules, root: baseDir, version: VERSION, fingerprints, baselineState }), null, 2)}\n`;
+  if (values['write-baseline']) {
+    const failure = writeReport(path.resolve(io.cwd, values['write-baseline']), sarifOf(listed.findings));
+    if (failure) {
+      io.stderr(`concurrency-lens: cannot write the baseline to ${values['write-baseline']}: ${failure}\n`);
+      return 2;
+    }
+    io.stderr(
+      `concurrency-lens: baseline of ${listed.findings.length} findings written to ${values['write-baseline']}\n`,
+    );
+    return 0;
+  }
+  const result = baseline
+    ? {
+        ...listed,
+        findings: listed.findings.filter(
+          (finding) => !baseline.has(baselineKey(finding.ruleId, fingerprints.get(finding)!)),
+        ),
+      }
+    : listed;
+  if (baseline) {
+    io.stderr(
+      `concurrency-lens: ${listed.findings.length - result.findings.length} findings in the baseline not shown\n`,
+    );
+  }
 
   let report: string;
   if (format === 'sarif') {
-    report = `${JSON.stringify(toSarif({ ...result, rules: allRules, root: baseDir, version: VERSION }), null, 2)}\n`;
+    report = sarifOf(result.findings, baseline ? 'new' : undefined);
   } else if (format === 'json') {
     report = `${JSON.stringify(
       {

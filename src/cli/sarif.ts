@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import type { Finding, Rule, Severity, SkippedFile } from '../analysis/types.js';
+import { FINGERPRINT_KEY } from './baseline.js';
 
 const LEVEL: Record<Severity, Result.level> = { error: 'error', warning: 'warning', info: 'note' };
 
@@ -14,9 +15,21 @@ export interface SarifInput {
   /** results' URIs are relative to this directory (uriBaseId %SRCROOT%) */
   root: string;
   version: string;
+  /** stable identities of the findings (baseline.ts), written to `partialFingerprints` */
+  fingerprints?: ReadonlyMap<Finding, string>;
+  /** set when the findings were compared with a baseline: they are the new ones */
+  baselineState?: 'new';
 }
 
-export function toSarif({ findings, skipped, rules, root, version }: SarifInput): Log {
+export function toSarif({
+  findings,
+  skipped,
+  rules,
+  root,
+  version,
+  fingerprints,
+  baselineState,
+}: SarifInput): Log {
   const ruleIndex = new Map(rules.map((rule, i) => [rule.meta.id, i]));
   const uri = (file: string): string => path.relative(root, file).split(path.sep).join('/');
   const descriptors: ReportingDescriptor[] = rules.map((rule) => ({
@@ -52,6 +65,9 @@ export function toSarif({ findings, skipped, rules, root, version }: SarifInput)
     };
     const index = ruleIndex.get(finding.ruleId);
     if (index !== undefined) result.ruleIndex = index;
+    const fingerprint = fingerprints?.get(finding);
+    if (fingerprint) result.partialFingerprints = { [FINGERPRINT_KEY]: fingerprint };
+    if (baselineState) result.baselineState = baselineState;
     if (finding.related?.length) {
       result.relatedLocations = finding.related.map((related, id) => ({
         id,

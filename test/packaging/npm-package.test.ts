@@ -21,7 +21,7 @@ describe('npm package', () => {
 
   it('packs only what the CLI needs, installs from the tarball and scans the demo with npx', () => {
     const copy = path.join(work, 'repo');
-    const skip = new Set(['node_modules', 'dist', '.git', '.vscode-test', '.cl-tmp']);
+    const skip = new Set(['node_modules', 'dist', '.git', '.vscode-test', '.cache', '.cl-tmp']);
     cpSync(repo, copy, {
       recursive: true,
       filter: (source) => !skip.has(path.basename(source)) || path.dirname(source) !== repo,
