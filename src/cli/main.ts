@@ -15,6 +15,7 @@ import { BaselineError, baselineKey, fingerprintFindings, readBaseline } from '.
 import { formatSummary, formatText } from './format-text.js';
 import { startLanguageServer } from './lsp.js';
 import { writeReport } from './output.js';
+import { runOffloadCommand } from './offload.js';
 import { toSarif } from './sarif.js';
 import { scan } from './scan.js';
 
@@ -42,6 +43,8 @@ Usage:
   concurrency-lens scan [paths…] [options]     static analysis (default path: .)
   concurrency-lens profile <file> --function <name> [options]
                                                measure a function's CPU/wall ratio and clone cost
+  concurrency-lens offload <file> --function <name> [--dry-run]
+                                               move a function into a piscina worker pool
   concurrency-lens rules                       list the rules
   concurrency-lens lsp --stdio                 language server for editors other than VS Code
   concurrency-lens --help | --version
@@ -59,7 +62,7 @@ scan options:
   --no-type-check            skip the type checker even when a tsconfig.json is found
   --no-color                 plain text output
 
-Run 'concurrency-lens profile --help' for profiling options.
+Run 'concurrency-lens profile --help' / 'offload --help' for their options.
 Docs: https://github.com/concurrency-lens/concurrency-lens#readme
 `;
 
@@ -88,6 +91,8 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
         if (started === 'usage') throw new UsageError("lsp takes one option: '--stdio'");
         return started;
       }
+      case 'offload':
+        return await runOffloadCommand(rest, io);
       case 'rules':
         for (const rule of allRules) {
           io.stdout(
