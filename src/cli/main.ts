@@ -14,8 +14,8 @@ import { runProfileCommand } from '../profiler/cli.js';
 import { BaselineError, baselineKey, fingerprintFindings, readBaseline } from './baseline.js';
 import { formatSummary, formatText } from './format-text.js';
 import { startLanguageServer } from './lsp.js';
-import { writeReport } from './output.js';
 import { runOffloadCommand } from './offload.js';
+import { writeReport } from './output.js';
 import { toSarif } from './sarif.js';
 import { scan } from './scan.js';
 
