@@ -9,14 +9,14 @@ import { loadConfig } from '../analysis/config.js';
 import { listSourceFiles } from '../analysis/list-files.js';
 import { findTsconfig } from '../analysis/program.js';
 import { allRules } from '../analysis/rules/index.js';
-import type { Finding, Severity, SkippedFile } from '../analysis/types.js';
+import type { Finding, Severity } from '../analysis/types.js';
 import { runProfileCommand } from '../profiler/cli.js';
 import { BaselineError, baselineKey, fingerprintFindings, readBaseline } from './baseline.js';
 import { formatSummary, formatText } from './format-text.js';
 import { startLanguageServer } from './lsp.js';
 import { runOffloadCommand } from './offload.js';
 import { writeReport } from './output.js';
-import { toSarif } from './sarif.js';
+import { isLostAnalysis, toSarif } from './sarif.js';
 import { scan } from './scan.js';
 
 // Re-exported for bench/scan.mjs and bench/fuzz.mjs, which measure the bundled code.
@@ -266,13 +266,10 @@ async function scanCommand(argv: string[], io: CommandIO): Promise<number> {
   } else {
     io.stdout(report);
   }
-  return Math.max(exitCode(result.findings, maxWarnings), lostAnalyses(result.skipped) > 0 ? 2 : 0);
+  return Math.max(exitCode(result.findings, maxWarnings), result.skipped.some(isLostAnalysis) ? 2 : 0);
 }
 
-/** Files whose analysis failed inside the engine (a bug of ours, reported as a note): their findings are lost. */
-function lostAnalyses(skipped: SkippedFile[]): number {
-  return skipped.filter((s) => s.reason === 'internal-error' && !s.partial).length;
-}
+
 
 /** 1 when an active error exists, or active warnings exceed --max-warnings (default: any warning). */
 export function exitCode(findings: Finding[], maxWarnings: number | undefined): number {

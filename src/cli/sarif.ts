@@ -105,9 +105,11 @@ export function toSarif({
         originalUriBaseIds: { '%SRCROOT%': { uri: `${pathToFileURL(root).href}/` } },
         invocations: [
           {
-            executionSuccessful: true,
+            // A file the engine failed on is an error of the run (its findings are missing), as
+            // sarif-js-sdk reports internal errors; skipped input is a warning, a partial one a note.
+            executionSuccessful: !skipped.some(isLostAnalysis),
             toolExecutionNotifications: skipped.map((s) => ({
-              level: s.partial ? 'note' : 'warning',
+              level: isLostAnalysis(s) ? 'error' : s.partial ? 'note' : 'warning',
               message: { text: `${s.partial ? 'partially analysed' : 'skipped'} (${s.reason}): ${s.detail}` },
               locations: [
                 { physicalLocation: { artifactLocation: { uri: uri(s.file), uriBaseId: '%SRCROOT%' } } },
@@ -119,4 +121,9 @@ export function toSarif({
       },
     ],
   };
+}
+
+/** A file whose analysis failed inside the engine: its findings are lost (the CLI exits 2). */
+export function isLostAnalysis(skipped: SkippedFile): boolean {
+  return skipped.reason === 'internal-error' && !skipped.partial;
 }

@@ -522,6 +522,7 @@ async function scanWorkspace(
     });
     truncated ||= listed.truncated;
     files.push(...listed.files);
+    for (const note of listed.notes) log.info(`${note.file}: not scanned (${note.reason}): ${note.detail}`);
   }
   if (truncated) {
     // Over the size limit the start-up scan does not run at all: half a workspace's findings mislead.

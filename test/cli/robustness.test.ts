@@ -7,6 +7,10 @@ import { readFileSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { allRules } from '../../src/analysis/rules/index.js';
+import type { SkippedFile } from '../../src/analysis/types.js';
+import { formatText } from '../../src/cli/format-text.js';
+import { toSarif } from '../../src/cli/sarif.js';
 import { DEEP_FILES } from '../helpers/deep-files.js';
 import { tempProject } from '../helpers/temp-project.js';
 
@@ -175,5 +179,54 @@ describe('scan: options', () => {
         stderr,
       );
     }
+  });
+});
+
+describe('notes in every format', () => {
+  const lost: SkippedFile = { file: '/p/a.js', reason: 'internal-error', detail: 'analysis failed: boom' };
+  const partial: SkippedFile = {
+    file: '/p/b.js',
+    reason: 'internal-error',
+    partial: true,
+    detail: "rule x failed (boom); the other rules' findings are kept",
+  };
+
+  it('SARIF: a lost analysis is an error notification and an unsuccessful run, a partial one a note', () => {
+    const log = toSarif({
+      findings: [],
+      skipped: [lost, partial],
+      rules: allRules,
+      root: '/p',
+      version: '0',
+    });
+    const invocation = log.runs[0]!.invocations![0]!;
+    assert.equal(invocation.executionSuccessful, false);
+    assert.deepEqual(
+      invocation.toolExecutionNotifications!.map((n) => [n.level, n.message.text]),
+      [
+        ['error', 'skipped (internal-error): analysis failed: boom'],
+        [
+          'note',
+          "partially analysed (internal-error): rule x failed (boom); the other rules' findings are kept",
+        ],
+      ],
+    );
+    const clean = toSarif({ findings: [], skipped: [partial], rules: allRules, root: '/p', version: '0' });
+    assert.equal(clean.runs[0]!.invocations![0]!.executionSuccessful, true);
+  });
+
+  it('text: one note line per file', () => {
+    const text = formatText({
+      findings: [],
+      skipped: [lost, partial],
+      filesAnalyzed: 1,
+      durationMs: 1,
+      cwd: '/p',
+      color: false,
+    });
+    assert.match(
+      text,
+      /^note: a\.js: skipped — analysis failed: boom\nnote: b\.js: partially analysed — rule x failed/,
+    );
   });
 });
