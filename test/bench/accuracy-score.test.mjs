@@ -160,7 +160,7 @@ describe('accuracy scorer', () => {
         `at least 10 ${role} packages`,
       );
       assert.ok(
-        manifest.packages.every((p) => /^\d+\.\d+\.\d+$/.test(p.version)),
+        manifest.packages.every((p) => /^\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?$/.test(p.version)),
         'exact pinned versions',
       );
     }
