@@ -60,6 +60,7 @@ scan options:
   --write-baseline <file>    save the findings as a baseline (SARIF) and exit 0
   --no-gitignore             do not apply .gitignore files
   --no-type-check            skip the type checker even when a tsconfig.json is found
+                             (files named one by one are always analysed without it)
   --no-color                 plain text output
 
 Run 'concurrency-lens profile --help' / 'offload --help' for their options.
@@ -200,7 +201,10 @@ async function scanCommand(argv: string[], io: CommandIO): Promise<number> {
   if (shard) files = files.filter((_, i) => i % shard.count === shard.index - 1);
 
   // With a tsconfig.json at the root, rules get the type checker (slower, single thread, sharper).
-  const tsconfig = values['no-type-check'] ? undefined : findTsconfig(baseDir);
+  // Files named one by one (an editor, a pre-commit hook) are analysed without it: the program
+  // would be the whole project's, seconds for a fraction of a second's work.
+  const namesOnlyFiles = paths.every((p) => !isDirectory(path.resolve(io.cwd, p)));
+  const tsconfig = values['no-type-check'] || namesOnlyFiles ? undefined : findTsconfig(baseDir);
   const scanned = await scan({ files, options: loaded.options, root: baseDir, jobs, tsconfig });
   // FIFOs, devices, broken links and loops met while listing: notes, not files analysed.
   const listed = { ...scanned, skipped: [...selection.notes, ...scanned.skipped] };
