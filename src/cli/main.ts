@@ -273,8 +273,6 @@ async function scanCommand(argv: string[], io: CommandIO): Promise<number> {
   return Math.max(exitCode(result.findings, maxWarnings), result.skipped.some(isLostAnalysis) ? 2 : 0);
 }
 
-
-
 /** 1 when an active error exists, or active warnings exceed --max-warnings (default: any warning). */
 export function exitCode(findings: Finding[], maxWarnings: number | undefined): number {
   const active = findings.filter((f) => !f.suppressed);
