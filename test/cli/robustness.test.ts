@@ -105,6 +105,27 @@ describe('scan: special files', () => {
   });
 });
 
+describe('scan: typed mode filters files like an untyped scan', () => {
+  it('keeps files over maxFileBytes out of the typed program, with the same note', () => {
+    const dir = tempProject({
+      'app.js': HANDLER,
+      'big.js': `${'const a = [1, 2, 3].map((v) => v * 2);\n'.repeat(200)}`, // ~8 KB
+      'tsconfig.json': '{ "compilerOptions": { "allowJs": true } }',
+      '.concurrency-lens.json': JSON.stringify({ maxFileBytes: 4096 }),
+    });
+    for (const flag of [[], ['--no-type-check']]) {
+      const { code, stdout, stderr } = cli(['scan', dir, '--format', 'json', ...flag]);
+      assert.equal(code, 1, stderr);
+      const report = JSON.parse(stdout);
+      assert.equal(report.filesAnalyzed, 1);
+      assert.deepEqual(
+        report.skipped.map((s: { file: string; reason: string }) => `${s.file} ${s.reason}`),
+        ['big.js too-large'],
+      );
+    }
+  });
+});
+
 describe('scan: output', () => {
   it('reports an unwritable --output in one line with exit 2 (under a file, onto a folder, a full disk)', () => {
     const dir = tempProject({ 'app.js': HANDLER, 'file.txt': '' });
