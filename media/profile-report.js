@@ -3,8 +3,7 @@
 (() => {
   const SVG = 'http://www.w3.org/2000/svg';
   const root = document.getElementById('report');
-  const data = JSON.parse(document.getElementById('profile-data').textContent);
-  const result = data.result;
+  const vscode = acquireVsCodeApi();
 
   const el = (tag, attrs = {}, ...children) => {
     const node = document.createElement(tag);
@@ -22,7 +21,8 @@
     if (value >= 1000) return `${(value / 1000).toFixed(2)} s`;
     if (value >= 10) return `${value.toFixed(0)} ms`;
     if (value >= 0.1) return `${value.toFixed(2)} ms`;
-    return `${(value * 1000).toFixed(1)} µs`;
+    if (value >= 0.001) return `${(value * 1000).toFixed(1)} µs`;
+    return `${(value * 1e6).toFixed(1)} ns`;
   };
   const bytes = (value) => {
     if (value < 1024) return `${value} B`;
@@ -41,73 +41,166 @@
     'too-short': 'Too short to measure',
   };
 
-  root.append(
-    el('h1', {}, data.functionPath),
-    el('p', { class: 'muted' }, `${data.file} · ${data.at}${result.node?.version ? ` · Node ${result.node.version}` : ''}`),
-  );
+  const SOURCE = {
+    thread: 'main thread (process.threadCpuUsage)',
+    schedstat: 'main thread (/proc schedstat)',
+    process: 'whole process (approximation: counts GC and libuv threads)',
+  };
+  const button = (label, message, id) => {
+    const node = el('button', { type: 'button', id }, label);
+    node.addEventListener('click', () => vscode.postMessage(message));
+    return node;
+  };
 
-  if (!result.ok) {
-    const error = result.error;
+  function render(data) {
+    const result = data.result;
+    root.replaceChildren(
+      el('h1', {}, data.functionPath),
+      el(
+        'p',
+        { class: 'muted', id: 'meta' },
+        `${data.file} · ${data.at}${result.node?.version ? ` · Node ${result.node.version}` : ''}${data.argsText ? ` · args ${data.argsText.length > 80 ? `${data.argsText.slice(0, 80)}…` : data.argsText}` : ''}`,
+      ),
+    );
+
+    if (!result.ok) {
+      const error = result.error;
+      root.append(
+        el(
+          'section',
+          { class: 'error', id: 'error' },
+          el('h2', {}, `Profile failed: ${error.kind}`),
+          el('p', {}, error.message),
+          ...(error.phase ? [el('p', { class: 'muted' }, `phase: ${error.phase}`)] : []),
+          ...(error.stack ? [el('pre', {}, error.stack)] : []),
+        ),
+      );
+      if (result.log?.stderr) root.append(el('h2', {}, 'stderr'), el('pre', {}, result.log.stderr));
+      if (data.previous) root.append(comparison(data.previous, result));
+      return;
+    }
+
+    const s = result.serialization;
+    const serializationMs = s.argsMs + s.resultMs;
+    const actions = el('div', { class: 'actions' });
+    if (result.cpuProfile) actions.append(button('Open CPU profile', { type: 'openCpuProfile' }, 'open-cpu-profile'));
+    if (!result.poolTrial && /^(move|split)/.test(result.recommendation.kind))
+      actions.append(button('Measure in a worker pool', { type: 'measureInPool' }, 'measure-in-pool'));
     root.append(
       el(
         'section',
-        { class: 'error', id: 'error' },
-        el('h2', {}, `Profile failed: ${error.kind}`),
-        el('p', {}, error.message),
-        ...(error.phase ? [el('p', { class: 'muted' }, `phase: ${error.phase}`)] : []),
-        ...(error.stack ? [el('pre', {}, error.stack)] : []),
+        { class: `recommendation ${result.classification}`, id: 'recommendation' },
+        el('h2', {}, result.recommendation.text),
+        el('p', {}, result.recommendation.reason),
+      ),
+      actions,
+    );
+
+    const figures = [
+      ['CPU / wall', `${result.cpuRatio.toFixed(2)} (${SOURCE[result.cpuSource] ?? result.cpuSource})`],
+      ['Class', CLASS[result.classification] ?? result.classification],
+      ['Wall per call', ms(result.wallMs)],
+      ['CPU per call', ms(result.cpuMs)],
+      ['Structured clone', `${ms(serializationMs)} per call (${pct(s.fraction)} of a call)`],
+      ['Arguments / result', `${bytes(s.argsBytes)} / ${bytes(s.resultBytes)}`],
+      ['Transferable', bytes(s.transferableBytes)],
+      [
+        'Runs',
+        `${result.runs.length} measured${result.callsPerRun > 1 ? ` × ${result.callsPerRun} calls` : ''}, ${result.warmupRuns} warm-up`,
+      ],
+      ['Peak RSS', bytes(result.pidusage.peakRssBytes || result.maxRssBytes)],
+    ];
+    if (result.cpuSource && result.cpuSource !== 'process')
+      figures.push(['Whole process CPU / wall', `${result.processCpuRatio.toFixed(2)} (with GC and libuv threads)`]);
+    if (result.runQueueWaitMs && Math.abs(result.rawCpuRatio - result.cpuRatio) >= 0.05)
+      figures.push([
+        'Machine load',
+        `raw CPU / wall ${result.rawCpuRatio.toFixed(2)}: ${ms(result.runQueueWaitMs)} waiting for a CPU taken out`,
+      ]);
+    if (s.channelRoundTripMs !== undefined) figures.push(['postMessage round trip', ms(s.channelRoundTripMs)]);
+    if (result.poolTrial)
+      figures.push([
+        'Pool trial',
+        `${result.poolTrial.speedup.toFixed(2)}× on ${result.poolTrial.workers} workers (main thread ${ms(result.poolTrial.mainThreadMs)}, pool ${ms(result.poolTrial.poolMs)} for ${result.poolTrial.tasks} calls)`,
+      ]);
+    else if (result.poolTrialError) figures.push(['Pool trial', `failed: ${result.poolTrialError}`]);
+    const table = el('table', { class: 'figures', id: 'figures' });
+    for (const [label, value] of figures) table.append(el('tr', {}, el('th', {}, label), el('td', {}, value)));
+    root.append(table);
+
+    if (data.hotLines?.length) root.append(hotLines(data.hotLines));
+    if (data.previous) root.append(comparison(data.previous, result));
+
+    root.append(el('h2', {}, 'Per call: wall vs CPU vs serialization'), chart(result.runs, serializationMs));
+    root.append(
+      el(
+        'p',
+        { class: 'muted' },
+        'Wall time here is as measured, including any wait for a CPU held by another process; the CPU / wall ratio leaves that wait out. Serialization is measured once (v8.serialize + deserialize of the arguments and the result) and shown against every run: it is what each call through postMessage would add.',
       ),
     );
-    if (result.log?.stderr) root.append(el('h2', {}, 'stderr'), el('pre', {}, result.log.stderr));
-    return;
   }
 
-  const s = result.serialization;
-  const serializationMs = s.argsMs + s.resultMs;
-  root.append(
-    el(
+  function hotLines(lines) {
+    const table = el('table', { class: 'hot-lines', id: 'hot-lines' });
+    table.append(el('tr', {}, el('th', {}, 'self time'), el('th', {}, 'share'), el('th', {}, 'line'), el('th', {}, 'function')));
+    for (const hot of lines) {
+      const link = el('a', { href: '#', title: `Open ${hot.label} at line ${hot.line}` }, `${hot.label}:${hot.line}`);
+      link.addEventListener('click', (event) => {
+        event.preventDefault();
+        vscode.postMessage({ type: 'openLine', file: hot.file, line: hot.line });
+      });
+      table.append(
+        el('tr', {}, el('td', { class: 'number' }, ms(hot.selfMs)), el('td', { class: 'number' }, pct(hot.fraction)), el('td', {}, link), el('td', {}, hot.functionName)),
+      );
+    }
+    return el(
       'section',
-      { class: `recommendation ${result.classification}`, id: 'recommendation' },
-      el('h2', {}, result.recommendation.text),
-      el('p', {}, result.recommendation.reason),
-    ),
-  );
+      { id: 'hot-section' },
+      el('h2', {}, 'Hot lines (self time over the measured runs, from the CPU profile)'),
+      table,
+    );
+  }
 
-  const figures = [
-    ['CPU / wall', result.cpuRatio.toFixed(2)],
-    ['Class', CLASS[result.classification] ?? result.classification],
-    ['Wall per run', ms(result.wallMs)],
-    ['CPU per run', ms(result.cpuMs)],
-    ['Structured clone', `${ms(serializationMs)} (${pct(s.fraction)} of a run)`],
-    ['Arguments / result', `${bytes(s.argsBytes)} / ${bytes(s.resultBytes)}`],
-    ['Runs', `${result.runs.length} measured, ${result.warmupRuns} warm-up`],
-    ['Peak RSS', bytes(result.pidusage.peakRssBytes || result.maxRssBytes)],
-  ];
-  if (result.runQueueWaitMs && Math.abs(result.rawCpuRatio - result.cpuRatio) >= 0.05)
-    figures.push([
-      'Machine load',
-      `raw CPU / wall ${result.rawCpuRatio.toFixed(2)}: ${ms(result.runQueueWaitMs)} waiting for a CPU taken out`,
-    ]);
-  if (result.cpuSource && result.cpuSource !== 'process')
-    figures.push(['Whole process CPU / wall', `${result.processCpuRatio.toFixed(2)} (with GC and libuv threads)`]);
-  if (s.channelRoundTripMs !== undefined) figures.push(['postMessage round trip', ms(s.channelRoundTripMs)]);
-  if (result.poolTrial)
-    figures.push([
-      'Pool trial',
-      `${result.poolTrial.speedup.toFixed(2)}x on ${result.poolTrial.workers} workers`,
-    ]);
-  const table = el('table', { class: 'figures' });
-  for (const [label, value] of figures) table.append(el('tr', {}, el('th', {}, label), el('td', {}, value)));
-  root.append(table);
-
-  root.append(el('h2', {}, 'Per run: wall vs CPU vs serialization'), chart(result.runs, serializationMs));
-  root.append(
-    el(
-      'p',
-      { class: 'muted' },
-      'Wall time here is as measured, including any wait for a CPU held by another process; the CPU / wall ratio leaves that wait out. Serialization is measured once (v8.serialize + deserialize of the arguments and the result) and shown against every run: it is what each call through postMessage would add.',
-    ),
-  );
+  function comparison(previous, now) {
+    const before = previous.result;
+    const rows = [];
+    const row = (label, a, b, format, lowerIsBetter = true) => {
+      if (a === undefined || b === undefined) return;
+      const change = a === 0 ? undefined : (b - a) / a;
+      const better = change !== undefined && (lowerIsBetter ? change < -0.05 : change > 0.05);
+      const worse = change !== undefined && (lowerIsBetter ? change > 0.05 : change < -0.05);
+      rows.push(
+        el(
+          'tr',
+          {},
+          el('th', {}, label),
+          el('td', {}, format(a)),
+          el('td', {}, format(b)),
+          el(
+            'td',
+            { class: better ? 'better' : worse ? 'worse' : 'same' },
+            change === undefined ? '' : `${change >= 0 ? '+' : ''}${Math.round(change * 100)}%`,
+          ),
+        ),
+      );
+    };
+    if (before.ok && now.ok) {
+      row('Wall per call', before.wallMs, now.wallMs, ms);
+      row('CPU per call', before.cpuMs, now.cpuMs, ms);
+      row('CPU / wall', before.cpuRatio, now.cpuRatio, (v) => v.toFixed(2), false);
+      row('Structured clone', before.serialization.argsMs + before.serialization.resultMs, now.serialization.argsMs + now.serialization.resultMs, ms);
+      row('Peak RSS', before.maxRssBytes, now.maxRssBytes, bytes);
+      if (before.poolTrial || now.poolTrial)
+        row('Pool speedup', before.poolTrial?.speedup, now.poolTrial?.speedup, (v) => `${v.toFixed(2)}×`, false);
+    }
+    const verdict = (r) => (r.ok ? r.recommendation.text : `failed (${r.error.kind})`);
+    const table = el('table', { class: 'figures comparison', id: 'comparison' });
+    table.append(el('tr', {}, el('th', {}, ''), el('th', {}, `before (${previous.at})`), el('th', {}, 'now'), el('th', {}, 'change')));
+    table.append(el('tr', {}, el('th', {}, 'Verdict'), el('td', {}, verdict(before)), el('td', {}, verdict(now)), el('td', {}, '')));
+    for (const r of rows) table.append(r);
+    return el('section', {}, el('h2', {}, 'Compared with the run before'), table);
+  }
 
   function chart(runs, cloneMs) {
     const series = [
@@ -169,4 +262,12 @@
     for (const [key, label] of series) legend.append(el('span', { class: `swatch ${key}` }), label);
     return el('figure', {}, chartSvg, legend);
   }
+
+  render(JSON.parse(document.getElementById('profile-data').textContent));
+  window.addEventListener('message', (event) => {
+    if (event.data?.type === 'update') {
+      render(event.data.data);
+      window.scrollTo(0, 0);
+    }
+  });
 })();

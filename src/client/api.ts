@@ -1,6 +1,7 @@
 // What `activate` returns: a small surface for the integration tests and the editor benchmark.
 import type { Event } from 'vscode';
 import type { ScanWorkspaceResult, ServerInfoResult, StatusParams } from '../shared/protocol.js';
+import type { ProfilerProbe } from './profiler.js';
 
 export interface ConcurrencyLensApi {
   /** milliseconds spent inside `activate()` (the benchmark compares it with VS Code's whole activation) */
@@ -21,4 +22,6 @@ export interface ConcurrencyLensApi {
   readonly onDidScan: Event<ScanWorkspaceResult>;
   /** Fires with each status update from the server (counts, last analysis and its duration). */
   readonly onDidUpdateStatus: Event<StatusParams>;
+  /** What the profiler shows (the open report): read by the integration tests. */
+  readonly profiler?: ProfilerProbe;
 }

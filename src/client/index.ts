@@ -76,7 +76,7 @@ export function activateClient(context: vscode.ExtensionContext): ConcurrencyLen
     ),
     vscode.commands.registerCommand(commands.selectRange, selectRange),
   );
-  registerProfiler(context, log);
+  const profiler = registerProfiler(context, log, server);
 
   // After every server start (first start, restart, crash recovery) the server knows only the open
   // files; the start-up scan gives the Problems panel the rest of the workspace again.
@@ -117,6 +117,7 @@ export function activateClient(context: vscode.ExtensionContext): ConcurrencyLen
     serverInfo: () => server.serverInfo(),
     onDidStartServer: server.onDidStartServer,
     onDidScan: scanned.event,
+    profiler,
     onDidUpdateStatus: server.onDidUpdateStatus,
   };
 }

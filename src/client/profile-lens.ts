@@ -1,11 +1,15 @@
-// CodeLens for the profiler: "Profile" over functions a rule flagged, and after a run the result
-// (`CPU 0.97 · CPU-bound · clone 3% (1.2 MB) · Move to worker pool`) over the profiled function,
-// marked "(stale)" once the function's text no longer matches what was measured.
+// CodeLens for the profiler. The server says which function holds each flagged piece of work
+// (src/analysis/function-ranges.ts): "Profile" goes over that function, or, when the work is a call
+// from a callback the profiler cannot call (an inline route handler), "Profile <helper>" goes on the
+// flagged line and profiles the helper. After a run the result
+// (`CPU 0.97 · CPU-bound · 85 ms/call · clone 3% (1.2 MB) · Move to worker pool`) replaces it, marked
+// "(stale)" once the function's text no longer matches what was measured, with "Measure in a worker
+// pool" beside a verdict that moves work.
 import * as vscode from 'vscode';
 import { summaryLine } from '../profiler/model.js';
 import { commands } from '../shared/protocol.js';
-import { type FunctionInfo, findFunctions } from './functions.js';
-import type { ProfileResults, StoredProfile } from './profile-results.js';
+import { type FunctionRanges, toRange } from './function-ranges.js';
+import { type ProfileResults, profileKey, type StoredProfile } from './profile-results.js';
 
 const diagnosticSource = 'concurrency-lens';
 
@@ -18,16 +22,18 @@ export interface ProfileCommandArgs {
   position?: { line: number; character: number };
   /** the JSON argument list (or `module:<file>`); skips the input box */
   args?: string;
+  /** also run the pool trial (main thread vs a worker pool) */
+  poolTrial?: boolean;
 }
 
 export class ProfileLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
   private readonly subscriptions: vscode.Disposable[];
-  private cache: { uri: string; version: number; functions: FunctionInfo[] } | undefined;
 
   constructor(
     private readonly results: ProfileResults,
+    private readonly ranges: FunctionRanges,
     private readonly profilerAvailable: (uri: vscode.Uri) => boolean,
   ) {
     this.subscriptions = [
@@ -44,7 +50,7 @@ export class ProfileLensProvider implements vscode.CodeLensProvider, vscode.Disp
     this.changed.fire();
   }
 
-  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+  async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     const stored = this.results.forDocument(document.uri);
     const flagged = this.profilerAvailable(document.uri)
       ? vscode.languages
@@ -52,43 +58,50 @@ export class ProfileLensProvider implements vscode.CodeLensProvider, vscode.Disp
           .filter((diagnostic) => diagnostic.source === diagnosticSource)
       : [];
     if (stored.length === 0 && flagged.length === 0) return [];
-    const functions = this.functions(document);
+    let answer: Awaited<ReturnType<FunctionRanges['get']>>;
+    try {
+      answer = await this.ranges.get(
+        document,
+        flagged.map((diagnostic) => diagnostic.range.start),
+      );
+    } catch {
+      return []; // the server is restarting: the lenses come back with the next refresh
+    }
     const lenses: vscode.CodeLens[] = [];
-    const withResult = new Set<string>();
+    const shown = new Set<string>();
     for (const profile of stored) {
-      const target = functions.find((candidate) => candidate.path === profile.functionPath);
+      const target = answer.functions.find((candidate) => candidate.path === profile.functionPath);
       if (!target) continue;
-      withResult.add(target.path);
-      lenses.push(resultLens(document, target, profile));
+      shown.add(profile.key);
+      lenses.push(...resultLenses(toRange(target.selectionRange).start, profile, isStale(document, profile)));
     }
-    const flaggedPaths = new Set<string>();
-    for (const diagnostic of flagged) {
-      const offset = document.offsetAt(diagnostic.range.start);
-      const enclosing = innermost(functions, offset);
-      if (enclosing && !withResult.has(enclosing.path)) flaggedPaths.add(enclosing.path);
-    }
-    for (const target of functions) {
-      if (!flaggedPaths.has(target.path)) continue;
-      const args: ProfileCommandArgs = { uri: document.uri.toString(), functionPath: target.path };
+    answer.targets.forEach((target, index) => {
+      if (!target) return;
+      const key = profileKey(vscode.Uri.parse(target.uri), target.function.path);
+      const here = target.uri === document.uri.toString() && !target.viaCall;
+      const at = here ? toRange(target.function.selectionRange).start : flagged[index]!.range.start;
+      const place = `${key}@${at.line}`;
+      if (shown.has(key) && here) return;
+      if (shown.has(place)) return;
+      shown.add(place);
+      const result = this.results.get(key);
+      if (result && !here) {
+        // the helper's result, on the line that calls it
+        lenses.push(...resultLenses(at, result, false));
+        return;
+      }
+      const args: ProfileCommandArgs = { uri: target.uri, functionPath: target.function.path };
+      const elsewhere = target.uri !== document.uri.toString();
       lenses.push(
-        new vscode.CodeLens(lensRange(document, target), {
-          title: 'Profile',
-          tooltip: `Run ${target.path} in a child process and measure its CPU/wall ratio and serialization cost`,
+        new vscode.CodeLens(new vscode.Range(at, at), {
+          title: here ? 'Profile' : `Profile ${target.function.name}`,
+          tooltip: `Run ${target.function.path}${elsewhere ? ` (${vscode.workspace.asRelativePath(vscode.Uri.parse(target.uri))})` : ''} in a child process and measure its CPU/wall ratio and serialization cost`,
           command: commands.profileFunction,
           arguments: [args],
         }),
       );
-    }
+    });
     return lenses;
-  }
-
-  /** The functions of a document, parsed once per version. */
-  functions(document: vscode.TextDocument): FunctionInfo[] {
-    const uri = document.uri.toString();
-    if (this.cache?.uri !== uri || this.cache.version !== document.version) {
-      this.cache = { uri, version: document.version, functions: findFunctions(document.getText()) };
-    }
-    return this.cache.functions;
   }
 
   dispose(): void {
@@ -97,34 +110,16 @@ export class ProfileLensProvider implements vscode.CodeLensProvider, vscode.Disp
   }
 }
 
-function innermost(functions: readonly FunctionInfo[], offset: number): FunctionInfo | undefined {
-  let best: FunctionInfo | undefined;
-  for (const candidate of functions) {
-    if (candidate.start <= offset && offset <= candidate.end && (!best || candidate.start >= best.start))
-      best = candidate;
-  }
-  return best;
+/**
+ * The function's text as measured no longer appears in the document. (Not the text at the server's
+ * range: that answer may be one edit behind the editor.)
+ */
+export function isStale(document: vscode.TextDocument, profile: StoredProfile): boolean {
+  return !document.getText().includes(profile.functionText);
 }
 
-function lensRange(document: vscode.TextDocument, target: FunctionInfo): vscode.Range {
-  const position = document.positionAt(target.nameOffset);
-  return new vscode.Range(position, position);
-}
-
-export function isStale(
-  document: vscode.TextDocument,
-  target: FunctionInfo,
-  profile: StoredProfile,
-): boolean {
-  return document.getText().slice(target.start, target.end) !== profile.functionText;
-}
-
-function resultLens(
-  document: vscode.TextDocument,
-  target: FunctionInfo,
-  profile: StoredProfile,
-): vscode.CodeLens {
-  const stale = isStale(document, target, profile);
+function resultLenses(at: vscode.Position, profile: StoredProfile, stale: boolean): vscode.CodeLens[] {
+  const range = new vscode.Range(at, at);
   const summary = summaryLine(profile.result);
   const result = profile.result;
   const explanation = result.ok
@@ -137,10 +132,31 @@ function resultLens(
   ]
     .filter(Boolean)
     .join('\n\n');
-  return new vscode.CodeLens(lensRange(document, target), {
-    title: stale ? `(stale) ${summary}` : summary,
-    tooltip,
-    command: commands.showProfileReport,
-    arguments: [profile.key],
-  });
+  const lenses = [
+    new vscode.CodeLens(range, {
+      title: stale ? `(stale) ${summary}` : summary,
+      tooltip,
+      command: commands.showProfileReport,
+      arguments: [profile.key],
+    }),
+  ];
+  const moves = result.ok && /^(move|split)/.test(result.recommendation.kind);
+  if (moves && !result.poolTrial) {
+    const args: ProfileCommandArgs = {
+      uri: profile.uri.toString(),
+      functionPath: profile.functionPath,
+      args: profile.argsText,
+      poolTrial: true,
+    };
+    lenses.push(
+      new vscode.CodeLens(range, {
+        title: 'Measure in a worker pool',
+        tooltip:
+          'Run the same calls on the main thread and on a worker pool (piscina, one worker per core) and show the measured speedup',
+        command: commands.profileFunction,
+        arguments: [args],
+      }),
+    );
+  }
+  return lenses;
 }

@@ -212,14 +212,31 @@ function resolveTarget() {
   const available = Object.keys(targetModule).filter((key) => typeof targetModule[key] === 'function');
   return { fn: value, thisArg, available };
 }
-globalThis[Symbol.for(${JSON.stringify(BUNDLE_GLOBAL)})] = { resolveTarget, argsModule };
+// The args module: \`export default () => [...]\`, \`export default { this, args }\`, or named \`args\` / \`this\`.
+function argsShape() {
+  if (!argsModule) return undefined;
+  const main = argsModule['default'];
+  const shaped = main !== null && typeof main === 'object' && !Array.isArray(main) && ('args' in main || 'this' in main);
+  const source = shaped ? main : argsModule;
+  return { args: shaped ? main.args : (main ?? argsModule.args), hasThis: 'this' in source, this: source['this'] };
+}
+// A method called on the instance the args module's \`this\` builds (an instance arrow property too).
+async function withThis(fn, thisArg) {
+  const shape = argsShape();
+  if (!shape || !shape.hasThis) return { fn, thisArg };
+  const instance = typeof shape.this === 'function' ? await shape.this() : shape.this;
+  const own = instance == null ? undefined : instance[PATH[PATH.length - 1]];
+  return { fn: typeof own === 'function' ? own : fn, thisArg: instance };
+}
+globalThis[Symbol.for(${JSON.stringify(BUNDLE_GLOBAL)})] = { resolveTarget, argsShape, withThis };
 `;
 }
 
 function poolWorkerSource(): string {
   return `import './bundle.mjs';
-const { resolveTarget } = globalThis[Symbol.for(${JSON.stringify(BUNDLE_GLOBAL)})];
-const { fn, thisArg } = resolveTarget();
+const { resolveTarget, withThis } = globalThis[Symbol.for(${JSON.stringify(BUNDLE_GLOBAL)})];
+const target = resolveTarget();
+const { fn, thisArg } = await withThis(target.fn, target.thisArg);
 export default async function profiledTask(args) {
   const start = performance.now();
   const value = await fn.apply(thisArg, args);

@@ -102,6 +102,37 @@ export function mapProfileToSources(profile: CpuProfile, bundlePath: string): Cp
   return profile;
 }
 
+/**
+ * Node 22+ samples a loop running in on-stack-replaced (OSR) code on its caller's frame: the
+ * profiled function's time then shows on the harness's one call site (`invoke`, see harness.ts),
+ * never on the function. Such a frame with samples of its own, and no child for the function, is
+ * renamed to the function (at its declaration, from V8's own function location), so the viewer
+ * and the hot lines show it; the line inside the function is then unknown (its declaration).
+ */
+export function attributeCallSiteSamples(
+  profile: CpuProfile,
+  target: { functionName: string; url: string; scriptId: string; lineNumber: number; columnNumber: number },
+): void {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  for (const node of profile.nodes) {
+    const frame = node.callFrame;
+    if (frame.functionName !== 'invoke' || !/profiler-harness\.js$/.test(frame.url) || !node.hitCount)
+      continue;
+    const hasTarget = (node.children ?? []).some(
+      (id) => byId.get(id)?.callFrame.scriptId === target.scriptId,
+    );
+    if (hasTarget) continue;
+    node.callFrame = {
+      functionName: target.functionName,
+      scriptId: target.scriptId,
+      url: target.url,
+      lineNumber: target.lineNumber,
+      columnNumber: target.columnNumber,
+    };
+    node.positionTicks = [{ line: target.lineNumber + 1, ticks: node.hitCount }];
+  }
+}
+
 /** Self time per node, ms, from the samples and their time deltas (hitCount × interval as fallback). */
 function selfTimes(profile: CpuProfile): Map<number, number> {
   const self = new Map<number, number>();

@@ -19,13 +19,22 @@ import type {
   SerializationCost,
 } from './model.js';
 import { killRunProcesses, RUN_MARKER_ENV } from './process-tree.js';
-import { BUNDLE_GLOBAL, type HarnessConfig, type HarnessMessage, type HarnessReport } from './protocol.js';
+import {
+  BUNDLE_GLOBAL,
+  type BundlePosition,
+  type HarnessConfig,
+  type HarnessMessage,
+  type HarnessReport,
+} from './protocol.js';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 
 interface BundleSlot {
   resolveTarget(): { fn: unknown; thisArg: unknown; available: string[] };
-  argsModule?: Record<string, unknown>;
+  /** the args module's parts, undefined without one */
+  argsShape(): { args: unknown; hasThis: boolean; this: unknown } | undefined;
+  /** the function and `this` once the args module's `this` (an instance, or a factory of one) is built */
+  withThis(fn: unknown, thisArg: unknown): Promise<{ fn: unknown; thisArg: unknown }>;
 }
 
 const config: HarnessConfig = JSON.parse(readFileSync(process.argv[2]!, 'utf8'));
@@ -184,6 +193,19 @@ function startOrphanWatchdog(): Promise<void> {
   });
 }
 
+/**
+ * The one call site of the user's function. It has seen several functions before the target (see
+ * below), so V8 treats it as megamorphic and never inlines the target into the harness's loop:
+ * inlined, the function's samples would land on this line in the CPU profile (Node 24), and its
+ * machine code would be shaped by our loop instead of standing alone as it does in the user's code.
+ */
+function invoke(fn: AnyFunction, thisArg: unknown, args: unknown[]): unknown {
+  return Reflect.apply(fn, thisArg, args);
+}
+for (const decoy of [() => 1, () => 2, () => 3, () => 4, () => 5, () => 6]) {
+  for (let i = 0; i < 3; i++) invoke(decoy, undefined, []);
+}
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     value !== null &&
@@ -205,7 +227,24 @@ async function main(): Promise<void> {
     failWithError(error, 'the module threw while loading');
   }
   const slot = (globalThis as Record<symbol, unknown>)[Symbol.for(BUNDLE_GLOBAL)] as BundleSlot;
-  const { fn, thisArg, available } = slot.resolveTarget();
+  const resolved = slot.resolveTarget();
+  const { available } = resolved;
+  setPhase('args');
+  let fn: unknown;
+  let thisArg: unknown;
+  try {
+    ({ fn, thisArg } = await slot.withThis(resolved.fn, resolved.thisArg));
+  } catch (error) {
+    const { message, stack } = describe(error);
+    fail('bad-args', `the args module's \`this\` factory threw: ${message}`, stack);
+  }
+  if (config.functionPath.includes('.prototype.') && !slot.argsShape()?.hasThis) {
+    const className = config.functionPath.split('.prototype.')[0];
+    fail(
+      'bad-args',
+      `${config.functionPath} is an instance method: it needs an instance. Give an args module whose default export is { this: () => new ${className}(…), args: () => [...] }`,
+    );
+  }
   if (typeof fn !== 'function') {
     const found =
       fn === undefined
@@ -214,8 +253,6 @@ async function main(): Promise<void> {
     fail('not-found', `${found}. Exported functions: ${available.length ? available.join(', ') : 'none'}`);
   }
   const target = fn as AnyFunction;
-
-  setPhase('args');
   const args = await buildArgs(slot);
   await watchdogReady;
   // A function far below the per-call floor is timed in batches of calls (each run ~1 ms), so the
@@ -226,7 +263,7 @@ async function main(): Promise<void> {
     const start = performance.now();
     let value: unknown;
     for (let call = 0; call < callsPerRun; call++) {
-      value = target.apply(thisArg, args);
+      value = invoke(target, thisArg, args);
       if (isThenable(value)) value = await value;
     }
     const wallMs = (performance.now() - start) / callsPerRun;
@@ -248,7 +285,8 @@ async function main(): Promise<void> {
   let warmupRuns = 0;
   let mainThreadCpuMs: number | undefined;
   let mainThreadCpuSource: Exclude<CpuSource, 'process'> | undefined;
-  let profiler: { stop(path: string): Promise<void> } | undefined;
+  let profiler: Awaited<ReturnType<typeof startCpuProfile>> | undefined;
+  let profiledFunctionLocation: BundlePosition | undefined;
   let runQueueWaitMs: number | undefined;
   let spanWallMs = 0;
   let spanCpuMs = 0;
@@ -290,7 +328,7 @@ async function main(): Promise<void> {
     const threadEnd = threadCpuMs();
     spanCpuMs = (spanCpu.user + spanCpu.system) / 1000;
     const mainThreadEnd = mainThreadSchedstat();
-    if (profiler) await profiler.stop(config.cpuProfilePath!);
+    if (profiler) profiledFunctionLocation = await profiler.stop(config.cpuProfilePath!, target);
     send({ type: 'measure', edge: 'end', runs: runs.length });
     if (mainThreadStart !== undefined && mainThreadEnd !== undefined) {
       mainThreadCpuMs = (mainThreadEnd.cpuNs - mainThreadStart.cpuNs) / 1e6;
@@ -333,6 +371,7 @@ async function main(): Promise<void> {
     mainThreadCpuMs,
     mainThreadCpuSource,
     runQueueWaitMs,
+    profiledFunctionLocation,
     serialization,
     poolTrial,
     poolTrialError,
@@ -353,8 +392,7 @@ function enoughRuns(count: number, measureStart: number): boolean {
 
 async function buildArgs(slot: BundleSlot): Promise<unknown[]> {
   if (!config.hasArgsModule) return config.args ?? [];
-  const module = slot.argsModule ?? {};
-  const factory = module.default ?? module.args;
+  const factory = slot.argsShape()?.args;
   let built: unknown;
   try {
     built = typeof factory === 'function' ? await (factory as () => unknown)() : factory;
@@ -365,7 +403,7 @@ async function buildArgs(slot: BundleSlot): Promise<unknown[]> {
   if (built === undefined) {
     fail(
       'bad-args',
-      'the args module needs a default export: a function (may be async) returning the argument array',
+      'the args module needs a default export: a function (may be async) returning the argument array, or { this, args }',
     );
   }
   if (!Array.isArray(built)) {
@@ -386,7 +424,9 @@ function threadCpuMs(): number | undefined {
  * Starts V8's sampling profiler on this thread through the inspector (no debugger port is
  * opened); stop() writes the profile (bundle positions; the parent maps them to the user's files).
  */
-async function startCpuProfile(): Promise<{ stop(path: string): Promise<void> }> {
+async function startCpuProfile(): Promise<{
+  stop(path: string, target: unknown): Promise<BundlePosition | undefined>;
+}> {
   const session = new Session();
   session.connect();
   const post = (method: string, params?: object) =>
@@ -398,12 +438,40 @@ async function startCpuProfile(): Promise<{ stop(path: string): Promise<void> }>
   await post('Profiler.setSamplingInterval', { interval: 250 });
   await post('Profiler.start');
   return {
-    async stop(path) {
+    async stop(path, target) {
       const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-      session.disconnect();
       writeFileSync(path, JSON.stringify(profile));
+      try {
+        return await functionLocation(post, target);
+      } finally {
+        session.disconnect();
+      }
     },
   };
+}
+
+/** Where V8 says the function is (bundle position): the parent names OSR samples after it. */
+async function functionLocation(
+  post: (method: string, params?: object) => Promise<unknown>,
+  target: unknown,
+): Promise<BundlePosition | undefined> {
+  const slot = Symbol.for('concurrency-lens.profiled');
+  (globalThis as Record<symbol, unknown>)[slot] = target;
+  try {
+    const { result } = (await post('Runtime.evaluate', {
+      expression: "globalThis[Symbol.for('concurrency-lens.profiled')]",
+    })) as { result: { objectId?: string } };
+    if (!result.objectId) return undefined;
+    const { internalProperties } = (await post('Runtime.getProperties', {
+      objectId: result.objectId,
+      ownProperties: true,
+    })) as { internalProperties?: { name: string; value?: { value?: BundlePosition } }[] };
+    return internalProperties?.find((property) => property.name === '[[FunctionLocation]]')?.value?.value;
+  } catch {
+    return undefined;
+  } finally {
+    delete (globalThis as Record<symbol, unknown>)[slot];
+  }
 }
 
 /**

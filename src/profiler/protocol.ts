@@ -45,6 +45,13 @@ export interface HarnessConfig {
   cpuProfilePath?: string;
 }
 
+/** A V8 script position (0-based) with the script's id. */
+export interface BundlePosition {
+  scriptId: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+
 export interface HarnessReport {
   ok: boolean;
   nodeVersion: string;
@@ -61,6 +68,8 @@ export interface HarnessReport {
   mainThreadCpuSource?: Exclude<CpuSource, 'process'>;
   /** main thread's time runnable but waiting for a CPU over the measured runs, from /proc (Linux), ms */
   runQueueWaitMs?: number;
+  /** with a CPU profile: where V8 says the profiled function is, in the bundle */
+  profiledFunctionLocation?: BundlePosition;
   serialization?: SerializationCost;
   poolTrial?: PoolTrial;
   poolTrialError?: string;

@@ -4,12 +4,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pidusage from 'pidusage';
 import { type BundleOutput, bundleTarget, loadEsbuild, ProfilerError } from './bundle.js';
-import { type CpuProfile, hotLines, mapProfileToSources } from './cpu-profile.js';
+import { attributeCallSiteSamples, type CpuProfile, hotLines, mapProfileToSources } from './cpu-profile.js';
 import {
   type ChildLog,
   classify,
@@ -25,7 +26,7 @@ import {
   recommend,
 } from './model.js';
 import { killRunProcesses, RUN_MARKER_ENV } from './process-tree.js';
-import type { HarnessConfig, HarnessMessage, HarnessReport } from './protocol.js';
+import type { BundlePosition, HarnessConfig, HarnessMessage, HarnessReport } from './protocol.js';
 
 export interface ProfileOptions {
   /** file that holds the function (TS or JS, ESM or CJS) */
@@ -188,7 +189,10 @@ export async function profileFunction(options: ProfileOptions): Promise<ProfileR
     });
     if (error) return failure(error, report?.nodeVersion);
     const profiled = options.cpuProfile
-      ? await writeCpuProfile(config.cpuProfilePath!, bundle.bundlePath, options.cpuProfile, file)
+      ? await writeCpuProfile(config.cpuProfilePath!, bundle.bundlePath, options.cpuProfile, file, {
+          functionName: options.functionName.split('.').pop()!,
+          location: report?.profiledFunctionLocation,
+        })
       : undefined;
     return {
       ...success(report!, outcome.pidusage, thresholds, {
@@ -277,12 +281,17 @@ async function writeCpuProfile(
   bundlePath: string,
   target: string,
   userFile: string,
+  profiled: { functionName: string; location?: BundlePosition },
 ): Promise<Pick<ProfileSuccess, 'cpuProfile' | 'hotLines'> | undefined> {
   let profile: CpuProfile;
   try {
     profile = JSON.parse(await readFile(rawPath, 'utf8')) as CpuProfile;
   } catch {
     return undefined;
+  }
+  if (profiled.location) {
+    const url = pathToFileURL(await realpath(bundlePath)).href;
+    attributeCallSiteSamples(profile, { functionName: profiled.functionName, url, ...profiled.location });
   }
   mapProfileToSources(profile, bundlePath);
   const output = resolve(target);

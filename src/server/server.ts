@@ -44,6 +44,7 @@ import { configurationSection } from '../shared/settings.js';
 import { AnalysisHost, type AnalysisOutcome, describeError, type FileState } from './analysis-host.js';
 import { codeActionsFor } from './code-actions.js';
 import { toDiagnostic } from './diagnostics.js';
+import { registerFunctionRanges } from './function-ranges.js';
 import { type FolderContext, OptionsProvider } from './options.js';
 import { clientPullsDiagnostics, PushDiagnostics, withoutClientCommands } from './push-diagnostics.js';
 import { ScanProcess } from './scan-process.js';
@@ -713,5 +714,6 @@ connection.onRequest(
   }),
 );
 
+registerFunctionRanges(connection, documents);
 documents.listen(connection);
 connection.listen();

@@ -61,6 +61,59 @@ export interface ServerInfoResult {
   execArgv?: string[];
 }
 
+/**
+ * Client → server request: the functions of a document the profiler can call, and for each of
+ * `positions` (the flagged work, the cursor) the function to profile for it, or null.
+ */
+export const functionRangesMethod = 'concurrencyLens/functionRanges';
+export interface FunctionRangesParams {
+  uri: string;
+  positions?: LspPosition[];
+}
+export interface LspPosition {
+  line: number;
+  character: number;
+}
+export interface LspRange {
+  start: LspPosition;
+  end: LspPosition;
+}
+export interface FunctionRangeParameter {
+  name: string;
+  /** the declared type's text (annotation or JSDoc), or one inferred from a default value */
+  type?: string;
+  optional: boolean;
+  rest: boolean;
+}
+export interface FunctionRange {
+  /** what the profiler accepts: `fib`, `default`, `helpers.parse`, `Matrix.prototype.multiply` */
+  path: string;
+  name: string;
+  /** the whole declaration */
+  range: LspRange;
+  /** the name, where a lens goes */
+  selectionRange: LspRange;
+  parameters: FunctionRangeParameter[];
+  /** an instance method: needs `this` from an args module */
+  isMethod: boolean;
+  isStatic: boolean;
+  className?: string;
+  exported: boolean;
+  async: boolean;
+}
+export interface ProfileTargetRange {
+  /** the document that holds the function (another file for an imported helper) */
+  uri: string;
+  function: FunctionRange;
+  /** the flagged work is a call of this function from a callback the profiler cannot call */
+  viaCall: boolean;
+}
+export interface FunctionRangesResult {
+  functions: FunctionRange[];
+  /** one per requested position */
+  targets: (ProfileTargetRange | null)[];
+}
+
 /** Client command ids (also contributed in package.json). */
 export const commands = {
   scanWorkspace: 'concurrencyLens.scanWorkspace',
@@ -72,6 +125,8 @@ export const commands = {
   profileFunction: 'concurrencyLens.profileFunction',
   showProfileReport: 'concurrencyLens.showProfileReport',
   clearProfileResults: 'concurrencyLens.clearProfileResults',
+  openCpuProfile: 'concurrencyLens.openCpuProfile',
+  createArgsModule: 'concurrencyLens.createArgsModule',
 } as const;
 
 /** Context key: true while the editor shows profile results (the "clear" command shows only then). */

@@ -97,11 +97,19 @@ function nonNegativeNumber(value: unknown): number | undefined {
 export interface ProfilerSettings {
   /** off in untrusted workspaces whatever this says (a restricted setting) */
   enable: boolean;
+  /** measured runs at least (the profiler measures for at least half a second) */
   runs: number;
   timeoutMs: number;
+  /** the node executable that runs the profiled code; empty: `node` on PATH */
+  nodePath: string;
 }
 
-export const defaultProfilerSettings: ProfilerSettings = { enable: true, runs: 5, timeoutMs: 10_000 };
+export const defaultProfilerSettings: ProfilerSettings = {
+  enable: true,
+  runs: 5,
+  timeoutMs: 10_000,
+  nodePath: '',
+};
 
 export function normalizeProfilerSettings(raw: unknown): ProfilerSettings {
   const value = isRecord(raw) ? raw : {};
@@ -109,5 +117,6 @@ export function normalizeProfilerSettings(raw: unknown): ProfilerSettings {
     enable: typeof value.enable === 'boolean' ? value.enable : defaultProfilerSettings.enable,
     runs: Math.round(positiveNumber(value.runs) ?? defaultProfilerSettings.runs),
     timeoutMs: positiveNumber(value.timeoutMs) ?? defaultProfilerSettings.timeoutMs,
+    nodePath: typeof value.nodePath === 'string' ? value.nodePath.trim() : defaultProfilerSettings.nodePath,
   };
 }

@@ -1,7 +1,8 @@
 // Ground truth: workloads whose class is known by construction must be classified so.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fixture, profileOk } from './helpers.js';
+import { profileFunction } from '../../src/profiler/run.js';
+import { fixture, profileOk, quick } from './helpers.js';
 
 const workloads = fixture('workloads.mjs');
 
@@ -108,6 +109,32 @@ describe('profiler ground truth', () => {
     // 200x200 Float64Array + 200 weights, all movable by transfer
     assert.ok(result.serialization.transferableBytes >= 200 * 200 * 8);
     assert.deepEqual(result.serialization.lostPrototypes, ['Matrix']);
+  });
+
+  it('profiles a class method on the instance an args module builds with `this`', async () => {
+    const result = await profileOk({
+      file: fixture('thumbnailer.ts'),
+      functionName: 'Thumbnailer.prototype.resize',
+      argsModule: fixture('thumbnailer-args.ts'),
+      budgetMs: 100,
+    });
+    assert.equal(result.classification, 'cpu-bound');
+    const arrow = await profileOk({
+      file: fixture('thumbnailer.ts'),
+      functionName: 'Thumbnailer.prototype.scale',
+      argsModule: fixture('thumbnailer-args.ts'),
+      budgetMs: 50,
+    });
+    assert.ok(arrow.runs.length > 0, 'an instance arrow property is found on the instance');
+    const withoutThis = await profileFunction({
+      ...quick,
+      file: fixture('thumbnailer.ts'),
+      functionName: 'Thumbnailer.prototype.resize',
+      args: [[1, 2, 3], 1],
+    });
+    assert.ok(!withoutThis.ok);
+    assert.equal(withoutThis.error.kind, 'bad-args');
+    assert.match(withoutThis.error.message, /instance method.*this: \(\) => new Thumbnailer/);
   });
 
   it('profiles CommonJS, __dirname and methods reached by a dotted path', async () => {

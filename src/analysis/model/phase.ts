@@ -103,7 +103,7 @@ export function describeRegistration(call: ts.CallExpression): string {
 }
 
 /** Is this function a callback that runs synchronously inside the call that receives it? */
-function isInlineCallback(fn: FunctionLike): boolean {
+export function isInlineCallback(fn: FunctionLike): boolean {
   const parent = parentSkippingWrappers(fn);
   // IIFE: (function () { … })() or (() => { … })()
   if (ts.isCallExpression(parent) && skipOuterExpressions(parent.expression) === fn) return true;

@@ -4,6 +4,7 @@
 // harness runs code-server with --disable-workspace-trust; see test/integration/README.md.)
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import type { ConcurrencyLensApi } from '../../../src/client/api.js';
 import type { ProfileResult } from '../../../src/profiler/model.js';
 import { activateExtension, fixture, nextEvent, open, setSetting, waitForDiagnostics } from './helpers.js';
 
@@ -27,9 +28,14 @@ async function expectLenses(uri: vscode.Uri, predicate: (titles: string[]) => bo
   return titles;
 }
 
+const isReport = (tab: vscode.Tab) =>
+  tab.input instanceof vscode.TabInputWebview && tab.input.viewType.includes('concurrencyLens.profileReport');
+const reportTabs = () => vscode.window.tabGroups.all.flatMap((group) => group.tabs).filter(isReport);
+
 describe('Profiler in VS Code', () => {
+  let api: ConcurrencyLensApi;
   before(async () => {
-    await activateExtension();
+    api = await activateExtension();
   });
 
   afterEach(async () => {
@@ -76,7 +82,15 @@ describe('Profiler in VS Code', () => {
       .findIndex((text) => text.includes('let checksum'));
     await editor.edit((edit) => edit.insert(new vscode.Position(line + 1, 0), '  // tuned\n'));
     await expectLenses(uri, (t) => t.some((title) => title.startsWith('(stale) CPU ')), 'the stale lens');
+    const reverted = editor.document.getText().includes('// tuned')
+      ? nextEvent(
+          vscode.workspace.onDidChangeTextDocument,
+          'the revert',
+          (event) => !event.document.getText().includes('// tuned'),
+        )
+      : undefined;
     await vscode.commands.executeCommand('workbench.action.files.revert');
+    await reverted;
     await expectLenses(
       uri,
       (t) => t.some((title) => title.startsWith('CPU ')),
@@ -90,9 +104,6 @@ describe('Profiler in VS Code', () => {
     const resultLens = lenses.find((l) => l.command?.title.startsWith('CPU '))!;
     assert.equal(resultLens.command!.command, 'concurrencyLens.showProfileReport');
     assert.match(resultLens.command!.tooltip ?? '', /Move to worker pool: CPU is/);
-    const isReport = (tab: vscode.Tab) =>
-      tab.input instanceof vscode.TabInputWebview &&
-      tab.input.viewType.includes('concurrencyLens.profileReport');
     const opened = nextEvent(vscode.window.tabGroups.onDidChangeTabs, 'the report tab', (event) =>
       event.opened.some(isReport),
     );
@@ -123,12 +134,144 @@ describe('Profiler in VS Code', () => {
     );
   });
 
-  it('"Clear Profile Results" removes the result lenses', async () => {
+  it('re-profiling updates the open report in place, and its CPU profile opens in the profile viewer', async () => {
+    const uri = fixture('src/report.ts');
+    await open(uri);
+    const first = await vscode.commands.executeCommand<ProfileResult>('concurrencyLens.profileFunction', {
+      uri: uri.toString(),
+      functionPath: 'buildReport',
+      args: '[3]',
+    });
+    assert.ok(first?.ok);
+    assert.ok(first.hotLines && first.hotLines.length > 0, 'hot lines from the CPU profile');
+    assert.ok(first.hotLines[0]!.file.endsWith('report.ts'), JSON.stringify(first.hotLines[0]));
+    const opened = nextEvent(vscode.window.tabGroups.onDidChangeTabs, 'the report tab', (event) =>
+      event.opened.some(isReport),
+    );
+    await vscode.commands.executeCommand(
+      'concurrencyLens.showProfileReport',
+      `${uri.toString()}#buildReport`,
+    );
+    await opened;
+    const before = api.profiler!.report()!;
+    assert.equal(before.key, `${uri.toString()}#buildReport`);
+
+    const second = await vscode.commands.executeCommand<ProfileResult>('concurrencyLens.profileFunction', {
+      uri: uri.toString(),
+      functionPath: 'buildReport',
+      args: '[4]',
+    });
+    assert.ok(second?.ok);
+    const after = api.profiler!.report()!;
+    assert.equal(reportTabs().length, 1, 'the same report tab, not a second one');
+    assert.ok(after.at > before.at, 'the report shows the new run');
+    assert.equal(after.renders, before.renders + 1, 'redrawn once, in place');
+
+    const viewer = nextEvent(vscode.window.tabGroups.onDidChangeTabs, 'the CPU profile viewer', (event) =>
+      event.opened.some(
+        (tab) =>
+          tab.input instanceof vscode.TabInputCustom &&
+          tab.input.viewType === 'jsProfileVisualizer.cpuprofile.table',
+      ),
+    );
+    const shown = await vscode.commands.executeCommand<boolean>('concurrencyLens.openCpuProfile');
+    assert.equal(shown, true);
+    const tab = (await viewer).opened[0]!;
+    const input = tab.input as vscode.TabInputCustom;
+    assert.equal(input.uri.fsPath, second.cpuProfile, "the run's profile");
+    await vscode.window.tabGroups.close(tab);
+  });
+
+  it('"Clear Profile Results" removes the result lenses and closes the report', async () => {
     const uri = fixture('src/report.ts');
     await open(uri);
     await expectLenses(uri, (t) => t.some((title) => title.startsWith('CPU ')), 'the result lens');
+    if (reportTabs().length === 0)
+      await vscode.commands.executeCommand(
+        'concurrencyLens.showProfileReport',
+        `${uri.toString()}#buildReport`,
+      );
+    const closed = nextEvent(vscode.window.tabGroups.onDidChangeTabs, 'the report closing', (event) =>
+      event.closed.some(isReport),
+    );
     await vscode.commands.executeCommand('concurrencyLens.clearProfileResults');
+    await closed;
+    assert.equal(api.profiler!.report(), undefined);
     await expectLenses(uri, (t) => t.length === 0, 'no lenses after clearing');
+  });
+
+  it('the Profile lens over an inline-handler diagnostic profiles the helper it calls', async () => {
+    const uri = fixture('src/routes.ts');
+    await open(uri);
+    const [diagnostic] = await waitForDiagnostics(
+      uri,
+      (d) => d.length === 1,
+      'the call in the request handler',
+    );
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+      'vscode.executeCodeLensProvider',
+      uri,
+    );
+    const profile = lenses.find((lens) => lens.command?.title === 'Profile hashPassword');
+    assert.ok(profile, `lenses: ${JSON.stringify(lenses.map((lens) => lens.command?.title))}`);
+    assert.equal(
+      profile.range.start.line,
+      diagnostic!.range.start.line,
+      'on the flagged line in the handler',
+    );
+    const [target] = profile.command!.arguments as [{ uri: string; functionPath: string }];
+    assert.equal(target.functionPath, 'hashPassword');
+    assert.ok(target.uri.endsWith('/src/hash.ts'), target.uri);
+    const result = await vscode.commands.executeCommand<ProfileResult>(profile.command!.command, {
+      ...target,
+      args: '["correct horse battery staple"]',
+    });
+    assert.ok(result?.ok, `profiled: ${JSON.stringify(result && !result.ok && result.error)}`);
+    assert.equal(result.function, 'hashPassword');
+    assert.equal(result.classification, 'cpu-bound');
+    // the helper's result now shows on the handler's line too
+    await expectLenses(
+      uri,
+      (t) => t.some((title) => title.startsWith('CPU ')),
+      'the helper result on the handler line',
+    );
+    await vscode.commands.executeCommand('concurrencyLens.clearProfileResults');
+  });
+
+  it('"Create Args Module" writes a typed template, and a class method profiles on the `this` it builds', async () => {
+    const uri = fixture('src/thumbnailer.ts');
+    await open(uri);
+    const created = await vscode.commands.executeCommand<vscode.Uri>('concurrencyLens.createArgsModule', {
+      uri: uri.toString(),
+      functionPath: 'Thumbnailer.prototype.resize',
+    });
+    assert.ok(created, 'the module was created');
+    assert.ok(created.fsPath.endsWith('thumbnailer.Thumbnailer.resize.profile-args.ts'), created.fsPath);
+    const editor = vscode.window.activeTextEditor!;
+    assert.equal(editor.document.uri.fsPath, created.fsPath, 'the template is opened');
+    const template = editor.document.getText();
+    assert.match(template, /this: \(\) => new Thumbnailer\(/);
+    assert.match(template, /args: \(\): Parameters<Thumbnailer\['resize'\]> => \[/);
+    // the user fills in the constructor argument and saves
+    const todo = template.indexOf('/* TODO: constructor arguments */');
+    await editor.edit((edit) =>
+      edit.replace(
+        new vscode.Range(
+          editor.document.positionAt(todo),
+          editor.document.positionAt(todo + '/* TODO: constructor arguments */'.length),
+        ),
+        '16',
+      ),
+    );
+    await editor.document.save();
+    const result = await vscode.commands.executeCommand<ProfileResult>('concurrencyLens.profileFunction', {
+      uri: uri.toString(),
+      functionPath: 'Thumbnailer.prototype.resize',
+      args: `module:${vscode.workspace.asRelativePath(created)}`,
+    });
+    assert.ok(result?.ok, `profiled: ${JSON.stringify(result && !result.ok && result.error)}`);
+    assert.equal(result.function, 'Thumbnailer.prototype.resize');
+    assert.equal(result.serialization.transferableBytes, 1024 * 1024, "the template's Uint8Array");
   });
 
   it('offers "Profile" over a function a rule flagged, and not when profiling is turned off', async () => {
