@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { defaultDest, fetchSet, readManifest, repoRoot } from './accuracy/fetch.mjs';
 import {
   checkLabels,
+  classifyFindings,
   LabelError,
   resultsOf,
   sample,
@@ -211,6 +212,8 @@ function main() {
     const summary = summarise(details);
     report.roles[role] = summary;
     report.findings[role] = roleResults.length;
+    report.landing = report.landing ?? {};
+    report.landing[role] = classifyFindings(roleResults, labels, args.dest);
     lines.push(
       table(
         `${role === 'library' ? 'libraries' : 'applications'}: ${roleResults.length} findings, ${labels.length} labels`,
@@ -254,6 +257,12 @@ function main() {
     if (args.json === '-') process.stdout.write(text);
     else fs.writeFileSync(args.json, text);
     if (args.json === '-') return;
+  }
+  for (const role of ['application', 'library']) {
+    const l = report.landing[role];
+    lines.push(
+      `${role === 'library' ? 'library' : 'application'} findings: ${l.onPositive} on labelled positives, ${l.onNegative} on labelled look-alikes, ${l.unlabelled} on no label`,
+    );
   }
   console.log(lines.join('\n'));
   for (const f of failures)

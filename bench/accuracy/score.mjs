@@ -208,3 +208,27 @@ export function checkLabels(manifest, roleOf) {
       );
   }
 }
+
+/**
+ * Where the findings land: on a labelled positive (one of its rules, in its range), on a labelled
+ * look-alike (its category, in its range), or on no label — the pool precision samples draw from.
+ */
+export function classifyFindings(results, labels, dest) {
+  const byFile = new Map();
+  for (const l of labels) {
+    const file = normPath(path.resolve(dest, l.package, l.file));
+    if (!byFile.has(file)) byFile.set(file, []);
+    byFile.get(file).push(l);
+  }
+  const counts = { onPositive: 0, onNegative: 0, unlabelled: 0 };
+  for (const r of results) {
+    if (r.suppressed) continue;
+    const near = (byFile.get(r.file) ?? []).filter(
+      (l) => r.line >= l.line - TOLERANCE && r.line <= (l.endLine ?? l.line) + TOLERANCE,
+    );
+    if (near.some((l) => l.kind === 'positive' && l.rules.includes(r.rule))) counts.onPositive++;
+    else if (near.some((l) => l.kind === 'negative' && l.category === r.category)) counts.onNegative++;
+    else counts.unlabelled++;
+  }
+  return counts;
+}

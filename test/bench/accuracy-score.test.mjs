@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
   checkLabels,
+  classifyFindings,
   LabelError,
   RULE_CATEGORY,
   resultsOf,
@@ -93,6 +94,25 @@ describe('accuracy scorer', () => {
     assert.equal(summary.byCategory['unbounded-queue'].flagged, 0);
     assert.equal(summary.byRule['blocking-call'].hit, 1);
     assert.equal(summary.byRule['cpu-heavy-loop'].flaggedShare, 1);
+  });
+
+  it('tells findings on labelled positives, on look-alikes and on no label apart', () => {
+    const labels = [
+      label('P1', 'positive', 'blocking-call', 10),
+      label('N1', 'negative', 'cpu-heavy-loop', 30),
+    ];
+    const counts = classifyFindings(
+      [
+        result('blocking-call', 11),
+        result('cpu-heavy-loop', 11),
+        result('blocking-call', 31),
+        result('unbounded-array-queue', 30),
+        result('blocking-call', 50),
+      ],
+      labels,
+      dest,
+    );
+    assert.deepEqual(counts, { onPositive: 1, onNegative: 1, unlabelled: 3 });
   });
 
   it('resolves SARIF locations against their uriBaseId', () => {
