@@ -9,7 +9,8 @@
 //                           [--sarif out.sarif] [--quiet] [--sample N --seed S [--role application]]
 //                           [--only pkg1,pkg2]   (a subset of the packages and their labels)
 //
-// Matching (the same as ../shared/tools/score.mjs, copied here so a clone can run it alone):
+// Matching (bench/accuracy/score.mjs, the same as ../shared/tools/score.mjs, kept in the repo so a
+// clone runs it alone):
 //   positive: found when a result of one of the label's rules starts within [line-2, endLine+2]
 //             of the same file;
 //   negative: violated when any result of a rule of the label's category lands in that range.
@@ -66,7 +67,7 @@ function readFileHeader() {
   const text = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8');
   return text
     .split('\n')
-    .filter((l) => l.startsWith('//'))
+    .filter((l) => l.startsWith('//') && !l.includes('----------'))
     .map((l) => l.replace(/^\/\/ ?/, ''))
     .join('\n');
 }
