@@ -61,6 +61,11 @@ describe('rule documentation', () => {
           );
         });
       }
+      it('lists every message id of the rule', () => {
+        const messages = page.split(/^## /m).find((s) => s.startsWith('Messages')) ?? '';
+        for (const messageId of Object.keys(rule.meta.messages))
+          assert.ok(messages.includes(`\`${messageId}\``), `${docPath} does not list message ${messageId}`);
+      });
       it('has incorrect and correct examples', () => {
         assert.ok(examples(page, 'Incorrect').length > 0 && examples(page, 'Correct').length > 0);
       });

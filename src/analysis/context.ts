@@ -9,15 +9,16 @@ import { isBoundedCollection } from './model/bounds.js';
 import { type ModuleBindings, type ModuleReference, referenceIs } from './model/modules.js';
 import type { ChainStep, PhaseInfo, PhaseModel } from './model/phase.js';
 import type { ThreadContext, ThreadModel } from './model/threads.js';
-import type {
-  Finding,
-  Fix,
-  Range,
-  RelatedLocation,
-  ReportDescriptor,
-  Rule,
-  Severity,
-  Thresholds,
+import {
+  type Finding,
+  type Fix,
+  formatMessage,
+  type Range,
+  type RelatedLocation,
+  type ReportDescriptor,
+  type Rule,
+  type Severity,
+  type Thresholds,
 } from './types.js';
 
 /** A finding that only holds under a cross-file condition, resolved by the project index. */
@@ -46,9 +47,9 @@ export interface ExportHazard {
   range: Range;
 }
 
-export class RuleContext {
+export class RuleContext<MessageId extends string = string> {
   /** the rule currently running; set by the analyzer before each rule's visitors are called */
-  rule!: Rule;
+  rule!: Rule<MessageId>;
   severity: Severity = 'warning';
   ruleOptions: Record<string, unknown> = {};
   readonly findings: PendingFinding[] = [];
@@ -114,19 +115,19 @@ export class RuleContext {
     return { file: this.fileName, range: this.range(node), message };
   }
 
-  private format(messageId: string, data: Record<string, string | number> = {}): string {
-    const template = this.rule.meta.messages[messageId];
-    if (template === undefined) throw new Error(`rule ${this.rule.meta.id} has no message '${messageId}'`);
-    return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, key: string) => String(data[key] ?? ''));
-  }
-
-  report(descriptor: ReportDescriptor, condition?: PendingFinding['condition']): void {
+  report(descriptor: ReportDescriptor<MessageId>, condition?: PendingFinding['condition']): void {
     const start = descriptor.node.getStart(this.sourceFile);
     const end = descriptor.node.getEnd();
+    const template = this.rule.meta.messages[descriptor.messageId];
+    if (template === undefined)
+      throw new Error(`rule ${this.rule.meta.id} has no message '${descriptor.messageId}'`);
+    const data = descriptor.data ?? {};
     this.findings.push({
       ruleId: this.rule.meta.id,
       severity: this.severity,
-      message: this.format(descriptor.messageId, descriptor.data),
+      messageId: descriptor.messageId,
+      data,
+      message: formatMessage(template, data),
       file: this.fileName,
       range: rangeOf(this.sourceFile, start, end),
       offset: { start, end },
@@ -143,7 +144,7 @@ export class RuleContext {
    * code, tests and one-shot scripts stay quiet; in an exported function nobody in the file calls,
    * the finding waits for the project index to learn whether another file calls it at run time.
    */
-  reportOnMainThread(descriptor: ReportDescriptor): void {
+  reportOnMainThread(descriptor: ReportDescriptor<MessageId>): void {
     if (this.threadOf(descriptor.node) === 'worker') return;
     const phase = this.phaseOf(descriptor.node);
     const unlessWorkerEntry = !this.threads.hasMainThreadSwitch;
@@ -194,7 +195,7 @@ export class RuleContext {
     this.findings.push({
       ruleId: this.rule.meta.id,
       severity: 'info',
-      message: callSiteMessage(
+      ...callSiteMessage(
         ts.isCallExpression(callSite) || ts.isNewExpression(callSite)
           ? `${callSite.expression.getText(this.sourceFile)}()`
           : callSite.getText(this.sourceFile),
@@ -229,15 +230,25 @@ export function capRelated(related: RelatedLocation[]): RelatedLocation[] {
 }
 
 /** "`hash(pw)` leads to blocking work at auth.ts:3" (the call text shortened to one line). */
-export function callSiteMessage(callText: string, cause: RelatedLocation, fromFile: string): string {
+/** The message of an `info` at a call site: engine-level, the same for every rule (see explain.ts). */
+export function callSiteMessage(
+  callText: string,
+  cause: RelatedLocation,
+  fromFile: string,
+): Pick<Finding, 'messageId' | 'data' | 'message'> {
   const firstLine = callText.split('\n')[0]!;
   const call = firstLine.length > 40 || firstLine !== callText ? `${firstLine.slice(0, 37)}…` : firstLine;
   const where =
     cause.file === fromFile
       ? `line ${cause.range.start.line}`
       : `${baseName(cause.file)}:${cause.range.start.line}`;
-  return `\`${call}\` leads to blocking work at ${where}`;
+  const data = { call, at: where };
+  return { messageId: CALL_SITE_MESSAGE_ID, data, message: formatMessage(CALL_SITE_MESSAGE, data) };
 }
+
+/** Message id of the `info` findings at call sites, for every rule. */
+export const CALL_SITE_MESSAGE_ID = 'callSite';
+const CALL_SITE_MESSAGE = '`{{call}}` leads to blocking work at {{at}}';
 
 function baseName(file: string): string {
   return file.split(/[\\/]/).pop() ?? file;

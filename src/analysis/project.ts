@@ -183,7 +183,7 @@ export class ProjectIndex {
       const finding: Finding = {
         ruleId: hazard.ruleId,
         severity: 'info',
-        message: callSiteMessage(`${call.calleeText}()`, cause, summary.file),
+        ...callSiteMessage(`${call.calleeText}()`, cause, summary.file),
         file: summary.file,
         range: call.range,
         offset: call.offset,

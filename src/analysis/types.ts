@@ -45,9 +45,17 @@ export interface Suppression {
   justification?: string;
 }
 
+/** The values a message template's `{{name}}` placeholders are filled with. */
+export type MessageData = Record<string, string | number>;
+
 export interface Finding {
   ruleId: string;
   severity: Severity;
+  /** which of the rule's `meta.messages` this is: decide by this, never by the text */
+  messageId: string;
+  /** the values the message (and its explanation) were filled with */
+  data: MessageData;
+  /** one sentence: what and where */
   message: string;
   file: string;
   range: Range;
@@ -93,15 +101,23 @@ export interface Thresholds {
   heavyLoopIterations: number;
 }
 
-export interface RuleMeta {
+export interface RuleMeta<MessageId extends string = string> {
   id: string;
   category: RuleCategory;
   defaultSeverity: Severity;
   /** one line, imperative-free: what the rule flags */
   description: string;
   docsUrl: string;
-  /** message templates by id; `{{name}}` placeholders are filled from report data */
-  messages: Record<string, string>;
+  /**
+   * Message templates by id, one per situation: one sentence saying what and where (at most ~110
+   * characters once filled); `{{name}}` placeholders are filled from the report's data.
+   */
+  messages: Record<MessageId, string>;
+  /**
+   * Markdown by message id: why it matters and what to do. Shown on hover over a finding and
+   * written to SARIF rule help; `{{name}}` placeholders are filled like the message's.
+   */
+  explanations: Record<MessageId, string>;
   /** main-thread rules stay quiet in tests and one-shot programs unless configured otherwise */
   mainThreadOnly?: boolean;
   /**
@@ -111,10 +127,10 @@ export interface RuleMeta {
   textTrigger?: RegExp;
 }
 
-export interface ReportDescriptor {
+export interface ReportDescriptor<MessageId extends string = string> {
   node: ts.Node;
-  messageId: string;
-  data?: Record<string, string | number>;
+  messageId: MessageId;
+  data?: MessageData;
   related?: RelatedLocation[];
   fixes?: Fix[];
   /** report on a different file than the one being visited (rare; used by cross-file facts) */
@@ -128,9 +144,14 @@ export type RuleVisitors = Partial<Record<ts.SyntaxKind, NodeVisitor>> & {
   onEnd?: () => void;
 };
 
-export interface Rule {
-  meta: RuleMeta;
-  create(context: import('./context.js').RuleContext): RuleVisitors;
+export interface Rule<MessageId extends string = string> {
+  meta: RuleMeta<MessageId>;
+  create(context: import('./context.js').RuleContext<MessageId>): RuleVisitors;
+}
+
+/** Fills a message or explanation template's `{{name}}` placeholders. */
+export function formatMessage(template: string, data: MessageData): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, key: string) => String(data[key] ?? ''));
 }
 
 export interface RuleSettings {

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
+import { explainRule } from '../analysis/explain.js';
 import type { Finding, Rule, Severity, SkippedFile } from '../analysis/types.js';
 import { FINGERPRINT_KEY } from './baseline.js';
 
@@ -39,8 +40,9 @@ export function toSarif({
       .map((part) => part[0]!.toUpperCase() + part.slice(1))
       .join(''),
     shortDescription: { text: rule.meta.description },
+    fullDescription: { text: explainRule(rule) },
     helpUri: rule.meta.docsUrl,
-    help: { text: `${rule.meta.description} See ${rule.meta.docsUrl}` },
+    help: { text: explainRule(rule), markdown: explainRule(rule) },
     defaultConfiguration: { level: LEVEL[rule.meta.defaultSeverity] },
     properties: { category: rule.meta.category, tags: ['concurrency', rule.meta.category] },
   }));
@@ -49,6 +51,8 @@ export function toSarif({
       ruleId: finding.ruleId,
       level: LEVEL[finding.severity],
       message: { text: finding.message },
+      // what the message says, as data: consumers decide by these, never by the text
+      properties: { messageId: finding.messageId, data: finding.data },
       locations: [
         {
           physicalLocation: {

@@ -1,6 +1,7 @@
-// Code actions for our diagnostics, always in this order per diagnostic:
-//   1. the rule's own fixes (a safe one is the preferred quick fix),
-//   2. "Ignore <rule> for this line", 3. "Ignore <rule> in this file", 4. "Show documentation for <rule>".
+// Code actions for our diagnostics, collected into typed buckets and returned in this order (as
+// vscode-eslint's CodeActionResult does): 1. fixes (safe; the first is the preferred quick fix),
+// 2. suggestions (fixes that may change behaviour), 3. "Ignore <rule> for this line",
+// 4. "Ignore <rule> in this file", 5. "Show documentation for <rule>".
 // Pure: the caller passes the document, the diagnostics and the findings they came from.
 import {
   type CodeAction,
@@ -28,13 +29,25 @@ export interface CodeActionInput {
   fixToEdit: (fix: Fix) => WorkspaceEdit | undefined;
 }
 
+/** The actions for a set of diagnostics, by kind; `all()` gives them in menu order. */
+class CodeActionResult {
+  readonly fixes: CodeAction[] = [];
+  readonly suggestions: CodeAction[] = [];
+  readonly disableLine: CodeAction[] = [];
+  readonly disableFile: CodeAction[] = [];
+  readonly docs: CodeAction[] = [];
+
+  all(): CodeAction[] {
+    return [...this.fixes, ...this.suggestions, ...this.disableLine, ...this.disableFile, ...this.docs];
+  }
+}
+
 export function codeActionsFor(input: CodeActionInput): CodeAction[] {
-  const actions: CodeAction[] = [];
+  const result = new CodeActionResult();
   const ours = input.diagnostics.filter((diagnostic) => diagnostic.source === diagnosticSource);
   const fileIgnoreOffered = new Set<string>();
   const docsOffered = new Set<string>();
   const lineIgnoreOffered = new Set<string>();
-  let preferredGiven = false;
   for (const diagnostic of ours) {
     const ruleId = ruleIdOf(diagnostic);
     if (!ruleId) continue;
@@ -42,9 +55,9 @@ export function codeActionsFor(input: CodeActionInput): CodeAction[] {
     for (const fix of finding?.fixes ?? []) {
       const edit = input.fixToEdit(fix);
       if (!edit) continue;
-      const preferred: boolean = fix.safe && !preferredGiven;
-      preferredGiven ||= preferred;
-      actions.push({
+      // Only a safe fix can be the preferred one (applied by "auto fix" without a menu).
+      const preferred = fix.safe && result.fixes.length === 0;
+      (fix.safe ? result.fixes : result.suggestions).push({
         title: fix.title,
         kind: CodeActionKind.QuickFix,
         diagnostics: [diagnostic],
@@ -55,15 +68,15 @@ export function codeActionsFor(input: CodeActionInput): CodeAction[] {
     const lineKey = `${ruleId}:${diagnostic.range.start.line}`;
     if (!lineIgnoreOffered.has(lineKey)) {
       lineIgnoreOffered.add(lineKey);
-      actions.push(ignoreLineAction(input.document, diagnostic, ruleId));
+      result.disableLine.push(ignoreLineAction(input.document, diagnostic, ruleId));
     }
     if (!fileIgnoreOffered.has(ruleId)) {
       fileIgnoreOffered.add(ruleId);
-      actions.push(ignoreFileAction(input.document, diagnostic, ruleId));
+      result.disableFile.push(ignoreFileAction(input.document, diagnostic, ruleId));
     }
     if (!docsOffered.has(ruleId)) {
       docsOffered.add(ruleId);
-      actions.push({
+      result.docs.push({
         title: `Show documentation for ${ruleId}`,
         kind: CodeActionKind.QuickFix,
         diagnostics: [diagnostic],
@@ -75,24 +88,7 @@ export function codeActionsFor(input: CodeActionInput): CodeAction[] {
       });
     }
   }
-  // Within VS Code's menu, actions are grouped per diagnostic; keep every fix above every ignore.
-  return [
-    ...actions.filter((action) => action.edit && !isIgnoreAction(action)),
-    ...actions.filter(
-      (action) => action.title.startsWith('Ignore ') && action.title.endsWith('for this line'),
-    ),
-    ...actions.filter(
-      (action) => action.title.startsWith('Ignore ') && action.title.endsWith('in this file'),
-    ),
-    ...actions.filter((action) => action.command?.command === commands.openRuleDocs),
-  ];
-}
-
-function isIgnoreAction(action: CodeAction): boolean {
-  return (
-    action.title.startsWith('Ignore ') &&
-    (action.title.endsWith('for this line') || action.title.endsWith('in this file'))
-  );
+  return result.all();
 }
 
 function ruleIdOf(diagnostic: Diagnostic): string | undefined {

@@ -31,7 +31,13 @@ export function toDiagnostic(
   resultId: string,
   docsUri: (ruleId: string) => string | undefined,
 ): Diagnostic {
-  const data: DiagnosticData = { ruleId: finding.ruleId, index, resultId };
+  const data: DiagnosticData = {
+    ruleId: finding.ruleId,
+    messageId: finding.messageId,
+    messageData: finding.data,
+    index,
+    resultId,
+  };
   const target = docsUri(finding.ruleId);
   const diagnostic: Diagnostic = {
     range: toLspRange(finding.range),

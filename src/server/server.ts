@@ -45,6 +45,7 @@ import { AnalysisHost, type AnalysisOutcome, describeError, type FileState } fro
 import { codeActionsFor } from './code-actions.js';
 import { toDiagnostic } from './diagnostics.js';
 import { registerFunctionRanges } from './function-ranges.js';
+import { hoverFor } from './hover.js';
 import { type FolderContext, OptionsProvider } from './options.js';
 import { clientPullsDiagnostics, PushDiagnostics, withoutClientCommands } from './push-diagnostics.js';
 import { ScanProcess } from './scan-process.js';
@@ -125,6 +126,7 @@ connection.onInitialize((params) => {
         ? undefined
         : { identifier: 'concurrency-lens', interFileDependencies: true, workspaceDiagnostics: true },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: false },
+      hoverProvider: true,
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
     serverInfo: { name: 'concurrency-lens', version: process.env.CONCURRENCY_LENS_VERSION },
@@ -615,6 +617,18 @@ async function scanWorkspace(
   );
   return result;
 }
+
+// ---- hover: why a finding matters and what to do -------------------------------------------------
+
+const rulesById = new Map(rules.map((rule) => [rule.meta.id, rule]));
+connection.onHover((params) => {
+  const document = documents.get(params.textDocument.uri);
+  if (!document) return undefined;
+  const state = host.get(documentFileName(document.uri, document.languageId));
+  // Ranges refer to the text analysed; once the buffer moved on they may point elsewhere.
+  if (!state || state.version !== document.version) return undefined;
+  return hoverFor(state.findings, params.position, rulesById);
+});
 
 // ---- code actions -------------------------------------------------------------------------------
 

@@ -135,6 +135,10 @@ export const hasProfileResultsContextKey = 'concurrencyLens.hasProfileResults';
 /** Carried in `Diagnostic.data` so code actions can find the finding that produced a diagnostic. */
 export interface DiagnosticData {
   ruleId: string;
+  /** the rule's message id: clients decide by this, never by the message text */
+  messageId: string;
+  /** the values the message was filled with */
+  messageData: Record<string, string | number>;
   /** index of the finding in the server's list for the file at `resultId` */
   index: number;
   resultId: string;

@@ -98,6 +98,15 @@ describe('concurrency-lens scan', () => {
     );
     assert.equal(byFile['src/app.ts']?.ruleId, 'blocking-call');
     assert.equal(byFile['src/app.ts']?.locations[0]?.physicalLocation.region.startLine, 2);
+    // the message as data, and the why/what-to-do as rule help
+    const app = byFile['src/app.ts'] as unknown as {
+      properties: { messageId: string; data: { api: string } };
+    };
+    assert.equal(app.properties.messageId, 'blocking');
+    assert.equal(app.properties.data.api, 'fs.readFileSync()');
+    const rule = run.tool.driver.rules.find((r: { id: string }) => r.id === 'blocking-call');
+    assert.match(rule.help.markdown, /no other request, timer or I\/O callback runs/);
+    assert.match(rule.fullDescription.text, /worker pool/);
     assert.equal(byFile['src/quiet.ts']?.suppressions?.length, 1);
   });
 

@@ -2,10 +2,14 @@
 import path from 'node:path';
 import { analyzeFile } from '../../src/analysis/analyzer.js';
 import { defaultOptions, optionsFromConfig, type ProjectConfig } from '../../src/analysis/config.js';
+import { explainFinding } from '../../src/analysis/explain.js';
 import { ProjectIndex } from '../../src/analysis/project.js';
+import { allRules } from '../../src/analysis/rules/index.js';
 import type { Finding } from '../../src/analysis/types.js';
 
 export const ROOT = '/project';
+/** No message may be longer (the median target, 110, is checked over the demo and the rule tests). */
+export const MAX_MESSAGE_LENGTH = 160;
 
 export interface AnalyzeOptions {
   config?: ProjectConfig;
@@ -21,8 +25,13 @@ export function analyzeFiles(files: Record<string, string>, opts: AnalyzeOptions
     analyzeFile({ fileName: path.join(ROOT, name), text, options, root: ROOT }),
   );
   for (const analysis of analyses) if (analysis.summary) index.update(analysis.summary);
-  return analyses
-    .flatMap((analysis) => index.finalize(analysis, options))
+  const findings = analyses.flatMap((analysis) => index.finalize(analysis, options));
+  // Every finding a test produces must fit a Problems row (see test/messages.test.ts).
+  for (const finding of findings) {
+    if (finding.message.length > MAX_MESSAGE_LENGTH)
+      throw new Error(`message over ${MAX_MESSAGE_LENGTH} characters: ${finding.message}`);
+  }
+  return findings
     .filter((f) => opts.includeSuppressed || !f.suppressed)
     .map((f) => ({ ...f, file: path.relative(ROOT, f.file) }));
 }
@@ -51,4 +60,10 @@ export function positions(findings: Finding[]): string[] {
 /** Lines (1-based) that findings start on, sorted and unique. */
 export function lines(findings: Finding[]): number[] {
   return [...new Set(findings.map((f) => f.range.start.line))].sort((a, b) => a - b);
+}
+
+/** A finding's message and its explanation (why and what to do), as the hover shows them. */
+export function explained(finding: Finding): string {
+  const rule = allRules.find((r) => r.meta.id === finding.ruleId);
+  return rule ? explainFinding(finding, rule) : finding.message;
 }

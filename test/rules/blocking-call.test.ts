@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyzeFiles, findingsOf, lines, positions } from '../helpers/analyze.js';
+import { analyzeFiles, explained, findingsOf, lines, positions } from '../helpers/analyze.js';
 
 const RULE = 'blocking-call';
 
@@ -18,8 +18,8 @@ describe('blocking-call', () => {
       ].join('\n');
       const findings = findingsOf(RULE, code);
       assert.deepEqual(positions(findings), ['5:16']);
-      assert.match(findings[0]!.message, /crypto\.pbkdf2Sync\(\)/);
-      assert.match(findings[0]!.message, /POST \/login/);
+      assert.match(explained(findings[0]!), /crypto\.pbkdf2Sync\(\)/);
+      assert.match(explained(findings[0]!), /POST \/login/);
     });
 
     it('follows a named helper called from a handler and reports at both places', () => {
@@ -35,7 +35,7 @@ describe('blocking-call', () => {
       const findings = findingsOf(RULE, code, 'src/server.js');
       assert.deepEqual(positions(findings), ['3:10', '6:11']);
       assert.match(
-        findings.find((f) => f.range.start.line === 3)!.message,
+        explained(findings.find((f) => f.range.start.line === 3)!),
         /hashPassword\(\), called from the `'request'` event handler/,
       );
     });

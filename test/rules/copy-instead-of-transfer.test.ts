@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findingsOf, positions } from '../helpers/analyze.js';
+import { explained, findingsOf, positions } from '../helpers/analyze.js';
 
 const RULE = 'copy-instead-of-transfer';
 
@@ -25,9 +25,9 @@ describe('copy-instead-of-transfer', () => {
       );
       assert.deepEqual(positions(findings), ['6:24']);
       assert.equal(findings[0]!.ruleId, RULE);
-      assert.match(findings[0]!.message, /read from a file/);
-      assert.match(findings[0]!.message, /pooled Buffers|shared allocation pool/);
-      assert.match(findings[0]!.message, /worker\.postMessage\(msg, \[buf\.buffer\]\)/);
+      assert.match(explained(findings[0]!), /read from a file/);
+      assert.match(explained(findings[0]!), /pooled Buffers|shared allocation pool/);
+      assert.match(explained(findings[0]!), /worker\.postMessage\(msg, \[buf\.buffer\]\)/);
     });
 
     it('flags a typed array with a data-sized length sent back from a worker', () => {
@@ -44,7 +44,7 @@ describe('copy-instead-of-transfer', () => {
         'src/render-worker.ts',
       );
       assert.deepEqual(positions(findings), ['5:27']);
-      assert.match(findings[0]!.message, /sized by data/);
+      assert.match(explained(findings[0]!), /sized by data/);
     });
 
     it('flags a large literal-size buffer passed as workerData', () => {
@@ -72,7 +72,7 @@ describe('copy-instead-of-transfer', () => {
         ),
       );
       assert.deepEqual(positions(findings), ['4:21']);
-      assert.match(findings[0]!.message, /transferList|Piscina\.move/);
+      assert.match(explained(findings[0]!), /transferList|Piscina\.move/);
     });
 
     it('flags sharp output and fetch bodies posted from an express handler', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyzeFiles, findingsOf, positions } from '../helpers/analyze.js';
+import { analyzeFiles, explained, findingsOf, positions } from '../helpers/analyze.js';
 
 const RULE = 'cpu-heavy-loop';
 const code = (...lines: string[]) => lines.join('\n');
@@ -25,8 +25,8 @@ describe('cpu-heavy-loop', () => {
         ),
       );
       assert.deepEqual(positions(findings), ['5:3']);
-      assert.match(findings[0]!.message, /`payments` and `invoices`/);
-      assert.match(findings[0]!.message, /POST \/reconcile/);
+      assert.match(explained(findings[0]!), /`payments` and `invoices`/);
+      assert.match(explained(findings[0]!), /POST \/reconcile/);
     });
 
     it('flags a join written with array methods (map + filter)', () => {
@@ -56,7 +56,7 @@ describe('cpu-heavy-loop', () => {
         ),
       );
       assert.deepEqual(positions(findings), ['3:18']);
-      assert.match(findings[0]!.message, /ids\.includes\(\)/);
+      assert.match(explained(findings[0]!), /ids\.includes\(\)/);
     });
 
     it('flags a triangular index loop (j < i)', () => {
@@ -91,8 +91,8 @@ describe('cpu-heavy-loop', () => {
         ),
       );
       assert.deepEqual(positions(findings), ['3:3', '4:3']);
-      assert.match(findings[0]!.message, /10,000,000 iterations/);
-      assert.match(findings[1]!.message, /1,000,000 iterations/);
+      assert.match(explained(findings[0]!), /10,000,000 iterations/);
+      assert.match(explained(findings[1]!), /1,000,000 iterations/);
     });
 
     it('flags a literal bound given by a constant', () => {
@@ -126,7 +126,7 @@ describe('cpu-heavy-loop', () => {
         ),
       );
       assert.deepEqual(positions(findings), ['3:3', '5:3']);
-      assert.match(findings[0]!.message, /Busy-wait/);
+      assert.match(explained(findings[0]!), /Busy-wait/);
     });
 
     it('flags JSON.parse per line of an uploaded body (map callback and map(JSON.parse))', () => {
@@ -145,7 +145,7 @@ describe('cpu-heavy-loop', () => {
         ),
       );
       assert.deepEqual(positions(findings), ['5:15', '6:15']);
-      assert.match(findings[0]!.message, /`JSON\.parse\(\)` runs once per element/);
+      assert.match(explained(findings[0]!), /`JSON\.parse\(\)` runs once per element/);
     });
 
     it('flags JSON.stringify, sort, regex and hashing once per element of query results', () => {
@@ -181,7 +181,7 @@ describe('cpu-heavy-loop', () => {
         'src/routes.js',
       );
       assert.deepEqual(positions(findings), ['2:10', '4:44']);
-      assert.match(findings[0]!.message, /dedupe\(\), called from the `POST \/import` handler/);
+      assert.match(explained(findings[0]!), /dedupe\(\), called from the `POST \/import` handler/);
     });
 
     it('flags a data-sized loop in a stream transform and a timer callback', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyzeFiles, findingsOf, positions } from '../helpers/analyze.js';
+import { analyzeFiles, explained, findingsOf, positions } from '../helpers/analyze.js';
 
 const RULE = 'non-cloneable-message';
 
@@ -25,8 +25,8 @@ describe('non-cloneable-message', () => {
       );
       assert.deepEqual(positions(findings), ['6:24', '6:29']);
       assert.equal(findings[0]!.ruleId, RULE);
-      assert.match(findings[0]!.message, /DataCloneError/);
-      assert.match(findings[0]!.message, /req\.url/);
+      assert.match(explained(findings[0]!), /DataCloneError/);
+      assert.match(explained(findings[0]!), /req\.url/);
     });
 
     it('flags an inline arrow function and a method in the message (worker side, parentPort)', () => {
@@ -45,8 +45,8 @@ describe('non-cloneable-message', () => {
         'src/worker.js',
       );
       assert.deepEqual(positions(findings), ['5:13', '6:5']);
-      assert.match(findings[0]!.message, /property `onDone`/);
-      assert.match(findings[0]!.message, /functions cannot be cloned/);
+      assert.match(explained(findings[0]!), /property `onDone`/);
+      assert.match(explained(findings[0]!), /functions cannot be cloned/);
     });
 
     it('flags a function declared in the file and passed by name', () => {
@@ -64,7 +64,7 @@ describe('non-cloneable-message', () => {
         ),
       );
       assert.deepEqual(positions(findings), ['7:30']);
-      assert.match(findings[0]!.message, /The function `onProgress`/);
+      assert.match(explained(findings[0]!), /The function `onProgress`/);
     });
 
     it('flags promises: an async call that was not awaited and Promise.all', () => {
@@ -83,7 +83,7 @@ describe('non-cloneable-message', () => {
         'src/lookup-worker.ts',
       );
       assert.deepEqual(positions(findings), ['6:35', '7:27']);
-      assert.match(findings[0]!.message, /Await it and send the settled value/);
+      assert.match(explained(findings[0]!), /Await it and send the settled value/);
     });
 
     it('flags an instance of a class with methods sent to a piscina pool (prototype lost)', () => {
@@ -103,8 +103,8 @@ describe('non-cloneable-message', () => {
         ),
       );
       assert.deepEqual(positions(findings), ['9:19']);
-      assert.match(findings[0]!.message, /instance of `Order`/);
-      assert.match(findings[0]!.message, /silently receives a plain object/);
+      assert.match(explained(findings[0]!), /instance of `Order`/);
+      assert.match(explained(findings[0]!), /silently receives a plain object/);
     });
 
     it('flags a database pool passed as workerData', () => {
@@ -119,7 +119,7 @@ describe('non-cloneable-message', () => {
         'src/report.js',
       );
       assert.deepEqual(positions(findings), ['4:58']);
-      assert.match(findings[0]!.message, /a database pool/);
+      assert.match(explained(findings[0]!), /a database pool/);
     });
 
     it("flags a socket from a 'connection' listener", () => {
@@ -155,7 +155,7 @@ describe('non-cloneable-message', () => {
         ),
       );
       assert.deepEqual(positions(findings), ['6:50', '6:59']);
-      assert.match(findings[0]!.message, /promise resolver `resolve`/);
+      assert.match(explained(findings[0]!), /promise resolver `resolve`/);
     });
 
     it('flags symbols and weak collections (MessageChannel port, structuredClone)', () => {
@@ -172,8 +172,8 @@ describe('non-cloneable-message', () => {
         ),
       );
       assert.deepEqual(positions(findings), ['5:23', '6:35']);
-      assert.match(findings[0]!.message, /symbols cannot be cloned/);
-      assert.match(findings[1]!.message, /WeakMap/);
+      assert.match(explained(findings[0]!), /symbols cannot be cloned/);
+      assert.match(explained(findings[1]!), /WeakMap/);
     });
 
     it('flags a callback in the arguments of a workerpool exec call', () => {
@@ -190,7 +190,7 @@ describe('non-cloneable-message', () => {
         'src/aggregate.js',
       );
       assert.deepEqual(positions(findings), ['4:40']);
-      assert.match(findings[0]!.message, /callback `callback`/);
+      assert.match(explained(findings[0]!), /callback `callback`/);
     });
 
     it('flags a MessagePort sent without a transfer list', () => {
@@ -205,7 +205,7 @@ describe('non-cloneable-message', () => {
         ),
       );
       assert.deepEqual(positions(findings), ['4:28']);
-      assert.match(findings[0]!.message, /transfer list/);
+      assert.match(explained(findings[0]!), /transfer list/);
     });
 
     it('flags the fastify request and reply sent to a pool created in another file', () => {
@@ -243,7 +243,7 @@ describe('non-cloneable-message', () => {
         ),
       );
       assert.deepEqual(positions(findings), ['5:37', '8:40']);
-      assert.match(findings[0]!.message, /instance of `Upload`/);
+      assert.match(explained(findings[0]!), /instance of `Upload`/);
     });
 
     it('follows a message object built before the post and reports at the name sent', () => {
@@ -264,8 +264,8 @@ describe('non-cloneable-message', () => {
         ),
       );
       assert.deepEqual(positions(findings), ['6:22', '8:22']);
-      assert.match(findings[0]!.message, /`message` holds a function \(property `onDone`\)/);
-      assert.match(findings[1]!.message, /instance of `Job`/);
+      assert.match(explained(findings[0]!), /A function \(property `onDone`\) in `message`/);
+      assert.match(explained(findings[1]!), /instance of `Job`/);
     });
 
     it('flags a class instance sent to a pool imported from another project file', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findingsOf, positions } from '../helpers/analyze.js';
+import { explained, findingsOf, positions } from '../helpers/analyze.js';
 
 const RULE = 'oversized-pool';
 
@@ -17,8 +17,8 @@ describe('oversized-pool', () => {
       const findings = findingsOf(RULE, code, 'src/pool.mjs');
       assert.deepEqual(positions(findings), ['4:15']);
       assert.equal(findings[0]!.ruleId, RULE);
-      assert.match(findings[0]!.message, /up to 64 threads/);
-      assert.match(findings[0]!.message, /availableParallelism/);
+      assert.match(explained(findings[0]!), /up to 64 threads/);
+      assert.match(explained(findings[0]!), /availableParallelism/);
     });
 
     it('flags multiples of the core count and cores plus a constant', () => {
@@ -33,8 +33,8 @@ describe('oversized-pool', () => {
       ].join('\n');
       const findings = findingsOf(RULE, code, 'src/pools.js');
       assert.deepEqual(positions(findings), ['4:57', '5:57', '6:57', '7:57']);
-      assert.match(findings[0]!.message, /2 × the core count/);
-      assert.match(findings[1]!.message, /the core count \+ 2/);
+      assert.match(explained(findings[0]!), /2 × the core count/);
+      assert.match(explained(findings[1]!), /the core count \+ 2/);
     });
 
     it('follows consts and shorthand options, tinypool included', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findingsOf, positions } from '../helpers/analyze.js';
+import { explained, findingsOf, positions } from '../helpers/analyze.js';
 
 const RULE = 'unbounded-array-queue';
 const code = (...lines: string[]): string => lines.join('\n');
@@ -25,8 +25,8 @@ describe('unbounded-array-queue', () => {
       assert.deepEqual(positions(findings), ['6:5']);
       assert.equal(findings[0]!.ruleId, RULE);
       assert.match(
-        findings[0]!.message,
-        /`queue` is used as a FIFO queue fed in the `'message'` event handler/,
+        explained(findings[0]!),
+        /`queue` is an unbounded FIFO queue fed in the `'message'` event handler/,
       );
       assert.equal(findings[0]!.related?.[0]?.message, '`queue` is drained here');
     });
@@ -71,7 +71,7 @@ describe('unbounded-array-queue', () => {
       );
       const findings = findingsOf(RULE, source, 'src/server.js');
       assert.deepEqual(positions(findings), ['5:3']);
-      assert.match(findings[0]!.message, /POST \/jobs/);
+      assert.match(explained(findings[0]!), /POST \/jobs/);
     });
 
     it('flags an unshift/pop queue fed by a subscription callback', () => {
@@ -138,7 +138,7 @@ describe('unbounded-array-queue', () => {
       );
       const findings = findingsOf(RULE, source, 'lib/job-queue.js');
       assert.deepEqual(positions(findings), ['7:5']);
-      assert.match(findings[0]!.message, /`this\.jobs`/);
+      assert.match(explained(findings[0]!), /`this\.jobs`/);
     });
 
     it('flags a queue fed through an exported function and drained asynchronously', () => {
@@ -153,7 +153,7 @@ describe('unbounded-array-queue', () => {
       );
       const findings = findingsOf(RULE, source, 'src/mail.ts');
       assert.deepEqual(positions(findings), ['3:3']);
-      assert.match(findings[0]!.message, /exported `enqueueEmail`/);
+      assert.match(explained(findings[0]!), /exported `enqueueEmail`/);
     });
 
     it('flags a request handler recognised by its (req, res) parameters', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findingsOf, positions } from '../helpers/analyze.js';
+import { explained, findingsOf, positions } from '../helpers/analyze.js';
 
 const RULE = 'unbounded-fan-out';
 const code = (...lines: string[]) => lines.join('\n');
@@ -23,7 +23,7 @@ describe('unbounded-fan-out', () => {
       );
       assert.deepEqual(positions(findings), ['4:9']);
       assert.match(
-        findings[0]!.message,
+        explained(findings[0]!),
         /`Promise\.all` starts `sendEmail\(\)` for every element of `req\.body\.users`/,
       );
     });
@@ -42,7 +42,7 @@ describe('unbounded-fan-out', () => {
         ),
       );
       assert.deepEqual(positions(findings), ['3:23', '4:22', '5:23']);
-      assert.match(findings[0]!.message, /`fetch\(\)`/);
+      assert.match(explained(findings[0]!), /`fetch\(\)`/);
     });
 
     it('flags a function reference as the callback: items.map(loadUser)', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyzeFiles, findingsOf, positions } from '../helpers/analyze.js';
+import { analyzeFiles, explained, findingsOf, positions } from '../helpers/analyze.js';
 
 const RULE = 'unbounded-queue-option';
 const code = (...lines: string[]): string => lines.join('\n');
@@ -19,8 +19,8 @@ describe('unbounded-queue-option', () => {
       const findings = findingsOf(RULE, source);
       assert.deepEqual(positions(findings), ['2:18']);
       assert.equal(findings[0]!.ruleId, RULE);
-      assert.match(findings[0]!.message, /`new PQueue\(\)` is built without `concurrency`/);
-      assert.match(findings[0]!.message, /POST \/hooks\/:id/);
+      assert.match(explained(findings[0]!), /`new PQueue\(\)` is built without `concurrency`/);
+      assert.match(explained(findings[0]!), /POST \/hooks\/:id/);
     });
 
     it('flags concurrency: Infinity on a class field fed by a method', () => {
@@ -35,7 +35,7 @@ describe('unbounded-queue-option', () => {
       );
       const findings = findingsOf(RULE, source);
       assert.deepEqual(positions(findings), ['3:19']);
-      assert.match(findings[0]!.message, /with `concurrency: Infinity`/);
+      assert.match(explained(findings[0]!), /with `concurrency: Infinity`/);
     });
 
     it('flags CommonJS p-queue imports', () => {
@@ -55,7 +55,7 @@ describe('unbounded-queue-option', () => {
       );
       const findings = findingsOf(RULE, source, 'src/consumer.js');
       assert.deepEqual(positions(findings), ['2:11']);
-      assert.match(findings[0]!.message, /defaults to 1/);
+      assert.match(explained(findings[0]!), /defaults to 1/);
     });
 
     it('flags named async imports with Infinity', () => {
@@ -76,7 +76,7 @@ describe('unbounded-queue-option', () => {
       );
       const findings = findingsOf(RULE, source);
       assert.deepEqual(positions(findings), ['2:12', '3:12']);
-      assert.match(findings[0]!.message, /without a concurrency: current fastq versions throw/);
+      assert.match(explained(findings[0]!), /without a concurrency[\s\S]*Current fastq versions throw/);
     });
 
     it('flags a piscina pool left at the default maxQueue and fed from a handler', () => {
@@ -89,8 +89,8 @@ describe('unbounded-queue-option', () => {
       );
       const findings = findingsOf(RULE, source);
       assert.deepEqual(positions(findings), ['2:14']);
-      assert.match(findings[0]!.message, /without `maxQueue`/);
-      assert.match(findings[0]!.message, /'auto'/);
+      assert.match(explained(findings[0]!), /without `maxQueue`/);
+      assert.match(explained(findings[0]!), /'auto'/);
     });
 
     it('flags an exported pool with maxQueue: Infinity', () => {
@@ -100,7 +100,7 @@ describe('unbounded-queue-option', () => {
       );
       const findings = findingsOf(RULE, source, 'src/pools.ts');
       assert.deepEqual(positions(findings), ['2:27']);
-      assert.match(findings[0]!.message, /modules that import it/);
+      assert.match(explained(findings[0]!), /modules that import it/);
     });
 
     it('flags tinypool and workerpool fed from run-time code', () => {
@@ -145,7 +145,7 @@ describe('unbounded-queue-option', () => {
       );
       const findings = findingsOf(RULE, source);
       assert.deepEqual(positions(findings), ['2:59', '5:39']);
-      assert.match(findings[0]!.message, /`highWaterMark: Infinity` turns off backpressure/);
+      assert.match(explained(findings[0]!), /`highWaterMark: Infinity` turns off backpressure/);
     });
   });
 

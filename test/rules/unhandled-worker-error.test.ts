@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { analyzeFiles, findingsOf, positions } from '../helpers/analyze.js';
+import { analyzeFiles, explained, findingsOf, positions } from '../helpers/analyze.js';
 
 const RULE = 'unhandled-worker-error';
 
@@ -16,8 +16,8 @@ describe('unhandled-worker-error', () => {
       const findings = findingsOf(RULE, code);
       assert.deepEqual(positions(findings), ['2:16']);
       assert.equal(findings[0]!.ruleId, RULE);
-      assert.match(findings[0]!.message, /crashes the main process/);
-      assert.match(findings[0]!.message, /piscina/);
+      assert.match(explained(findings[0]!), /crashes the main process/);
+      assert.match(explained(findings[0]!), /piscina/);
     });
 
     it('flags the promise-per-task wrapper that resolves on message and never rejects', () => {

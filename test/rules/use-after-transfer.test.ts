@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findingsOf, positions } from '../helpers/analyze.js';
+import { explained, findingsOf, positions } from '../helpers/analyze.js';
 
 const RULE = 'use-after-transfer';
 
@@ -26,8 +26,8 @@ describe('use-after-transfer', () => {
       );
       assert.deepEqual(positions(findings), ['6:23']);
       assert.equal(findings[0]!.ruleId, RULE);
-      assert.match(findings[0]!.message, /detached/);
-      assert.match(findings[0]!.message, /line 5/);
+      assert.match(explained(findings[0]!), /detached/);
+      assert.match(explained(findings[0]!), /line 5/);
     });
 
     it('flags a write after the { transfer } options form (worker side)', () => {
@@ -124,7 +124,7 @@ describe('use-after-transfer', () => {
         ),
       );
       assert.deepEqual(positions(findings), ['5:1']);
-      assert.match(findings[0]!.message, /MessagePort/);
+      assert.match(explained(findings[0]!), /MessagePort/);
     });
 
     it('flags a buffer created once outside a loop and transferred inside it', () => {
@@ -142,7 +142,7 @@ describe('use-after-transfer', () => {
         ),
       );
       assert.deepEqual(positions(findings), ['7:32']);
-      assert.match(findings[0]!.message, /inside a loop/);
+      assert.match(explained(findings[0]!), /inside a loop/);
     });
 
     it("flags a module-level buffer transferred in a repeated 'message' handler", () => {
@@ -159,7 +159,7 @@ describe('use-after-transfer', () => {
         'src/double-worker.ts',
       );
       assert.deepEqual(positions(findings), ['5:36']);
-      assert.match(findings[0]!.message, /'message' handler/);
+      assert.match(explained(findings[0]!), /'message' handler/);
     });
 
     it('flags a use in a callback registered after the post and after a loop that posts', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findingsOf, positions } from '../helpers/analyze.js';
+import { explained, findingsOf, positions } from '../helpers/analyze.js';
 
 const RULE = 'worker-per-task';
 
@@ -20,8 +20,8 @@ describe('worker-per-task', () => {
       const findings = findingsOf(RULE, code);
       assert.deepEqual(positions(findings), ['5:18']);
       assert.equal(findings[0]!.ruleId, RULE);
-      assert.match(findings[0]!.message, /POST \/resize/);
-      assert.match(findings[0]!.message, /pool/);
+      assert.match(explained(findings[0]!), /POST \/resize/);
+      assert.match(explained(findings[0]!), /pool/);
     });
 
     it('flags a Worker per item of a data loop', () => {
@@ -41,7 +41,7 @@ describe('worker-per-task', () => {
       ].join('\n');
       const findings = findingsOf(RULE, code, 'src/lint-all.js');
       assert.deepEqual(positions(findings), ['4:13', '8:3', '11:3']);
-      assert.match(findings[0]!.message, /loop over `files`/);
+      assert.match(explained(findings[0]!), /loop over `files`/);
     });
 
     it('flags a promise-per-task helper called from a map over the input', () => {
@@ -60,7 +60,7 @@ describe('worker-per-task', () => {
       ].join('\n');
       const findings = findingsOf(RULE, code, 'src/count.ts');
       assert.deepEqual(positions(findings), ['4:20']);
-      assert.match(findings[0]!.message, /each element of `files`/);
+      assert.match(explained(findings[0]!), /each element of `files`/);
     });
 
     it('flags an exported helper that starts a worker for each call and waits for it', () => {
@@ -196,7 +196,7 @@ describe('worker-per-task', () => {
       ].join('\n');
       const findings = findingsOf(RULE, code, 'src/images.controller.ts');
       assert.deepEqual(positions(findings), ['7:20']);
-      assert.match(findings[0]!.message, /@Post/);
+      assert.match(explained(findings[0]!), /@Post/);
     });
 
     it('flags a loop of workers run per request even when the loop is bounded', () => {

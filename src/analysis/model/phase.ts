@@ -92,7 +92,8 @@ function isProcessExitListener(call: ts.CallExpression): boolean {
 export function describeRegistration(call: ts.CallExpression): string {
   const route = routeLabel(call);
   if (route) return route;
-  const name = calleeName(call) ?? 'a call';
+  const name = calleeName(call);
+  if (name === undefined) return 'callback';
   const first = firstStringArgument(call);
   if ((LISTENER_METHODS.has(name) || SUBSCRIBE_METHODS.has(name)) && first !== undefined)
     return `\`'${first}'\` event handler`;

@@ -1,4 +1,5 @@
 // blocking-call: synchronous, blocking or CPU-heavy Node APIs called at run time on the main thread.
+import { promises as fsPromises } from 'node:fs';
 import ts from 'typescript';
 import { calleeName } from '../ast.js';
 import { docsUrl } from '../docs-url.js';
@@ -27,6 +28,37 @@ const ZLIB_SYNC =
 const CHILD_PROCESS_SYNC = new Set(['execSync', 'execFileSync', 'spawnSync']);
 const PASSWORD_HASH_MODULES = new Set(['bcrypt', 'bcryptjs']);
 
+/** fd-based fs calls and the `FileHandle` method (from `fs.promises.open()`) that replaces each. */
+const FILE_HANDLE_METHODS: Record<string, string> = {
+  fstat: 'stat',
+  read: 'read',
+  readv: 'readv',
+  write: 'write',
+  writev: 'writev',
+  close: 'close',
+  ftruncate: 'truncate',
+  fsync: 'sync',
+  fdatasync: 'datasync',
+  fchmod: 'chmod',
+  fchown: 'chown',
+  futimes: 'utimes',
+};
+
+/**
+ * What to call instead of `fs.<name>Sync()`. Asked of Node's own `fs.promises` (the engine runs on
+ * Node), so the advice never names an API that does not exist.
+ */
+function fsAlternative(module: string, name: string): string {
+  if (name === 'exists') return '`fs.promises.access()` (it rejects when the path is missing)';
+  if (typeof (fsPromises as unknown as Record<string, unknown>)[name] === 'function')
+    return `\`fs.promises.${name}()\``;
+  const method = FILE_HANDLE_METHODS[name];
+  if (method) return `\`filehandle.${method}()\` on a handle from \`fs.promises.open()\``;
+  // fs-extra's own helpers (remove, copy, ensureDir, outputFile, …) return a promise without `Sync`
+  if (module === 'fs-extra') return `fs-extra's \`${name}()\` (it returns a promise)`;
+  return `the callback form \`fs.${name}()\``;
+}
+
 /** Which blocking API a resolved reference names, if any. */
 export function blockingApi(reference: ModuleReference | undefined): BlockingApi | undefined {
   if (!reference) return undefined;
@@ -52,7 +84,7 @@ export function blockingApi(reference: ModuleReference | undefined): BlockingApi
     path.length === 1 &&
     name.endsWith('Sync')
   ) {
-    return { display: `fs.${name}()`, alternative: `\`fs.promises.${name.slice(0, -4)}()\`` };
+    return { display: `fs.${name}()`, alternative: fsAlternative(module, name.slice(0, -4)) };
   }
   if (module === '<global>' && path.length === 2 && path[0] === 'Atomics' && name === 'wait') {
     return { display: 'Atomics.wait()', alternative: '`Atomics.waitAsync()`' };
@@ -67,7 +99,7 @@ export function blockingApi(reference: ModuleReference | undefined): BlockingApi
   return undefined;
 }
 
-export const blockingCall: Rule = {
+export const blockingCall: Rule<'blocking'> = {
   meta: {
     id: 'blocking-call',
     category: 'main-thread',
@@ -77,8 +109,11 @@ export const blockingCall: Rule = {
     mainThreadOnly: true,
     textTrigger: /Sync\b|Atomics/,
     messages: {
+      blocking: '`{{api}}` blocks the event loop {{where}}',
+    },
+    explanations: {
       blocking:
-        '`{{api}}` blocks the event loop {{where}}: until it returns, no other request, timer or I/O callback runs. Use {{alternative}} instead, or move the work to a worker pool.',
+        'Until `{{api}}` returns, no other request, timer or I/O callback runs: every client waits for this one.\n\nUse {{alternative}} instead, or move the work to a worker pool (e.g. piscina).',
     },
   },
   create(context) {

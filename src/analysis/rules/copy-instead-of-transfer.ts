@@ -59,7 +59,7 @@ interface BufferSource {
 
 type Found = BufferSource | 'shared' | undefined;
 
-export const copyInsteadOfTransfer: Rule = {
+export const copyInsteadOfTransfer: Rule<'copied' | 'copiedPooled'> = {
   meta: {
     id: 'copy-instead-of-transfer',
     category: 'worker-data',
@@ -69,8 +69,14 @@ export const copyInsteadOfTransfer: Rule = {
     docsUrl: docsUrl('copy-instead-of-transfer'),
     textTrigger: WORKER_MESSAGING_TRIGGER,
     messages: {
+      copied: '{{what}} ({{source}}) is copied, not transferred, by `{{api}}`',
+      copiedPooled: '{{what}} ({{source}}) is copied, not transferred, by `{{api}}`',
+    },
+    explanations: {
       copied:
-        '{{what}} ({{source}}) is copied by `{{api}}`: without a transfer list, structured clone duplicates every byte on each post — CPU time on the sending thread and a second copy in memory. Move it instead with {{howToTransfer}}, or share it through a SharedArrayBuffer. {{pooledNote}}',
+        'Without a transfer list, structured clone duplicates every byte on each post: CPU time on the sending thread and a second copy in memory.\n\nMove it instead with {{howToTransfer}}, or share it through a `SharedArrayBuffer`. Pooled Buffers (`Buffer.from()`, `Buffer.allocUnsafe()`, fs reads) cannot be transferred: copy them into an `ArrayBuffer` of their own first.',
+      copiedPooled:
+        "Without a transfer list, structured clone duplicates every byte on each post: CPU time on the sending thread and a second copy in memory.\n\nThis Buffer may sit on Node's shared allocation pool (`Buffer.from()`, `Buffer.allocUnsafe()`, fs reads), and pooled Buffers cannot be transferred: copy it into an `ArrayBuffer` of its own (`new Uint8Array(buf)`) and move that with {{howToTransfer}}, or write it into a `SharedArrayBuffer`.",
     },
   },
   create(context) {
@@ -91,13 +97,10 @@ export const copyInsteadOfTransfer: Rule = {
 function report(context: RuleContext, site: PostSite, node: ts.Expression, source: BufferSource): void {
   const text = node.getText();
   const what = text.length <= 40 && !text.includes('\n') ? `\`${text}\`` : 'This buffer';
-  const pooledNote = source.pooled
-    ? 'This Buffer may sit on Node’s shared allocation pool (`Buffer.from()`, `Buffer.allocUnsafe()`, fs reads), and pooled Buffers cannot be transferred: copy it into an ArrayBuffer of its own first (`new Uint8Array(buf)`) and transfer that, or write it into a SharedArrayBuffer.'
-    : 'Note that pooled Buffers (`Buffer.from()`, `Buffer.allocUnsafe()`, fs reads) cannot be transferred: copy them into an ArrayBuffer of their own first, or use a SharedArrayBuffer.';
   context.report({
     node,
-    messageId: 'copied',
-    data: { what, source: source.source, api: site.api, howToTransfer: site.howToTransfer, pooledNote },
+    messageId: source.pooled ? 'copiedPooled' : 'copied',
+    data: { what, source: source.source, api: site.api, howToTransfer: site.howToTransfer },
     related: [context.related(site.node, `posted here with \`${site.api}\` and no transfer list`)],
   });
 }

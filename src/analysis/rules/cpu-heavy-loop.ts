@@ -36,8 +36,8 @@ interface Scan {
   yields: boolean;
   /** inner loops over collections independent of the outer element (confirmed data-sized later) */
   nested: { trip: LoopTrip; label: (context: RuleContext) => string }[];
-  /** calls that may be heavy; `confirm` returns the call's label when it is */
-  heavy: (() => string | undefined)[];
+  /** calls that may be heavy */
+  heavy: HeavyCandidate[];
   /** largest literal trip count of a loop nested inside */
   innerCount?: number;
 }
@@ -65,7 +65,7 @@ function looksConfigSized(expression: ts.Expression): boolean {
 /** Candidates confirmed per loop at most: keeps a pathological body from costing much. */
 const MAX_CANDIDATES = 8;
 
-export const cpuHeavyLoop: Rule = {
+export const cpuHeavyLoop: Rule<'busyWait' | 'large' | 'nested' | 'heavyCall'> = {
   meta: {
     id: 'cpu-heavy-loop',
     category: 'main-thread',
@@ -77,14 +77,20 @@ export const cpuHeavyLoop: Rule = {
     textTrigger:
       /\b(?:for|while)\b|\.\s*(?:forEach|map|filter|reduce|reduceRight|flatMap|some|every|find|findIndex|findLast|findLastIndex)\b/,
     messages: {
+      busyWait: 'Busy-wait loop on `{{clock}}` {{where}}',
+      large: 'Loop of {{count}} iterations without yielding {{where}}',
+      nested: 'Nested loops over {{outer}} and {{inner}} {{where}}',
+      heavyCall: '`{{call}}` runs {{per}} {{where}}',
+    },
+    explanations: {
       busyWait:
-        'Busy-wait loop {{where}}: it spins on `{{clock}}` until the deadline passes, and all that time the event loop runs nothing else — no request, timer or I/O callback. Wait without blocking instead (`await setTimeout(ms)` from `node:timers/promises`).',
+        'The loop spins until the deadline passes, and all that time the event loop runs nothing else: no request, timer or I/O callback.\n\nWait without blocking instead: `await setTimeout(ms)` from `node:timers/promises`.',
       large:
-        'Loop of {{count}} iterations {{where}}: it runs to the end without yielding, so every other request, timer and I/O callback waits for it. Move it to a worker pool (e.g. piscina), or split it into chunks that yield (`await setImmediate()` from `node:timers/promises` between chunks).',
+        'The loop runs to the end without yielding, so every other request, timer and I/O callback waits for it.\n\nMove it to a worker pool (e.g. piscina), or split it into chunks that yield (`await setImmediate()` from `node:timers/promises` between chunks).',
       nested:
-        'Nested loops over `{{outer}}` and `{{inner}}` {{where}}: the work grows with the product of their sizes and runs without yielding, so every other request waits for it. Index one side first (a `Map` or `Set` keyed by the join field) to make it linear, or move the work to a worker pool.',
+        'The work grows with the product of both sizes and runs without yielding, so every other request waits for it.\n\nIndex one side first (a `Map` or `Set` keyed by the join field) to make it linear, or move the work to a worker pool.',
       heavyCall:
-        '`{{call}}` runs {{per}} {{where}}: the loop’s CPU time grows with the data and blocks the event loop until it ends. Hoist the work out of the loop, process the data in chunks that yield (`await setImmediate()` between chunks), or move the loop to a worker pool (e.g. piscina).',
+        "The loop's CPU time grows with the data and blocks the event loop until it ends.\n\nHoist the work out of the loop, process the data in chunks that yield (`await setImmediate()` from `node:timers/promises` between chunks), or move the loop to a worker pool (e.g. piscina).",
     },
   },
   create(context) {
@@ -108,7 +114,11 @@ export const cpuHeavyLoop: Rule = {
       const node = reportNode(context, loop);
       switch (finding.kind) {
         case 'busy-wait':
-          context.reportOnMainThread({ node, messageId: 'busyWait', data: { clock: finding.clock } });
+          context.reportOnMainThread({
+            node,
+            messageId: 'busyWait',
+            data: { clock: finding.clock },
+          });
           return;
         case 'large':
           context.reportOnMainThread({
@@ -189,11 +199,13 @@ function prejudge(
         const confirmed = confirmTrip(trip, threshold);
         if (confirmed.kind === 'literal') return { kind: 'large', count: confirmed.count ?? threshold };
         if (confirmed.kind !== 'data') return undefined;
-        const outer = snippet(trip.source!, 48, context.sourceFile);
+        // a counting loop's bound is a number of indices; a collection is named as it is
+        const outerText = `\`${snippet(trip.source!, 48, context.sourceFile)}\``;
+        const outer = trip.sourceKind === 'bound' ? `${outerText} indices` : outerText;
         const nested = looksConfigSized(trip.source!) ? [] : scan.nested;
         for (const candidate of nested.slice(0, MAX_CANDIDATES)) {
           if (isDataSized(candidate.trip, threshold))
-            return { kind: 'nested', outer, inner: candidate.label(context) };
+            return { kind: 'nested', outer, inner: `\`${candidate.label(context)}\`` };
         }
         const call = firstHeavy(scan, regexWorthIt(trip.source!));
         const per =
@@ -220,16 +232,19 @@ function prejudge(
   }
 }
 
-function firstHeavy(scan: Scan, allowRegex = true): string | undefined {
-  for (const confirm of scan.heavy.slice(0, MAX_CANDIDATES)) {
-    const call = confirm();
-    if (call && (allowRegex || !isRegexLabel(call))) return call;
-  }
-  return undefined;
+/** A call that may be heavy: `confirm` returns its label when it is; `regex` when its cost is a regex match. */
+interface HeavyCandidate {
+  confirm: () => string | undefined;
+  regex: boolean;
 }
 
-function isRegexLabel(call: string): boolean {
-  return call.startsWith('RegExp.') || call.endsWith('with a regex');
+function firstHeavy(scan: Scan, allowRegex = true): string | undefined {
+  for (const candidate of scan.heavy.slice(0, MAX_CANDIDATES)) {
+    if (candidate.regex && !allowRegex) continue;
+    const call = candidate.confirm();
+    if (call) return call;
+  }
+  return undefined;
 }
 
 /**
@@ -313,7 +328,7 @@ function scanBody(context: RuleContext, loop: LoopLike, trip: LoopTrip, threshol
     const callback = arrayLoopCallback(loop);
     if (!callback) {
       // items.map(JSON.parse)
-      scan.heavy.push(() => directHeavyCallback(context, loop));
+      scan.heavy.push({ confirm: () => directHeavyCallback(context, loop), regex: false });
       return scan;
     }
     // rows.reduce((acc, row) => …, []): the accumulator grows with the data, it is not the element
@@ -403,7 +418,7 @@ function scanBody(context: RuleContext, loop: LoopLike, trip: LoopTrip, threshol
         }
       }
       const heavy = heavyCall(context, node, isWhile);
-      if (heavy) scan.heavy.push(patternTableLookup(node, declared) ? withoutRegex(heavy) : heavy);
+      if (heavy && !(heavy.regex && patternTableLookup(node, declared))) scan.heavy.push(heavy);
     }
     ts.forEachChild(node, visit);
   };
@@ -438,13 +453,6 @@ function patternTableLookup(call: ts.CallExpression, declared: Set<string>): boo
         ? [call.arguments[0], callee.expression]
         : [undefined, undefined];
   return !!regex && !!subject && mentions(regex, declared) && !mentions(subject, declared);
-}
-
-function withoutRegex(confirm: () => string | undefined): () => string | undefined {
-  return () => {
-    const call = confirm();
-    return call && isRegexLabel(call) ? undefined : call;
-  };
 }
 
 /** Does the expression read any of these names (not as a property name)? */
@@ -560,11 +568,28 @@ function directHeavyCallback(context: RuleContext, call: ts.CallExpression): str
   return undefined;
 }
 
-/**
- * A call whose cost grows with its input and that is worth noticing once per element. Cheap name
- * checks here; the returned function confirms (module resolution, initializers) and labels it.
- */
+/** A call whose cost grows with its input and that is worth noticing once per element. */
 function heavyCall(
+  context: RuleContext,
+  call: ts.CallExpression,
+  inWhileLoop: boolean,
+): HeavyCandidate | undefined {
+  const confirm = heavyCallConfirmation(context, call, inWhileLoop);
+  if (!confirm) return undefined;
+  const callee = skipOuterExpressions(call.expression);
+  const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  const regex =
+    method === 'test' ||
+    method === 'exec' ||
+    (method !== undefined && REGEX_METHODS_WITH_PATTERN_ARGUMENT.has(method));
+  return { confirm, regex };
+}
+
+/**
+ * Cheap name checks here; the returned function confirms (module resolution, initializers) and
+ * labels the call.
+ */
+function heavyCallConfirmation(
   context: RuleContext,
   call: ts.CallExpression,
   inWhileLoop: boolean,

@@ -160,7 +160,7 @@ interface ProducerContext {
   label: string;
 }
 
-export const ignoredBackpressure: Rule = {
+export const ignoredBackpressure: Rule<'loop' | 'producer' | 'readablePush'> = {
   meta: {
     id: 'ignored-backpressure',
     category: 'unbounded-queue',
@@ -170,11 +170,16 @@ export const ignoredBackpressure: Rule = {
     docsUrl: docsUrl('ignored-backpressure'),
     textTrigger: /\bwrite\b|\b_?read\b/,
     messages: {
-      loop: "`{{receiver}}.write()` is called in a loop and its return value is ignored: once the stream's buffer is full, write() returns false and every further chunk is buffered in memory, so a large input or a slow destination grows the process without limit. Stop when it returns false and wait for 'drain' (`if (!{{receiver}}.write(chunk)) await once({{receiver}}, 'drain')`), or use `stream.pipeline()`.",
+      loop: '`{{receiver}}.write()` in a loop ignores its return value (backpressure)',
+      producer: '`{{receiver}}.write()` ignores its return value in the {{where}}',
+      readablePush: '`this.push()` in a loop inside `{{method}}()` ignores its return value',
+    },
+    explanations: {
+      loop: "Once the stream's buffer is full, `write()` returns false and every further chunk is buffered in memory, so a large input or a slow destination grows the process without limit.\n\nStop when it returns false and wait for `'drain'` (`if (!{{receiver}}.write(chunk)) await once({{receiver}}, 'drain')`, with `once` from `node:events`), or use `stream.pipeline()`.",
       producer:
-        "`{{receiver}}.write()` ignores its return value in the {{where}}: the source keeps producing while the destination falls behind, and the difference is buffered in memory without limit. Pause the source when write() returns false and resume it on 'drain', or connect them with `stream.pipeline()`.",
+        "The source keeps producing while the destination falls behind, and the difference is buffered in memory without limit.\n\nPause the source when `write()` returns false and resume it on `'drain'`, or connect them with `stream.pipeline()`.",
       readablePush:
-        '`this.push()` in a loop inside `{{method}}()` ignores its return value: when it returns false the consumer is full, yet the loop keeps pushing and everything left is buffered in memory. Stop pushing when push() returns false; `{{method}}()` is called again when the consumer wants more.',
+        'When `push()` returns false the consumer is full, yet the loop keeps pushing and everything left is buffered in memory.\n\nStop pushing when `push()` returns false; `{{method}}()` is called again when the consumer wants more.',
     },
   },
   create(context) {

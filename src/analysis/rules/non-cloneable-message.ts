@@ -33,6 +33,8 @@ interface Offence {
   node: ts.Node;
   /** e.g. "the function `onProgress`", "`req` (an HTTP request)" */
   what: string;
+  /** the value has no name of its own (an inline function, `this`): name it by where it sits */
+  anonymous?: boolean;
   /** for 'instance': the class name */
   className?: string;
 }
@@ -151,7 +153,9 @@ const HANDLE_EVENTS: Record<string, number> = {
 const GLOBAL_WEAK = new Set(['WeakMap', 'WeakSet', 'WeakRef', 'FinalizationRegistry']);
 const PROMISE_STATICS = new Set(['resolve', 'reject', 'all', 'allSettled', 'race', 'any']);
 
-export const nonCloneableMessage: Rule = {
+export const nonCloneableMessage: Rule<
+  'function' | 'symbol' | 'promise' | 'weak' | 'handle' | 'instance' | 'port'
+> = {
   meta: {
     id: 'non-cloneable-message',
     category: 'worker-data',
@@ -161,11 +165,27 @@ export const nonCloneableMessage: Rule = {
     docsUrl: docsUrl('non-cloneable-message'),
     textTrigger: WORKER_MESSAGING_TRIGGER,
     messages: {
-      throws:
-        '{{what}} is passed to `{{api}}`, which copies its message with the structured clone algorithm: {{reason}}, so the call throws `DataCloneError` at run time{{lost}}. {{advice}}',
+      function: '{{what}} cannot be cloned: `{{api}}` throws `DataCloneError`',
+      symbol: '{{what}} cannot be cloned: `{{api}}` throws `DataCloneError`',
+      promise: '{{what}} cannot be cloned: `{{api}}` throws `DataCloneError`',
+      weak: '{{what}} cannot be cloned: `{{api}}` throws `DataCloneError`',
+      handle: '{{what}} holds native handles: `{{api}}` throws `DataCloneError`',
+      instance: '{{what}} is an instance of `{{className}}`; `{{api}}` sends it as a plain object',
+      port: '{{what}} is sent with `{{api}}` but not transferred: it throws `DataCloneError`',
+    },
+    explanations: {
+      function:
+        '`{{api}}` copies its message with the structured clone algorithm, and functions cannot be cloned: the call throws `DataCloneError` at run time and nothing is sent.\n\nSend the data the function needs (or a task name the worker maps to its own function) and run the code on the receiving side; for progress or result callbacks, listen for messages from the worker instead.',
+      symbol:
+        '`{{api}}` copies its message with the structured clone algorithm, and symbols cannot be cloned: the call throws `DataCloneError` at run time.\n\nSend a string key instead.',
+      promise:
+        '`{{api}}` copies its message with the structured clone algorithm, and a Promise cannot be cloned: the call throws `DataCloneError` at run time.\n\nAwait it and send the settled value.',
+      weak: '`{{api}}` copies its message with the structured clone algorithm, and `WeakMap`, `WeakSet`, `WeakRef` and `FinalizationRegistry` cannot be cloned: the call throws `DataCloneError` at run time.\n\nSend the data itself.',
+      handle:
+        '`{{api}}` copies its message with the structured clone algorithm. Sockets, streams, requests, responses and database clients hold native handles and functions, which cannot be cloned: the call throws `DataCloneError` at run time.\n\nSend only the plain data the worker needs (e.g. `{ url: req.url, headers: req.headers, body: req.body }`) and open connections or streams inside the worker.',
       instance:
-        '{{what}} is an instance of `{{className}}`, a class with methods, passed to `{{api}}`: structured clone copies only its own data fields, so {{receiver}} silently receives a plain object — the prototype, its methods and `instanceof {{className}}` are lost, and calling a method there throws TypeError. Send plain data and rebuild the `{{className}}` on the receiving side (e.g. a static `fromJSON()`).',
-      port: '{{what}} is sent with `{{api}}` but is not in the transfer list: a MessagePort can only be moved, not copied, so the call throws `DataCloneError`. List it in the transfer list, e.g. `postMessage({ port }, [port])`.',
+        "Structured clone copies only an object's own data fields, so {{receiver}} silently receives a plain object: the prototype, its methods and `instanceof {{className}}` are lost, and calling a method there throws `TypeError`.\n\nSend plain data and rebuild the `{{className}}` on the receiving side (e.g. a static `fromJSON()`).",
+      port: 'A `MessagePort` can only be moved, not copied, so the call throws `DataCloneError`.\n\nList it in the transfer list, e.g. `postMessage({ port }, [port])`.',
     },
   },
   create(context) {
@@ -216,46 +236,12 @@ function report(context: RuleContext, site: PostSite, offence: Offence): void {
     });
     return;
   }
-  const { reason, advice } = explain(offence);
   context.report({
     node: offence.node,
-    messageId: 'throws',
-    data: {
-      what: offence.what,
-      api: site.api,
-      reason,
-      advice,
-      lost: site.kind === 'structuredClone' ? '' : ' and nothing is sent',
-    },
+    messageId: offence.kind,
+    data: { what: offence.what, api: site.api },
     related,
   });
-}
-
-function explain(offence: Offence): { reason: string; advice: string } {
-  switch (offence.kind) {
-    case 'function':
-      return {
-        reason: 'functions cannot be cloned',
-        advice:
-          'Send the data the function needs (or a task name the worker maps to its own function) and run the code on the receiving side; for progress or result callbacks, listen for messages from the worker instead.',
-      };
-    case 'symbol':
-      return { reason: 'symbols cannot be cloned', advice: 'Send a string key instead.' };
-    case 'promise':
-      return { reason: 'a Promise cannot be cloned', advice: 'Await it and send the settled value.' };
-    case 'weak':
-      return {
-        reason: 'WeakMap, WeakSet, WeakRef and FinalizationRegistry cannot be cloned',
-        advice: 'Send the data itself.',
-      };
-    default:
-      return {
-        reason:
-          'sockets, streams, requests, responses and database clients hold native handles and functions, which cannot be cloned',
-        advice:
-          'Send only the plain data the worker needs (e.g. `{ url: req.url, headers: req.headers, body: req.body }`) and open connections or streams inside the worker.',
-      };
-  }
 }
 
 function collectOffences(
@@ -282,7 +268,7 @@ function collectOffences(
           key &&
           offence &&
           offence.node === skipOuterExpressions(property.initializer) &&
-          /^(A|An|This object) /.test(offence.what)
+          offence.anonymous
         ) {
           offence.what = `${offence.what} (property \`${key}\`)`;
         }
@@ -310,12 +296,7 @@ function collectOffences(
       collectOffences(init, site, context, inner, depth + 1);
       const first = inner[0];
       if (first) {
-        const detail = first.what.charAt(0).toLowerCase() + first.what.slice(1);
-        const held =
-          first.kind === 'instance'
-            ? `\`${expr.text}\` holds an object that`
-            : `\`${expr.text}\` holds ${detail}, which`;
-        out.push({ ...first, node: expr, what: held });
+        out.push({ ...first, node: expr, what: `${first.what} in \`${expr.text}\``, anonymous: false });
       }
       return;
     }
@@ -347,7 +328,12 @@ function classify(
   const expr = skipOuterExpressions(expression);
   const name = describe(at);
   if (ts.isArrowFunction(expr) || ts.isFunctionExpression(expr)) {
-    return { kind: 'function', node: at, what: at === expr ? 'A function' : `The function ${name}` };
+    return {
+      kind: 'function',
+      node: at,
+      what: at === expr ? 'A function' : `The function ${name}`,
+      anonymous: at === expr,
+    };
   }
   if (ts.isClassExpression(expr)) return { kind: 'function', node: at, what: `The class ${name}` };
   if (expr.kind === ts.SyntaxKind.ThisKeyword) {
@@ -536,9 +522,19 @@ function classifyNew(expr: ts.NewExpression, at: ts.Expression, context: RuleCon
   if (reference?.module === '<global>' && reference.path.length === 1) {
     const global = reference.path[0]!;
     if (global === 'Promise')
-      return { kind: 'promise', node: at, what: at === expr ? 'A Promise' : `The Promise ${name}` };
+      return {
+        kind: 'promise',
+        node: at,
+        what: at === expr ? 'A Promise' : `The Promise ${name}`,
+        anonymous: at === expr,
+      };
     if (GLOBAL_WEAK.has(global))
-      return { kind: 'weak', node: at, what: at === expr ? `A ${global}` : `The ${global} ${name}` };
+      return {
+        kind: 'weak',
+        node: at,
+        what: at === expr ? `A ${global}` : `The ${global} ${name}`,
+        anonymous: at === expr,
+      };
     if (global === 'Function') return { kind: 'function', node: at, what: `The function ${name}` };
     if (global === 'MessageChannel') return { kind: 'handle', node: at, what: `${name} (a MessageChannel)` };
   }
@@ -552,7 +548,13 @@ function classifyNew(expr: ts.NewExpression, at: ts.Expression, context: RuleCon
     const declaration = findDeclaration(callee);
     const cls = classOf(declaration);
     if (cls && classHasMethods(cls, 0)) {
-      return { kind: 'instance', node: at, what: at === expr ? 'This object' : name, className: callee.text };
+      return {
+        kind: 'instance',
+        node: at,
+        what: at === expr ? 'This object' : name,
+        anonymous: at === expr,
+        className: callee.text,
+      };
     }
   }
   return checkerOffence(expr, at, context);
@@ -565,7 +567,12 @@ function classifyCall(expr: ts.CallExpression, at: ts.Expression, context: RuleC
   if (reference?.module === '<global>') {
     const path = reference.path.join('.');
     if (path === 'Symbol' || path === 'Symbol.for')
-      return { kind: 'symbol', node: at, what: at === expr ? 'A symbol' : `The symbol ${name}` };
+      return {
+        kind: 'symbol',
+        node: at,
+        what: at === expr ? 'A symbol' : `The symbol ${name}`,
+        anonymous: at === expr,
+      };
     if (path === 'fetch')
       return {
         kind: 'promise',
@@ -606,7 +613,12 @@ function classifyCall(expr: ts.CallExpression, at: ts.Expression, context: RuleC
     if (method === 'bind' && expr.arguments.length >= 1)
       return { kind: 'function', node: at, what: `The bound function ${name}` };
     if ((method === 'then' || method === 'catch' || method === 'finally') && expr.arguments.length >= 1) {
-      return { kind: 'promise', node: at, what: at === expr ? 'A Promise' : `The Promise ${name}` };
+      return {
+        kind: 'promise',
+        node: at,
+        what: at === expr ? 'A Promise' : `The Promise ${name}`,
+        anonymous: at === expr,
+      };
     }
   }
   // a call to an async function declared in this file, not awaited

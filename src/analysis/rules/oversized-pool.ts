@@ -272,7 +272,7 @@ const WHAT: Record<WorkerSpawn['kind'], string> = {
   workerpool: 'workerpool pool',
 };
 
-export const oversizedPool: Rule = {
+export const oversizedPool: Rule<'oversized'> = {
   meta: {
     id: 'oversized-pool',
     category: 'worker-lifecycle',
@@ -281,8 +281,11 @@ export const oversizedPool: Rule = {
     docsUrl: docsUrl('oversized-pool'),
     textTrigger: WORKER_CREATION_TRIGGER,
     messages: {
+      oversized: 'This {{what}} runs up to {{size}} threads ({{label}}), more than the machine has cores',
+    },
+    explanations: {
       oversized:
-        'This {{what}} runs up to {{size}} threads ({{label}}), more than the machine has cores: CPU-bound tasks then time-slice, so each takes longer, throughput does not rise, and every extra thread costs its own V8 heap. Size CPU pools with `os.availableParallelism()` (or one less, to leave a core for the main thread).',
+        'CPU-bound tasks then time-slice, so each takes longer, throughput does not rise, and every extra thread costs its own V8 heap.\n\nSize CPU pools with `os.availableParallelism()` (or one less, to leave a core for the main thread).',
     },
   },
   create(context) {

@@ -134,7 +134,7 @@ interface Candidate {
   uses: Use[];
 }
 
-export const unboundedArrayQueue: Rule = {
+export const unboundedArrayQueue: Rule<'unbounded'> = {
   meta: {
     id: 'unbounded-array-queue',
     category: 'unbounded-queue',
@@ -144,8 +144,11 @@ export const unboundedArrayQueue: Rule = {
     docsUrl: docsUrl('unbounded-array-queue'),
     textTrigger: /\b(?:shift|splice|unshift)\b/,
     messages: {
+      unbounded: '`{{name}}` is an unbounded FIFO queue fed {{where}}',
+    },
+    explanations: {
       unbounded:
-        '`{{name}}` is used as a FIFO queue fed {{where}} and drained elsewhere, with no bound: when items arrive faster than they are processed, it grows without limit and the process runs out of memory (or slows under GC) instead of pushing back. Check `{{name}}.length` against a limit before pushing and reject, drop or pause the source (`stream.pause()`) when it is full, or use a bounded queue.',
+        'When items arrive faster than they are processed, the queue grows without limit and the process runs out of memory (or slows under GC) instead of pushing back.\n\nCheck `{{name}}.length` against a limit before pushing and reject, drop or pause the source (`readable.pause()`) when it is full, or use a bounded queue.',
     },
   },
   create(context) {

@@ -124,7 +124,7 @@ interface FanOut {
   site: ts.Node;
 }
 
-export const unboundedFanOut: Rule = {
+export const unboundedFanOut: Rule<'fanOut'> = {
   meta: {
     id: 'unbounded-fan-out',
     category: 'unbounded-queue',
@@ -134,8 +134,11 @@ export const unboundedFanOut: Rule = {
     docsUrl: docsUrl('unbounded-fan-out'),
     textTrigger: /\b(?:all|allSettled|any|race)\s*\(/,
     messages: {
+      fanOut: '`{{combinator}}` starts {{work}} for every element of `{{collection}}` at once',
+    },
+    explanations: {
       fanOut:
-        '`{{combinator}}` starts {{work}} for every element of `{{collection}}` at once: with N elements that is N requests, connections or file handles in flight and N results held in memory, so a large input exhausts sockets, file descriptors or the database pool and grows memory until the process fails. Cap the concurrency (`p-limit`, `p-map` with `{ concurrency }`), or process the input in fixed-size chunks.',
+        'With N elements that is N requests, connections or file handles in flight and N results held in memory, so a large input exhausts sockets, file descriptors or the database pool and grows memory until the process fails.\n\nCap the concurrency (`p-limit`, `p-map` with `{ concurrency }`), or process the input in fixed-size chunks.',
     },
   },
   create(context) {

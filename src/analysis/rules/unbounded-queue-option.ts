@@ -156,7 +156,7 @@ const DISPLAY: Record<Library, string> = {
   workerpool: '`workerpool.pool()`',
 };
 
-export const unboundedQueueOption: Rule = {
+export const unboundedQueueOption: Rule<'pQueue' | 'asyncQueue' | 'fastqMissing' | 'pool' | 'stream'> = {
   meta: {
     id: 'unbounded-queue-option',
     category: 'unbounded-queue',
@@ -167,15 +167,22 @@ export const unboundedQueueOption: Rule = {
     textTrigger:
       /['"`](?:p-queue|async|async-es|neo-async|fastq|piscina|tinypool|workerpool)(?:\/[\w.-]+)?['"`]|[hH]ighWaterMark/,
     messages: {
+      pQueue: '{{api}} is built {{detail}}, so tasks added {{where}} run with no limit',
+      asyncQueue: '{{api}} is built {{detail}}; its backlog of tasks pushed {{where}} is unbounded',
+      fastqMissing: '{{api}} is built without a concurrency; tasks pushed {{where}} never start',
+      pool: '{{api}} is built {{detail}}: its task queue is unbounded',
+      stream: '`{{option}}: Infinity` turns off backpressure for this stream',
+    },
+    explanations: {
       pQueue:
-        '{{api}} is built {{detail}}: p-queue then starts every task at once, so tasks added {{where}} run with no limit and a burst holds all of them (and the data they close over) in memory. Set `concurrency`, and shed load when `queue.size` reaches a limit (or `await queue.onSizeLessThan(n)`) before adding.',
+        'p-queue then starts every task at once, so a burst holds all of them (and the data they close over) in memory.\n\nSet `concurrency`, and shed load when `queue.size` reaches a limit (or `await queue.onSizeLessThan(n)`) before adding.',
       asyncQueue:
-        '{{api}} is built {{detail}}, and nothing bounds its backlog: tasks pushed {{where}} pile up in memory whenever they arrive faster than the worker finishes them. Pass an explicit concurrency and check `q.length()` against a limit before pushing (reject, drop or pause the source when it is full).',
+        "Nothing bounds the queue's backlog: tasks pile up in memory whenever they arrive faster than the worker finishes them.\n\nPass an explicit concurrency and check `q.length()` against a limit before pushing (reject, drop or pause the source when it is full).",
       fastqMissing:
-        '{{api}} is built without a concurrency: current fastq versions throw, older ones never start the tasks pushed {{where}}, which then pile up in memory. Pass a concurrency (>= 1) and check `q.length()` against a limit before pushing.',
-      pool: '{{api}} is built {{detail}}: tasks submitted {{where}} wait in an in-memory queue with no limit, so under load memory and latency grow without bound instead of failing fast. Set `{{option}}` ({{suggestion}}) and turn the "queue full" error into a 503 / retry.',
+        'Current fastq versions throw without a concurrency; older ones never start the pushed tasks, which then pile up in memory.\n\nPass a concurrency (>= 1) and check `q.length()` against a limit before pushing.',
+      pool: 'Tasks submitted {{where}} wait in an in-memory queue with no limit, so under load memory and latency grow without bound instead of failing fast.\n\nSet `{{option}}` ({{suggestion}}) and turn the "queue full" error into a 503 / retry.',
       stream:
-        '`{{option}}: Infinity` turns off backpressure for this stream: `write()`/`push()` never return false, so a fast producer buffers everything in memory. Keep the default or set a finite limit.',
+        '`write()`/`push()` never return false, so a fast producer buffers everything in memory.\n\nKeep the default or set a finite limit.',
     },
   },
   create(context) {

@@ -114,7 +114,7 @@ function describeSite(site: ts.Node, context: RuleContext): string {
   return `reached from \`${text.length > 60 ? `${text.slice(0, 57)}...` : text}\` at start-up`;
 }
 
-export const unguardedSelfSpawn: Rule = {
+export const unguardedSelfSpawn: Rule<'unguarded'> = {
   meta: {
     id: 'unguarded-self-spawn',
     category: 'worker-lifecycle',
@@ -123,8 +123,11 @@ export const unguardedSelfSpawn: Rule = {
     docsUrl: docsUrl('unguarded-self-spawn'),
     textTrigger: /__filename|import\.meta/,
     messages: {
+      unguarded: 'This file starts itself as a worker ({{how}}) from code the worker runs too',
+    },
+    explanations: {
       unguarded:
-        "This file starts itself as a worker ({{how}}) from code the worker runs too: the worker re-runs the module's top level, reaches this spawn and starts another worker, which does the same, until threads and memory run out. Put the spawn in an `if (isMainThread) { … } else { …worker code… }` branch (or return early with `if (!isMainThread)`), or move the worker code to its own file.",
+        "The worker re-runs the module's top level, reaches this spawn and starts another worker, which does the same, until threads and memory run out.\n\nPut the spawn in an `if (isMainThread) { … } else { …worker code… }` branch (or return early with `if (!isMainThread)`), or move the worker code to its own file.",
     },
   },
   create(context) {

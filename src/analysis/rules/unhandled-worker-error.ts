@@ -152,7 +152,7 @@ function hasForeignLifecycleListener(index: WorkerUsageIndex, context: RuleConte
   });
 }
 
-export const unhandledWorkerError: Rule = {
+export const unhandledWorkerError: Rule<'unhandled'> = {
   meta: {
     id: 'unhandled-worker-error',
     category: 'worker-lifecycle',
@@ -161,8 +161,11 @@ export const unhandledWorkerError: Rule = {
     docsUrl: docsUrl('unhandled-worker-error'),
     textTrigger: WORKER_CREATION_TRIGGER,
     messages: {
+      unhandled: "This Worker has no `'error'` or `'exit'` listener",
+    },
+    explanations: {
       unhandled:
-        "This Worker has no 'error' or 'exit' listener: if its code throws, the 'error' event has no listener and crashes the main process, and if it dies mid-task the task and its promise never settle. Listen to 'error' and 'exit' (reject the pending tasks, respawn with backoff), or use a pool such as piscina that does this for you.",
+        "If the worker's code throws, the `'error'` event has no listener and crashes the main process; if the worker dies mid-task, the task and its promise never settle.\n\nListen to `'error'` and `'exit'` (reject the pending tasks, respawn with backoff), or use a pool such as piscina that does this for you.",
     },
   },
   create(context) {

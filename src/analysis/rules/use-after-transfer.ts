@@ -38,7 +38,7 @@ interface Occurrence {
   reassigns: boolean;
 }
 
-export const useAfterTransfer: Rule = {
+export const useAfterTransfer: Rule<'used' | 'usedPort' | 'repeated'> = {
   meta: {
     id: 'use-after-transfer',
     category: 'worker-data',
@@ -48,11 +48,16 @@ export const useAfterTransfer: Rule = {
     docsUrl: docsUrl('use-after-transfer'),
     textTrigger: WORKER_MESSAGING_TRIGGER,
     messages: {
-      used: '`{{name}}` is used after `{{api}}` transferred it on line {{line}}: a transferred buffer is detached on the sending side — its length and byteLength are 0, element reads return undefined and typed-array methods or DataView access throw TypeError — so this code sees no data. Read what you need before posting, post a copy (`{{name}}.slice()`) instead of transferring it, or allocate a new buffer after the post.',
+      used: '`{{name}}` is used after `{{api}}` transferred it on line {{line}}',
+      usedPort: '`{{name}}` is used after `{{api}}` transferred the port on line {{line}}',
+      repeated: '`{{name}}` is created once but transferred by `{{api}}` {{where}}',
+    },
+    explanations: {
+      used: 'A transferred buffer is detached on the sending side: its `length` and `byteLength` are 0, element reads return `undefined`, and typed-array methods or `DataView` access throw `TypeError`, so this code sees no data.\n\nRead what you need before posting, post a copy (`{{name}}.slice()`) instead of transferring it, or allocate a new buffer after the post.',
       usedPort:
-        '`{{name}}` is used after `{{api}}` transferred it on line {{line}}: a transferred MessagePort belongs to the other thread now, so on this side it is closed — messages posted to it go nowhere and its listeners never fire. Keep using the other end of the channel here.',
+        'A transferred `MessagePort` belongs to the other thread now, so on this side it is closed: messages posted to it go nowhere and its listeners never fire.\n\nKeep using the other end of the channel here.',
       repeated:
-        '`{{name}}` is transferred by `{{api}}` {{where}}, but it is created once, outside: after the first post it is detached, so from the second {{round}} on the code fills and posts an empty buffer, and posting a detached ArrayBuffer throws `DataCloneError`. Allocate a fresh buffer inside the {{round}}, or post a copy without transferring it.',
+        'After the first post the buffer is detached, so from the second {{round}} on the code fills and posts an empty buffer, and posting a detached `ArrayBuffer` throws `DataCloneError`.\n\nAllocate a fresh buffer inside the {{round}}, or post a copy without transferring it.',
     },
   },
   create(context) {

@@ -336,7 +336,10 @@ function perTaskCallback(
       return perTask(call, walk, depth + 1);
     }
     return firstParameterPerTask(fn)
-      ? { where: `in the callback passed to \`new ${name ?? ''}()\``, node: call }
+      ? {
+          where: name ? `in the callback passed to \`new ${name}()\`` : 'in a constructor callback',
+          node: call,
+        }
       : perTask(call, walk, depth + 1);
   }
   if (name === undefined) return perTask(call, walk, depth + 1);
@@ -506,7 +509,7 @@ const WHAT: Record<WorkerSpawn['kind'], string> = {
   workerpool: 'workerpool pool',
 };
 
-export const workerPerTask: Rule = {
+export const workerPerTask: Rule<'perTask'> = {
   meta: {
     id: 'worker-per-task',
     category: 'worker-lifecycle',
@@ -516,8 +519,11 @@ export const workerPerTask: Rule = {
     docsUrl: docsUrl('worker-per-task'),
     textTrigger: WORKER_CREATION_TRIGGER,
     messages: {
+      perTask: 'A new {{what}} is started {{where}}',
+    },
+    explanations: {
       perTask:
-        'A new {{what}} is started {{where}}: each start costs tens of milliseconds and a fresh V8 heap, so under load tasks wait for thread start-up, memory grows with every task in flight, and nothing bounds how many threads run at once. Create one pool at start-up (piscina, or a fixed set of workers) and send each task to it.',
+        'Each start costs tens of milliseconds and a fresh V8 heap, so under load tasks wait for thread start-up, memory grows with every task in flight, and nothing bounds how many threads run at once.\n\nCreate one pool at start-up (piscina, or a fixed set of workers) and send each task to it.',
     },
   },
   create(context) {

@@ -1,0 +1,137 @@
+// Messages that fit a Problems row, and advice that names only APIs that exist.
+// - Every finding's message is one sentence: median at most 110 characters, none over 160
+//   (checked here over the demo scan; test/helpers/analyze.ts checks every finding the rule
+//   tests produce against the 160 limit).
+// - Every Node API named in a rule's messages or explanations, and every alternative the
+//   blocking-call rule can suggest, resolves against Node's own modules.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { defaultOptions } from '../src/analysis/config.js';
+import { listSourceFiles } from '../src/analysis/list-files.js';
+import { blockingApi } from '../src/analysis/rules/blocking-call.js';
+import { allRules } from '../src/analysis/rules/index.js';
+import { scan } from '../src/cli/scan.js';
+
+const MEDIAN_LIMIT = 110;
+const MAX_LIMIT = 160;
+const demo = path.resolve(__dirname, '../examples/demo-service');
+const nodeRequire = createRequire(__filename);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+describe('message length', () => {
+  it(`demo scan: median <= ${MEDIAN_LIMIT} characters, none over ${MAX_LIMIT}, one sentence`, async () => {
+    const { files } = await listSourceFiles([demo], { baseDir: demo });
+    const result = await scan({ files, options: defaultOptions(), root: demo, jobs: 1 });
+    const messages = result.findings.map((f) => f.message);
+    assert.ok(messages.length >= 13);
+    const lengths = messages.map((m) => m.length);
+    assert.ok(median(lengths) <= MEDIAN_LIMIT, `median ${median(lengths)}`);
+    for (const message of messages) {
+      assert.ok(message.length <= MAX_LIMIT, `${message.length} characters: ${message}`);
+      // one sentence: no sentence break inside (a period followed by a capital letter)
+      assert.doesNotMatch(message, /\.\s+[A-Z]/, message);
+    }
+  });
+
+  it('every message template has an explanation, and every explanation a message', () => {
+    for (const rule of allRules) {
+      assert.deepEqual(
+        Object.keys(rule.meta.explanations).sort(),
+        Object.keys(rule.meta.messages).sort(),
+        rule.meta.id,
+      );
+    }
+  });
+});
+
+/** `fs.promises.readFile()`, `crypto.pbkdf2()`, `filehandle.stat()`, `setTimeout(ms)` from `node:timers/promises` … */
+function namedApis(text: string): string[] {
+  const found: string[] = [];
+  for (const match of text.matchAll(/`([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+)\(/g)) found.push(match[1]!);
+  for (const match of text.matchAll(/`(?:await )?([A-Za-z_$][\w$]*)\([^`]*\)` from `node:([\w/]+)`/g))
+    found.push(`${match[2]}:${match[1]}`);
+  return found;
+}
+
+const MODULES = new Set([
+  'fs',
+  'crypto',
+  'zlib',
+  'child_process',
+  'os',
+  'stream',
+  'events',
+  'worker_threads',
+  'timers',
+  'util',
+]);
+
+async function exists(api: string): Promise<boolean | undefined> {
+  // `setTimeout` from `node:timers/promises`
+  const from = /^([\w/]+):(\w+)$/.exec(api);
+  if (from) return typeof nodeRequire(`node:${from[1]}`)[from[2]!] === 'function';
+  const [root, ...rest] = api.split('.');
+  if (root === 'filehandle') {
+    const handle = await fs.promises.open(__filename, 'r');
+    try {
+      return typeof (handle as unknown as Record<string, unknown>)[rest[0]!] === 'function';
+    } finally {
+      await handle.close();
+    }
+  }
+  let value: unknown;
+  if (root !== undefined && MODULES.has(root)) value = nodeRequire(`node:${root}`);
+  else if (root === 'Atomics' || root === 'Buffer' || root === 'JSON' || root === 'Promise')
+    value = (globalThis as Record<string, unknown>)[root];
+  else return undefined; // not a Node API (a variable in an example, a library)
+  for (const part of rest) value = (value as Record<string, unknown> | undefined)?.[part];
+  return typeof value === 'function';
+}
+
+describe('advice names only APIs that exist', () => {
+  it('in every rule message and explanation', async () => {
+    let checked = 0;
+    for (const rule of allRules) {
+      const texts = [...Object.values(rule.meta.messages), ...Object.values(rule.meta.explanations)];
+      for (const api of texts.flatMap((text) => namedApis(text as string))) {
+        const verdict = await exists(api);
+        if (verdict === undefined) continue;
+        checked++;
+        assert.ok(verdict, `${rule.meta.id} names \`${api}()\`, which Node does not have`);
+      }
+    }
+    assert.ok(checked >= 5, `only ${checked} Node APIs checked`);
+  });
+
+  it("in blocking-call's alternative for every synchronous API of fs, crypto, zlib and child_process", async () => {
+    let checked = 0;
+    for (const module of ['fs', 'crypto', 'zlib', 'child_process', 'fs-extra', 'graceful-fs']) {
+      const source = module.includes('-') ? 'fs' : module;
+      const names = Object.keys(nodeRequire(`node:${source}`)).filter((name) => name.endsWith('Sync'));
+      // fs-extra's own helpers too: removeSync → remove()
+      if (module === 'fs-extra') names.push('removeSync', 'copySync', 'ensureDirSync', 'outputFileSync');
+      for (const name of names) {
+        const api = blockingApi({ module, path: [name] });
+        if (!api) continue;
+        for (const named of namedApis(api.alternative)) {
+          const verdict = await exists(named);
+          if (verdict === undefined) continue;
+          checked++;
+          assert.ok(
+            verdict,
+            `${module}.${name}(): the advice names \`${named}()\`, which Node does not have`,
+          );
+        }
+      }
+    }
+    assert.ok(checked >= 50, `only ${checked} alternatives checked`);
+  });
+});
