@@ -173,6 +173,12 @@ describe('listing source files', () => {
     const limited = await listSourceFiles([root], { baseDir: root, limit: 2 });
     assert.equal(limited.truncated, true);
     assert.equal(limited.files.length, 2);
+    // A folder ignored from above but named to scan: its own files are listed.
+    const named = await listSourceFiles([path.join(root, 'generated')], { baseDir: root });
+    assert.deepEqual(
+      named.files.map((f) => path.relative(root, f)),
+      ['generated/g.js'],
+    );
     const cancelled = await listSourceFiles([root], { baseDir: root, isCancelled: () => true });
     assert.deepEqual([cancelled.cancelled, cancelled.files], [true, []]);
   });

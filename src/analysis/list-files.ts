@@ -157,7 +157,11 @@ export async function listSourceFiles(paths: string[], options: ListOptions): Pr
     }
     if (stats.isDirectory()) {
       const real = await realpath(absolute).catch(() => absolute);
-      await walk(absolute, real, respectGitignore ? await ancestorGitignores(absolute) : [], [real]);
+      let above = respectGitignore ? await ancestorGitignores(absolute) : [];
+      // A folder the repository ignores (a build output, a test sandbox) and yet named to scan:
+      // the user asked for it, so only its own ignore files apply.
+      if (isIgnored(absolute, true, above)) above = [];
+      await walk(absolute, real, above, [real]);
     } else if (stats.isFile()) {
       // A file named explicitly is scanned even if it would be filtered by extension or globs.
       add(absolute, await realpath(absolute).catch(() => absolute));
