@@ -3,12 +3,13 @@
 // suppressions, and returns the findings with a small serializable summary for the project index.
 import path from 'node:path';
 import ts from 'typescript';
-import { skipOuterExpressions } from './ast.js';
+import { calleeName, skipOuterExpressions } from './ast.js';
 import { type ExportHazard, type PendingFinding, RuleContext } from './context.js';
 import { fileKindOf } from './file-kind.js';
 import { ModuleBindings } from './model/modules.js';
-import { PhaseModel } from './model/phase.js';
+import { type Assumption, type PhaseInfo, PhaseModel } from './model/phase.js';
 import { ThreadModel } from './model/threads.js';
+import { LONG_LIVED_STARTS, NOT_THE_PROGRAM } from './package-role.js';
 import { allRules } from './rules/index.js';
 import { parseSuppressions, type SuppressionDirectives, suppressionFor } from './suppressions.js';
 import type { AnalysisOptions, NodeVisitor, Range, Rule, SkippedFile } from './types.js';
@@ -24,6 +25,14 @@ export interface ImportedCall {
   chainLabels: string[];
   /** the callee as written, e.g. "hashPassword" */
   calleeText: string;
+  /** when the calling code is run time only by assumption (see Assumption); absent: it is run time */
+  when?: Assumption;
+}
+
+/** A method call by name (`db.query()`) from run-time code, to link methods across files. */
+export interface MethodCall {
+  name: string;
+  when?: Assumption;
 }
 
 /** Cross-file facts about one file; small and serializable (crosses worker threads, kept per file). */
@@ -36,6 +45,10 @@ export interface FileSummary {
   workerTargets: string[];
   exportHazards: Record<string, ExportHazard>;
   importedCalls: ImportedCall[];
+  /** method names called from run-time code (or code run time by assumption), deduplicated */
+  methodCalls: MethodCall[];
+  /** start-up code starts something long-lived (a server, a timer, a subscription): an application */
+  startsLongLived: boolean;
   suppressions: SuppressionDirectives;
 }
 
@@ -251,6 +264,8 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
         .map(moduleKeyOf),
       exportHazards: Object.fromEntries(context.exportHazards),
       importedCalls: kind === 'module' || options.mainThreadRulesInTests ? importedCalls(context) : [],
+      methodCalls: kind === 'module' || options.mainThreadRulesInTests ? methodCalls(context) : [],
+      startsLongLived: kind !== 'test' && !NOT_THE_PROGRAM.test(relative) && startsLongLived(context),
       suppressions,
     };
     return done({ findings, skipped, summary, ...stackExhausted });
@@ -460,7 +475,8 @@ function importedCalls(context: RuleContext): ImportedCall[] {
     const reference = context.resolve(callee);
     if (!reference?.module.startsWith('.')) continue;
     const phase = context.phaseOf(call);
-    if (phase.phase !== 'runtime') continue;
+    const when = conditionOf(phase);
+    if (when === null) continue;
     if (context.threadOf(call) === 'worker') continue;
     const start = call.getStart(context.sourceFile);
     result.push({
@@ -471,7 +487,107 @@ function importedCalls(context: RuleContext): ImportedCall[] {
       offset: { start, end: call.getEnd() },
       chainLabels: phase.chain.map((s) => s.label),
       calleeText: callee.getText(context.sourceFile),
+      when,
     });
   }
   return result;
+}
+
+/**
+ * When code in this phase is run time: always (undefined), under an assumption, or never (null:
+ * start-up code, and code no export or method leads to).
+ */
+function conditionOf(phase: PhaseInfo): Assumption | undefined | null {
+  if (phase.phase === 'runtime') return phase.assumed;
+  if (phase.phase === 'unknown' && phase.exportedAs)
+    return { methods: [], exports: phase.exportedAs, asyncApi: false };
+  return null;
+}
+
+/** Methods of built-in types: calls to them never lead to a method of the program. */
+const BUILTIN_METHODS = new Set([
+  'push',
+  'pop',
+  'shift',
+  'unshift',
+  'slice',
+  'splice',
+  'concat',
+  'join',
+  'map',
+  'filter',
+  'forEach',
+  'reduce',
+  'some',
+  'every',
+  'find',
+  'findIndex',
+  'includes',
+  'indexOf',
+  'sort',
+  'keys',
+  'values',
+  'entries',
+  'then',
+  'catch',
+  'finally',
+  'toString',
+  'call',
+  'apply',
+  'bind',
+  'replace',
+  'split',
+  'trim',
+  'toLowerCase',
+  'toUpperCase',
+  'startsWith',
+  'endsWith',
+  'hasOwnProperty',
+  'test',
+  'exec',
+  'match',
+  'log',
+  'error',
+  'warn',
+  'debug',
+  'info',
+  'stringify',
+  'parse',
+  'resolve',
+  'reject',
+]);
+
+/** Method calls (`x.name()`, `this.name()`) from run-time code, for linking methods across files. */
+function methodCalls(context: RuleContext): MethodCall[] {
+  const seen = new Map<string, MethodCall>();
+  for (const call of context.nodes) {
+    if (!ts.isCallExpression(call)) continue;
+    const callee = skipOuterExpressions(call.expression);
+    if (!ts.isPropertyAccessExpression(callee)) continue;
+    const name = callee.name.text;
+    if (BUILTIN_METHODS.has(name) || (seen.get(name)?.when === undefined && seen.has(name))) continue;
+    const when = conditionOf(context.phaseOf(call));
+    if (when === null || context.threadOf(call) === 'worker') continue;
+    const known = seen.get(name);
+    if (!known || when === undefined) seen.set(name, { name, when });
+    else if (known.when) {
+      known.when = {
+        methods: [...new Set([...known.when.methods, ...when.methods])],
+        exports: [...new Set([...known.when.exports, ...when.exports])],
+        asyncApi: false,
+      };
+    }
+  }
+  return [...seen.values()];
+}
+
+/** Does start-up code start something long-lived: `app.listen()`, `setInterval()`, `server.start()`? */
+function startsLongLived(context: RuleContext): boolean {
+  for (const node of context.nodes) {
+    if (!ts.isCallExpression(node)) continue;
+    const name = calleeName(node);
+    if (name === undefined || !LONG_LIVED_STARTS.has(name)) continue;
+    if (context.threadOf(node) !== 'worker' && context.phaseOf(node).phase === 'startup') return true;
+  }
+  return false;
 }

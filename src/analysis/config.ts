@@ -5,7 +5,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import schema from '../../schemas/concurrency-lens.schema.json';
 import { readSourceFile } from './read-source.js';
 import { allRules } from './rules/index.js';
-import type { AnalysisOptions, RuleSettings, SeveritySetting, Thresholds } from './types.js';
+import type { AnalysisOptions, PackageMode, RuleSettings, SeveritySetting, Thresholds } from './types.js';
 
 export const CONFIG_FILE_NAME = '.concurrency-lens.json';
 /** A configuration file larger than this is surely not one. */
@@ -26,6 +26,7 @@ export interface ProjectConfig {
   mainThreadRulesInTests?: boolean;
   mainThreadRulesInScripts?: boolean;
   maxFileBytes?: number;
+  mode?: PackageMode;
 }
 
 export interface LoadedConfig {
@@ -114,6 +115,7 @@ export function optionsFromConfig(
     mainThreadRulesInTests: config.mainThreadRulesInTests ?? base.mainThreadRulesInTests,
     mainThreadRulesInScripts: config.mainThreadRulesInScripts ?? base.mainThreadRulesInScripts,
     maxFileBytes: config.maxFileBytes ?? base.maxFileBytes,
+    mode: config.mode ?? base.mode,
   };
 }
 

@@ -3,11 +3,17 @@
 // applies the run-time/start-up and thread rules in one place so each rule only says what is
 // blocking, never where blocking matters.
 import ts from 'typescript';
-import type { FunctionLike } from './ast.js';
+import { enclosingFunction, type FunctionLike, functionName } from './ast.js';
 import type { FileKind } from './file-kind.js';
 import { isBoundedCollection } from './model/bounds.js';
 import { type ModuleBindings, type ModuleReference, referenceIs } from './model/modules.js';
-import type { ChainStep, PhaseInfo, PhaseModel } from './model/phase.js';
+import {
+  type Assumption,
+  type ChainStep,
+  looksAsyncApi,
+  type PhaseInfo,
+  type PhaseModel,
+} from './model/phase.js';
 import type { ThreadContext, ThreadModel } from './model/threads.js';
 import {
   type Finding,
@@ -26,8 +32,13 @@ export interface PendingFinding extends Finding {
   condition?: {
     /** drop the finding when another file in the scan runs this file as a worker */
     unlessWorkerEntry?: boolean;
-    /** keep the finding only when another file calls one of these exports from run-time code */
-    ifExportCalledAtRuntime?: string[];
+    /**
+     * Run time only by assumption: the project index keeps the finding when the assumption holds
+     * (a run-time call to one of these exports or methods, or a package whose callers are unseen).
+     */
+    ifRuntime?: Assumption;
+    /** inside a function documented `@blocking`: an intentionally synchronous API */
+    blockingByDesign?: boolean;
     /** the message's template and data, to say where from once the callers are known */
     template?: PendingTemplate;
   };
@@ -150,8 +161,11 @@ export class RuleContext<MessageId extends string = string> {
     const unlessWorkerEntry = !this.threads.hasMainThreadSwitch;
     if (phase.phase === 'startup') return;
     const data = descriptor.data ?? {};
+    const blockingByDesign = isBlockingByDesign(descriptor.node) || undefined;
     if (phase.phase === 'unknown') {
       if (!phase.exportedAs) return;
+      const enclosing = enclosingFunction(descriptor.node);
+      const asyncApi = enclosing !== undefined && looksAsyncApi(enclosing, functionName(enclosing));
       const hazard: ExportHazard = {
         ruleId: this.rule.meta.id,
         messageId: descriptor.messageId,
@@ -167,7 +181,8 @@ export class RuleContext<MessageId extends string = string> {
         },
         {
           unlessWorkerEntry,
-          ifExportCalledAtRuntime: phase.exportedAs,
+          ifRuntime: { methods: [], exports: phase.exportedAs, asyncApi },
+          blockingByDesign,
           template: { messageId: descriptor.messageId, data },
         },
       );
@@ -178,17 +193,26 @@ export class RuleContext<MessageId extends string = string> {
       ...(descriptor.related ?? []),
       ...chain.map((step) => this.related(step.node, step.label)),
     ]);
-    this.report(
-      { ...descriptor, data: { ...data, where: describeWhere(chain) }, related },
-      { unlessWorkerEntry },
-    );
+    const condition: PendingFinding['condition'] = phase.assumed
+      ? {
+          unlessWorkerEntry,
+          ifRuntime: phase.assumed,
+          blockingByDesign,
+          template: { messageId: descriptor.messageId, data },
+        }
+      : { unlessWorkerEntry, blockingByDesign };
+    this.report({ ...descriptor, data: { ...data, where: describeWhere(chain) }, related }, condition);
     // One finding per root cause: the handler's call site gets an information pointing at it
     // (shown by editors at the caller; the CLI counts only root causes).
-    if (chain.length > 1) this.reportCallSite(chain[1]!.node, descriptor.node, unlessWorkerEntry);
+    if (chain.length > 1) this.reportCallSite(chain[1]!.node, descriptor.node, condition);
   }
 
   /** An `info` at `callSite`, a run-time call that leads to the finding at `rootCause`. */
-  private reportCallSite(callSite: ts.Node, rootCause: ts.Node, unlessWorkerEntry: boolean): void {
+  private reportCallSite(
+    callSite: ts.Node,
+    rootCause: ts.Node,
+    condition: PendingFinding['condition'],
+  ): void {
     const start = callSite.getStart(this.sourceFile);
     const end = callSite.getEnd();
     const cause = this.related(rootCause, 'the work that blocks');
@@ -207,7 +231,7 @@ export class RuleContext<MessageId extends string = string> {
       offset: { start, end },
       related: [cause],
       callSiteOf: cause,
-      condition: { unlessWorkerEntry },
+      condition: { ...condition, template: undefined },
     });
   }
 }
@@ -220,6 +244,15 @@ export function describeWhere(chain: Pick<ChainStep, 'label'>[]): string {
   const inner = calls[calls.length - 1]!.label;
   const via = calls.slice(0, -1).map((c) => c.label);
   return `in ${inner}, called from the ${[origin!.label, ...via].join(' → ')}`;
+}
+
+/** Is `node` inside a function whose JSDoc says `@blocking` (an intentionally synchronous API)? */
+function isBlockingByDesign(node: ts.Node): boolean {
+  for (let fn = enclosingFunction(node); fn; fn = enclosingFunction(fn)) {
+    const documented = ts.isVariableDeclaration(fn.parent) ? fn.parent.parent.parent : fn;
+    if (ts.getJSDocTags(documented).some((tag) => tag.tagName.text === 'blocking')) return true;
+  }
+  return false;
 }
 
 /** Most related locations a finding carries: enough to follow, bounded so reports stay linear. */

@@ -6,9 +6,11 @@
 import type { FileAnalysis, FileSummary, ImportedCall } from './analyzer.js';
 import type { PendingTemplate } from './context.js';
 import { callSiteMessage, capRelated, MAX_RELATED } from './context.js';
+import type { Assumption } from './model/phase.js';
+import { PackageLocator, type PackageRole, roleOf } from './package-role.js';
 import { allRules } from './rules/index.js';
 import { suppressionFor } from './suppressions.js';
-import type { AnalysisOptions, Finding, Rule } from './types.js';
+import type { AnalysisOptions, Finding, PackageMode, Rule } from './types.js';
 
 export class ProjectIndex {
   private readonly summaries = new Map<string, FileSummary>();
@@ -18,14 +20,29 @@ export class ProjectIndex {
   /** moduleKey → export name → files calling it from run-time code */
   private readonly runtimeCallers = new Map<string, Map<string, Set<string>>>();
   private readonly rulesById: Map<string, Rule>;
+  private readonly packages: PackageLocator;
+  /** package folder ('' without package.json) → files whose start-up code starts something long-lived */
+  private readonly longLived = new Map<string, Set<string>>();
+  /** `moduleKey#export` called from run-time code, and `packageDir#method` likewise: see propagate() */
+  private runtimeExports = new Set<string>();
+  private runtimeMethods = new Set<string>();
+  /** the mode the run-time sets were computed for; undefined when a summary changed since */
+  private propagatedFor: { mode: PackageMode | undefined } | undefined;
 
-  constructor(rules: readonly Rule[] = allRules) {
+  /**
+   * @param root the folder scanned: package.json files above it are not read, since the callers
+   * of code outside the scan are unseen
+   */
+  constructor(rules: readonly Rule[] = allRules, root?: string) {
     this.rulesById = new Map(rules.map((r) => [r.meta.id, r]));
+    this.packages = new PackageLocator(root);
   }
 
   update(summary: FileSummary): void {
     this.remove(summary.file);
+    this.propagatedFor = undefined;
     this.summaries.set(summary.file, summary);
+    if (summary.startsLongLived) addTo(this.longLived, this.packageDirOf(summary.file), summary.file);
     this.byModuleKey.set(summary.moduleKey, summary);
     for (const target of summary.workerTargets) addTo(this.workerSpawners, target, summary.file);
     for (const call of summary.importedCalls) {
@@ -40,7 +57,9 @@ export class ProjectIndex {
   remove(file: string): void {
     const old = this.summaries.get(file);
     if (!old) return;
+    this.propagatedFor = undefined;
     this.summaries.delete(file);
+    this.longLived.get(this.packageDirOf(file))?.delete(file);
     if (this.byModuleKey.get(old.moduleKey) === old) this.byModuleKey.delete(old.moduleKey);
     for (const target of old.workerTargets) this.workerSpawners.get(target)?.delete(file);
     for (const call of old.importedCalls) {
@@ -84,25 +103,102 @@ export class ProjectIndex {
     return [...dependents];
   }
 
+  private packageDirOf(file: string): string {
+    return this.packages.packageOf(file)?.dir ?? '';
+  }
+
+  /** Application, library, or unseen (no package.json): see package-role.ts. */
+  roleOf(file: string, mode: PackageMode | undefined): PackageRole {
+    const info = this.packages.packageOf(file);
+    return roleOf(info, (this.longLived.get(info?.dir ?? '')?.size ?? 0) > 0, mode);
+  }
+
+  /**
+   * Does code run time by assumption in `file` run at run time? Where callers cannot be seen (a
+   * library's API, no package.json) it does; in an application only when some run-time code
+   * calls one of its exports from another file, or one of its methods by name.
+   */
+  private holds(when: Assumption, file: string, mode: PackageMode | undefined): boolean {
+    if (this.roleOf(file, mode) !== 'application') return true;
+    const summary = this.summaries.get(file);
+    if (summary && when.exports.some((name) => this.runtimeExports.has(`${summary.moduleKey}#${name}`)))
+      return true;
+    const dir = this.packageDirOf(file);
+    return when.methods.some((name) => this.runtimeMethods.has(`${dir}#${name}`));
+  }
+
+  /**
+   * Which exports and methods are called at run time, across files: from code that is run time,
+   * then from code that is run time because of those calls, until nothing changes (a fixpoint
+   * over the summaries; each round is linear in the calls, and chains of files are short).
+   */
+  private propagate(mode: PackageMode | undefined): void {
+    if (this.propagatedFor && this.propagatedFor.mode === mode) return;
+    this.runtimeExports = new Set();
+    this.runtimeMethods = new Set();
+    for (let round = 0; round < MAX_PROPAGATION_ROUNDS; round++) {
+      let changed = false;
+      for (const summary of this.summaries.values()) {
+        for (const call of summary.importedCalls) {
+          if (call.when && !this.holds(call.when, summary.file, mode)) continue;
+          for (const key of candidateKeys(call.moduleKey)) {
+            const id = `${key}#${call.exportName}`;
+            if (!this.runtimeExports.has(id)) {
+              this.runtimeExports.add(id);
+              changed = true;
+            }
+          }
+        }
+        const dir = this.packageDirOf(summary.file);
+        for (const call of summary.methodCalls) {
+          const id = `${dir}#${call.name}`;
+          if (this.runtimeMethods.has(id) || (call.when && !this.holds(call.when, summary.file, mode)))
+            continue;
+          this.runtimeMethods.add(id);
+          changed = true;
+        }
+      }
+      if (!changed) break;
+    }
+    this.propagatedFor = { mode };
+  }
+
   /** Final findings of a file: pending conditions resolved, cross-file call chains added. */
   finalize(analysis: FileAnalysis, options: AnalysisOptions): Finding[] {
     const summary = analysis.summary;
     if (!summary) return analysis.findings.map(stripCondition);
+    this.propagate(options.mode);
+    const role = this.roleOf(summary.file, options.mode);
     const workerEntry = this.isWorkerEntry(summary);
     const final: Finding[] = [];
     for (const finding of analysis.findings) {
       const condition = finding.condition;
       if (condition?.unlessWorkerEntry && workerEntry) continue;
-      if (condition?.ifExportCalledAtRuntime) {
-        const callers = this.runtimeCallsOf(summary, condition.ifExportCalledAtRuntime);
-        if (callers.length === 0) continue;
-        final.push(this.withCallers(stripCondition(finding), condition.template, callers));
+      // an API documented `@blocking` is synchronous on purpose; its callers decide
+      if (condition?.blockingByDesign && role !== 'application') continue;
+      const when = condition?.ifRuntime;
+      if (!when) {
+        final.push(stripCondition(finding));
         continue;
       }
-      final.push(stripCondition(finding));
+      if (!this.holds(when, summary.file, options.mode)) continue;
+      if (role !== 'application' && !isRunTimeApi(when)) continue;
+      if (finding.callSiteOf) {
+        final.push(stripCondition(finding));
+        continue;
+      }
+      const callers = this.runtimeCallsOf(summary, when.exports, options.mode);
+      if (callers.length > 0) {
+        final.push(this.withCallers(stripCondition(finding), condition.template, callers));
+      } else if (role === 'library') {
+        final.push(this.asLibraryFinding(stripCondition(finding), condition.template, when));
+      } else {
+        final.push(stripCondition(finding));
+      }
     }
     if (!workerEntry || summary.hasMainThreadSwitch) {
       for (const call of summary.importedCalls) {
+        if (call.when && !this.holds(call.when, summary.file, options.mode)) continue;
         const finding = this.crossFileFinding(summary, call, options);
         if (finding) final.push(finding);
       }
@@ -110,10 +206,36 @@ export class ProjectIndex {
     return final;
   }
 
+  /**
+   * A finding in a library's public API, reached by its users, whom we do not see: `info`,
+   * unless the API looks asynchronous (async, a callback, a promise, `*Async`) and still blocks.
+   */
+  private asLibraryFinding(
+    finding: Finding,
+    template: PendingTemplate | undefined,
+    when: Assumption,
+  ): Finding {
+    const api = when.exports[0] ?? when.methods[0];
+    const severity = when.asyncApi ? finding.severity : 'info';
+    if (api === undefined) return { ...finding, severity };
+    const where = `in the public API \`${api === 'default' ? 'default export' : api}()\``;
+    return { ...finding, severity, message: this.render(finding, template, where) };
+  }
+
+  /** The finding's message with `{{where}}` filled anew; the old message when there is no template. */
+  private render(finding: Finding, template: PendingTemplate | undefined, where: string): string {
+    const text = template && this.rulesById.get(finding.ruleId)?.meta.messages[template.messageId];
+    if (!text || !template) return finding.message;
+    return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) =>
+      k === 'where' ? where : String(template.data[k] ?? ''),
+    );
+  }
+
   /** Run-time calls from other files to these exports of `summary`'s file, at most MAX_RELATED. */
   private runtimeCallsOf(
     summary: FileSummary,
     exportNames: string[],
+    mode: PackageMode | undefined,
   ): { file: string; call: ImportedCall }[] {
     const calledExports = this.runtimeCallers.get(summary.moduleKey);
     const result: { file: string; call: ImportedCall }[] = [];
@@ -122,6 +244,7 @@ export class ProjectIndex {
         for (const call of this.summaries.get(file)?.importedCalls ?? []) {
           if (call.exportName !== name || !candidateKeys(call.moduleKey).includes(summary.moduleKey))
             continue;
+          if (call.when && !this.holds(call.when, file, mode)) continue;
           result.push({ file, call });
           if (result.length >= MAX_RELATED) return result;
         }
@@ -140,15 +263,9 @@ export class ProjectIndex {
     callers: { file: string; call: ImportedCall }[],
   ): Finding {
     const first = callers[0]!;
-    const rule = this.rulesById.get(finding.ruleId);
-    const text = template && rule?.meta.messages[template.messageId];
     const origin = first.call.chainLabels[0];
     const where = `in \`${first.call.exportName}()\`, called from ${origin ? `the ${origin} in ` : ''}${relativeName(finding.file, first.file)}`;
-    const message = text
-      ? text.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) =>
-          k === 'where' ? where : String(template.data[k] ?? ''),
-        )
-      : finding.message;
+    const message = this.render(finding, template, where);
     const related = capRelated([
       ...(finding.related ?? []),
       ...callers.map(({ file, call }) => ({
@@ -201,6 +318,26 @@ export class ProjectIndex {
     return this.byModuleKey.get(key);
   }
 }
+
+/**
+ * API names that set up rather than serve: factories, initialisers, and classes (constructing an
+ * instance is set-up). A library's API is run time except these.
+ */
+const SETUP_API =
+  /^(create|make|build|init|initialize|setup|setUp|configure|bootstrap|register)([A-Z_]|$)|^[A-Z]/;
+
+/**
+ * Is code reached from this API run time in a library (or a file whose callers are unseen)? Not
+ * when every way in is set-up, or named synchronous on purpose (`readJsonSync()`).
+ */
+function isRunTimeApi(when: Assumption): boolean {
+  const names = [...when.exports, ...when.methods].map((name) => name.split('.').pop() ?? name);
+  if (names.some((name) => /Sync$/.test(name))) return false;
+  return names.length === 0 || !names.every((name) => SETUP_API.test(name));
+}
+
+/** Rounds of run-time propagation across files: call chains across more files are cut there. */
+const MAX_PROPAGATION_ROUNDS = 12;
 
 /** './lib' may be './lib.ts' or './lib/index.ts'. */
 function candidateKeys(moduleKey: string): string[] {

@@ -168,4 +168,9 @@ export interface AnalysisOptions {
   mainThreadRulesInScripts: boolean;
   /** files above this size are skipped with a note */
   maxFileBytes: number;
+  /** library or application for every package, instead of judging each (default 'auto') */
+  mode?: PackageMode;
 }
+
+/** `.concurrency-lens.json` `mode`: what the scanned packages are. */
+export type PackageMode = 'auto' | 'application' | 'library';

@@ -76,7 +76,7 @@ export async function scan(scanOptions: ScanOptions): Promise<ScanResult> {
     scanOptions,
   ).then((done) => (typed && !('failure' in typed) ? withTypelessNotes(done, typed) : done));
 
-  const index = new ProjectIndex();
+  const index = new ProjectIndex(undefined, scanOptions.root);
   for (const analysis of analyses) if (analysis.summary) index.update(analysis.summary);
   const findings: Finding[] = [];
   const skipped: SkippedFile[] = [...notes];

@@ -59,7 +59,7 @@ describe('blocking-call', () => {
       const code = [
         "import { readFileSync } from 'fs';",
         "setInterval(() => readFileSync('a'), 1000);",
-        "fetchThing().then(() => readFileSync('b'));",
+        "app.get('/b', () => fetchThing().then(() => readFileSync('b')));",
         'class Service {',
         "  render() { return readFileSync('c'); }",
         '}',

@@ -44,6 +44,43 @@ export interface PhaseInfo {
   chain: ChainStep[];
   /** for unknown: the export names under which the function (or its caller) leaves the file */
   exportedAs?: string[];
+  /**
+   * For run time: run time by assumption, not because a handler is seen calling it (a method
+   * nobody in the file calls: "instances live on"; an async function nobody calls). The project
+   * index decides with the package's role: in an application the assumption must be met by a
+   * run-time call from elsewhere; where callers cannot be seen (a library's API, a lone file) it holds.
+   */
+  assumed?: Assumption;
+}
+
+/** The calls from elsewhere that would make assumed run-time code really run time. */
+export interface Assumption {
+  /** a run-time `x.name()` call anywhere in the package, for one of these names */
+  methods: string[];
+  /** a run-time call from another file to one of these exports of this file */
+  exports: string[];
+  /** the API this code is reached from looks asynchronous (async, callback, promise, `*Async`) */
+  asyncApi: boolean;
+}
+
+function mergeAssumptions(a: Assumption | undefined, b: Assumption): Assumption {
+  if (!a) return b;
+  return {
+    methods: [...new Set([...a.methods, ...b.methods])],
+    exports: [...new Set([...a.exports, ...b.exports])],
+    asyncApi: a.asyncApi || b.asyncApi,
+  };
+}
+
+const CALLBACK_PARAMETER = /^(cb|callback|done|next|fn)$/i;
+
+/** Does a function look like an asynchronous API: async, `*Async`, a trailing callback, a promise? */
+export function looksAsyncApi(fn: FunctionLike, name: string | undefined): boolean {
+  if (isAsyncFunction(fn) || (name !== undefined && /Async$/.test(name))) return true;
+  const last = fn.parameters[fn.parameters.length - 1];
+  if (last && ts.isIdentifier(last.name) && CALLBACK_PARAMETER.test(last.name.text)) return true;
+  const body = fn.body;
+  return body !== undefined && /\bnew Promise\b|\.then\(/.test(body.getText());
 }
 
 /** Calls that register a callback to run later, when work arrives. */
@@ -247,6 +284,9 @@ export class PhaseModel {
       if (isRegistration(parent)) {
         // process.on('exit', …) runs once, synchronously, as the process ends: nothing waits on it
         if (isProcessExitListener(parent)) return STARTUP;
+        // a promise callback runs once per promise: `main().then(…)` at top level is start-up,
+        // the same chain built in a handler is run time
+        if (PROMISE_METHODS.has(calleeName(parent) ?? '')) return this.phaseOfNode(parent);
         return { phase: 'runtime', chain: [{ label: describeRegistration(parent), node: parent }] };
       }
       // A callback handed to a function we know nothing about (withLock(cb), program.action(cb))
@@ -286,8 +326,13 @@ export class PhaseModel {
       const byCallers = this.phaseFromMethodCalls(fn, name);
       if (byCallers) return byCallers;
       if (STARTUP_METHOD_NAME.test(name)) return UNKNOWN;
-      // Instances live on: their methods are called while the program serves work.
-      return { phase: 'runtime', chain: [{ label: `method \`${name}\``, node: fn }] };
+      // Instances live on: their methods are called while the program serves work, if anything
+      // calls them at run time (the project index checks that in an application).
+      return {
+        phase: 'runtime',
+        chain: [{ label: `method \`${name}\``, node: fn }],
+        assumed: { methods: [name], exports: [], asyncApi: looksAsyncApi(fn, name) },
+      };
     }
     if ((objectLiteral || assigned?.kind === 'static') && name !== undefined) {
       const holder = objectLiteral && parentSkippingWrappers(objectLiteral);
@@ -301,8 +346,15 @@ export class PhaseModel {
       }
       const byCallers = this.phaseFromMethodCalls(fn, name);
       if (byCallers) return byCallers;
+      // an async callback in an options object handed to a library (`consumer.run({ eachBatch })`)
+      if (isAsyncFunction(fn) && holder && (ts.isCallExpression(holder) || ts.isNewExpression(holder)))
+        return { phase: 'runtime', chain: [{ label: `\`${name}\` callback`, node: fn }] };
       if (isAsyncFunction(fn))
-        return { phase: 'runtime', chain: [{ label: `async method \`${name}\``, node: fn }] };
+        return {
+          phase: 'runtime',
+          chain: [{ label: `async method \`${name}\``, node: fn }],
+          assumed: { methods: [name], exports: this.memberExportNames(fn), asyncApi: true },
+        };
       if (looksLikeRequestHandler(fn))
         return { phase: 'runtime', chain: [{ label: `request handler \`${name}\``, node: fn }] };
       const exportedAs = this.memberExportNames(fn);
@@ -311,16 +363,24 @@ export class PhaseModel {
     const lookupName = ts.isConstructorDeclaration(fn) ? fn.parent.name?.text : name;
     let sawStartupCaller = false;
     let exportedAs: string[] | undefined;
+    /** the first caller that is run time only by assumption, and the union of the assumptions */
+    let assumedCaller: PhaseInfo | undefined;
+    let assumption: Assumption | undefined;
     if (lookupName !== undefined) {
       const scope = declaringScope(declarationOf(fn), lookupName, this.scopeCache);
       for (const call of this.byScope(this.callsByName, this.callsByScope, lookupName).get(scope) ?? []) {
         if (call.pos >= fn.pos && call.end <= fn.end) continue; // recursion
         const callerInfo = this.phaseOfNode(call);
         if (callerInfo.phase === 'runtime') {
-          return {
+          const called: PhaseInfo = {
             phase: 'runtime',
             chain: extendChain(callerInfo.chain, { label: `${lookupName}()`, node: call }),
+            assumed: callerInfo.assumed,
           };
+          if (!callerInfo.assumed) return called;
+          assumedCaller ??= called;
+          assumption = mergeAssumptions(assumption, callerInfo.assumed);
+          continue;
         }
         if (callerInfo.phase === 'startup') sawStartupCaller = true;
         if (callerInfo.exportedAs) exportedAs = [...(exportedAs ?? []), ...callerInfo.exportedAs];
@@ -334,10 +394,15 @@ export class PhaseModel {
         if (registeringName !== undefined && INLINE_CALLBACK_METHODS.has(registeringName)) {
           const callerInfo = this.phaseOfNode(registration);
           if (callerInfo.phase === 'runtime') {
-            return {
+            const called: PhaseInfo = {
               phase: 'runtime',
               chain: extendChain(callerInfo.chain, { label: `${lookupName}()`, node: registration }),
+              assumed: callerInfo.assumed,
             };
+            if (!callerInfo.assumed) return called;
+            assumedCaller ??= called;
+            assumption = mergeAssumptions(assumption, callerInfo.assumed);
+            continue;
           }
           if (callerInfo.phase === 'startup') sawStartupCaller = true;
           continue;
@@ -348,15 +413,26 @@ export class PhaseModel {
         };
       }
     }
-    if (isAsyncFunction(fn) && !sawStartupCaller) {
-      return { phase: 'runtime', chain: [{ label: `async function \`${name ?? 'anonymous'}\``, node: fn }] };
-    }
     if (looksLikeRequestHandler(fn)) {
       return { phase: 'runtime', chain: [{ label: `request handler \`${name ?? 'anonymous'}\``, node: fn }] };
     }
-    if (sawStartupCaller) return STARTUP;
     const ownExports = this.exportNamesOf(fn, name);
     if (ownExports.length > 0) exportedAs = [...(exportedAs ?? []), ...ownExports];
+    if (assumedCaller && assumption) {
+      // run time if any assumed caller really is, or if another file calls it (or its callers)
+      return {
+        ...assumedCaller,
+        assumed: mergeAssumptions(assumption, { methods: [], exports: exportedAs ?? [], asyncApi: false }),
+      };
+    }
+    if (isAsyncFunction(fn) && !sawStartupCaller) {
+      return {
+        phase: 'runtime',
+        chain: [{ label: `async function \`${name ?? 'anonymous'}\``, node: fn }],
+        assumed: { methods: [], exports: exportedAs ?? [], asyncApi: true },
+      };
+    }
+    if (sawStartupCaller) return STARTUP;
     return exportedAs ? { phase: 'unknown', chain: [], exportedAs } : UNKNOWN;
   }
 
@@ -389,12 +465,27 @@ export class PhaseModel {
     );
     if (calls.length === 0) return undefined;
     let sawStartup = false;
+    let assumedCaller: PhaseInfo | undefined;
     for (const call of calls) {
       const callerInfo = this.phaseOfNode(call);
       if (callerInfo.phase === 'runtime') {
-        return { phase: 'runtime', chain: extendChain(callerInfo.chain, { label: `${name}()`, node: call }) };
+        const called: PhaseInfo = {
+          phase: 'runtime',
+          chain: extendChain(callerInfo.chain, { label: `${name}()`, node: call }),
+          assumed: callerInfo.assumed,
+        };
+        if (!callerInfo.assumed) return called;
+        assumedCaller = assumedCaller
+          ? { ...assumedCaller, assumed: mergeAssumptions(assumedCaller.assumed, callerInfo.assumed) }
+          : called;
+        continue;
       }
       if (callerInfo.phase === 'startup') sawStartup = true;
+    }
+    if (assumedCaller) {
+      // called by code that is run time by assumption, or from elsewhere by name
+      const own: Assumption = { methods: [name], exports: [], asyncApi: false };
+      return { ...assumedCaller, assumed: mergeAssumptions(assumedCaller.assumed, own) };
     }
     return sawStartup ? STARTUP : undefined;
   }

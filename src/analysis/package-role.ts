@@ -1,0 +1,116 @@
+// What a file's package is, for judging run time: an application (a server, a daemon: its code
+// runs at run time only when reached from handlers, listeners and timers), a library (its public
+// API runs at run time, in programs we do not see), or unseen (no package.json: the callers
+// cannot be seen, so exported functions and methods count as callable at run time).
+// `package.json` alone does not tell: applications are published with `main` and `bin` too. A
+// package whose start-up code starts something long-lived (listen, createServer, setInterval…)
+// is an application; one that exposes an API and starts nothing is a library.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { PackageMode } from './types.js';
+
+export type PackageRole = 'application' | 'library' | 'unseen';
+
+export interface PackageInfo {
+  /** the folder holding package.json */
+  dir: string;
+  /** has `main`, `module` or `exports`: an API others import */
+  hasEntryPoints: boolean;
+  private: boolean;
+}
+
+/**
+ * Finds and reads the nearest package.json of files, caching each folder's answer. With a root
+ * (the folder scanned), it does not look above it: what lies outside the scan is unseen.
+ */
+export class PackageLocator {
+  private readonly byDir = new Map<string, PackageInfo | null>();
+
+  constructor(private readonly root?: string) {}
+
+  packageOf(file: string): PackageInfo | undefined {
+    return this.lookup(path.dirname(file)) ?? undefined;
+  }
+
+  private lookup(dir: string): PackageInfo | null {
+    const known = this.byDir.get(dir);
+    if (known !== undefined) return known;
+    let found: PackageInfo | null | undefined = readPackage(dir);
+    if (found === undefined) {
+      const parent = path.dirname(dir);
+      const stop =
+        parent === dir ||
+        path.basename(dir) === 'node_modules' ||
+        (this.root !== undefined && path.resolve(dir) === path.resolve(this.root));
+      found = stop ? null : this.lookup(parent);
+    }
+    this.byDir.set(dir, found);
+    return found;
+  }
+}
+
+/** What `require('pkg')` loads when package.json names no entry point. */
+const DEFAULT_ENTRIES = ['index.js', 'index.cjs', 'index.mjs'];
+
+/**
+ * Calls that start something long-lived when start-up code makes them: a server, a timer, a
+ * subscription, or the start of a program a `bin` runs (`server.start()`, `nms.run()`).
+ */
+export const LONG_LIVED_STARTS = new Set([
+  'listen',
+  'createServer',
+  'startServer',
+  'start',
+  'run',
+  'serve',
+  'setInterval',
+  'subscribe',
+  'consume',
+  'connect',
+]);
+
+/** Folders whose code is not the package's own program: examples, benchmarks, docs, tests. */
+export const NOT_THE_PROGRAM =
+  /(^|[\\/])(examples?|demos?|bench(marks?)?|docs?|test|tests|__tests__|scripts)[\\/]/;
+
+/** package.json of `dir`: undefined when there is none, null-like fields when it cannot be read. */
+function readPackage(dir: string): PackageInfo | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path.join(dir, 'package.json'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  let json: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object') json = parsed as Record<string, unknown>;
+  } catch {
+    // an unreadable package.json still marks a package: judged by its code alone
+  }
+  return {
+    dir,
+    hasEntryPoints:
+      json.main !== undefined ||
+      json.module !== undefined ||
+      json.exports !== undefined ||
+      DEFAULT_ENTRIES.some((name) => existsSync(path.join(dir, name))),
+    private: json.private === true,
+  };
+}
+
+/**
+ * The role of a package: `mode` from the configuration wins; otherwise a package whose start-up
+ * code starts something long-lived is an application, a private package is one, and a package
+ * with entry points that starts nothing is a library.
+ */
+export function roleOf(
+  info: PackageInfo | undefined,
+  startsLongLived: boolean,
+  mode: PackageMode | undefined,
+): PackageRole {
+  if (mode === 'application' || mode === 'library') return mode;
+  if (!info) return 'unseen';
+  if (startsLongLived || info.private) return 'application';
+  return info.hasEntryPoints ? 'library' : 'application';
+}
