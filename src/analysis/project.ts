@@ -323,8 +323,7 @@ export class ProjectIndex {
  * API names that set up rather than serve: factories, initialisers, and classes (constructing an
  * instance is set-up). A library's API is run time except these.
  */
-const SETUP_API =
-  /^(create|make|build|init|initialize|setup|setUp|configure|bootstrap|register)([A-Z_]|$)|^[A-Z]/;
+const SETUP_API = /^(create|make|init|initialize|setup|setUp|configure|bootstrap)([A-Z_]|$)|^[A-Z]/;
 
 /**
  * Is code reached from this API run time in a library (or a file whose callers are unseen)? Not
