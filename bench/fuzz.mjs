@@ -26,6 +26,7 @@ import {
   rmSync,
   statSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -59,14 +60,16 @@ const { values } = parseArgs({
 if (values['time-one']) {
   const api = createRequire(import.meta.url)(path.join(repo, 'dist/cli.js'));
   const options = api.defaultOptions();
+  // writeSync: process.exit() below must not drop lines still queued on the pipe.
   const files = readFileSync(values['time-one'], 'utf8').split('\n').filter(Boolean);
   for (const file of files) {
-    process.stdout.write(`start ${file}\n`);
+    writeSync(1, `start ${file}\n`);
     const started = performance.now();
     const analysis = api.analyzePath(file, options, path.dirname(file));
     const ms = performance.now() - started;
     const failed = analysis.skipped?.reason === 'internal-error' && !analysis.skipped.partial;
-    process.stdout.write(
+    writeSync(
+      1,
       `${JSON.stringify({ file, ms, failed, detail: failed ? analysis.skipped.detail : undefined })}\n`,
     );
   }
