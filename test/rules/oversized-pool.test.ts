@@ -1,28 +1,108 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { explained, findingsOf, positions } from '../helpers/analyze.js';
+// oversized-pool: valid and invalid cases.
+// One case per snippet (RuleTester: test/helpers/rule-tester.ts); no shared snippets.
+import { lines, ruleTester } from '../helpers/rule-tester.js';
 
-const RULE = 'oversized-pool';
-
-describe('oversized-pool', () => {
-  describe('invalid', () => {
-    it('flags a piscina pool with a large literal maxThreads', () => {
-      const code = [
+ruleTester('oversized-pool', {
+  valid: [
+    {
+      name: 'accepts pools sized by the core count, or fewer',
+      code: lines(
+        "import os from 'node:os';",
+        "import Piscina from 'piscina';",
+        'const cores = os.availableParallelism();',
+        "new Piscina({ filename: './a.js', maxThreads: os.availableParallelism() });",
+        "new Piscina({ filename: './b.js', maxThreads: os.cpus().length - 1 });",
+        "new Piscina({ filename: './c.js', maxThreads: Math.max(1, cores - 1) });",
+        "new Piscina({ filename: './d.js', maxThreads: Math.min(32, cores) });",
+        "new Piscina({ filename: './e.js', maxThreads: Math.ceil(cores / 2), minThreads: 1 });",
+        "new Piscina({ filename: './f.js', maxThreads: 8 });",
+        "new Piscina({ filename: './g.js', maxThreads: 16 });",
+      ),
+      filename: 'src/ok.ts',
+    },
+    {
+      name: 'accepts sizes that come from configuration',
+      code: lines(
+        "import Piscina from 'piscina';",
+        'export function makePool(config: { threads: number }) {',
+        "  return new Piscina({ filename: './t.js', maxThreads: config.threads, minThreads: Number(process.env.MIN_THREADS) });",
+        '}',
+      ),
+      filename: 'src/config.ts',
+    },
+    {
+      name: 'accepts pools documented as I/O pools and async pools with concurrentTasksPerWorker',
+      code: lines(
+        "import Piscina from 'piscina';",
+        '// I/O pool: each task waits on the network, threads mostly sleep',
+        "export const fetchPool = new Piscina({ filename: './fetch.js', maxThreads: 64 });",
+        "export const asyncPool = new Piscina({ filename: './io.js', maxThreads: 32, concurrentTasksPerWorker: 8 });",
+      ),
+      filename: 'src/io.ts',
+    },
+    {
+      name: 'accepts hand-written pools sized by the cores',
+      code: lines(
+        "const os = require('os');",
+        "const { Worker } = require('worker_threads');",
+        'const workers = [];',
+        'for (let i = 0; i < os.cpus().length; i++) workers.push(new Worker("./a.js"));',
+        'const spare = Array.from({ length: os.availableParallelism() - 1 }, () => new Worker("./b.js"));',
+        'for (let i = 0; i < 4; i++) workers.push(new Worker("./c.js"));',
+      ),
+      filename: 'src/manual.js',
+    },
+    {
+      name: 'accepts workerpool defaults and string minWorkers',
+      code: lines(
+        "import workerpool from 'workerpool';",
+        "const pool = workerpool.pool('./w.js', { maxWorkers: workerpool.cpus - 1, minWorkers: 'max' });",
+      ),
+      filename: 'src/wp.ts',
+    },
+    {
+      name: 'ignores the libuv thread pool and lookalike pool classes',
+      code: lines(
+        "process.env.UV_THREADPOOL_SIZE = '64';",
+        'class Pool { constructor(readonly options: { maxThreads: number }) {} }',
+        'const pool = new Pool({ maxThreads: 64 });',
+        "import { Pool as PgPool } from 'pg';",
+        'const db = new PgPool({ max: 100 });',
+      ),
+      filename: 'src/db.ts',
+    },
+    {
+      name: 'respects the maxThreads option',
+      code: lines("import Piscina from 'piscina';", "new Piscina({ filename: './a.js', maxThreads: 48 });"),
+      filename: 'src/big.ts',
+      options: { maxThreads: 64 },
+    },
+  ],
+  invalid: [
+    {
+      name: 'flags a piscina pool with a large literal maxThreads',
+      code: lines(
         "import Piscina from 'piscina';",
         'export const pool = new Piscina({',
         "  filename: new URL('./resize.js', import.meta.url).href,",
         '  maxThreads: 64,',
         '});',
-      ].join('\n');
-      const findings = findingsOf(RULE, code, 'src/pool.mjs');
-      assert.deepEqual(positions(findings), ['4:15']);
-      assert.equal(findings[0]!.ruleId, RULE);
-      assert.match(explained(findings[0]!), /up to 64 threads/);
-      assert.match(explained(findings[0]!), /availableParallelism/);
-    });
-
-    it('flags multiples of the core count and cores plus a constant', () => {
-      const code = [
+      ),
+      filename: 'src/pool.mjs',
+      errors: [
+        {
+          messageId: 'oversized',
+          line: 4,
+          column: 15,
+          endLine: 4,
+          endColumn: 17,
+          data: { what: 'piscina pool', size: '64', label: '`maxThreads`' },
+        },
+      ],
+    },
+    {
+      name: 'flags multiples of the core count and cores plus a constant',
+      code: lines(
         "const os = require('node:os');",
         "const { availableParallelism } = require('os');",
         "const Piscina = require('piscina');",
@@ -30,55 +110,134 @@ describe('oversized-pool', () => {
         "const b = new Piscina({ filename: './b.js', minThreads: availableParallelism() + 2 });",
         "const c = new Piscina({ filename: './c.js', maxThreads: 4 * os.availableParallelism() });",
         "const d = new Piscina({ filename: './d.js', maxThreads: Math.max(4, os.cpus().length * 1.5) });",
-      ].join('\n');
-      const findings = findingsOf(RULE, code, 'src/pools.js');
-      assert.deepEqual(positions(findings), ['4:57', '5:57', '6:57', '7:57']);
-      assert.match(explained(findings[0]!), /2 × the core count/);
-      assert.match(explained(findings[1]!), /the core count \+ 2/);
-    });
-
-    it('follows consts and shorthand options, tinypool included', () => {
-      const code = [
+      ),
+      filename: 'src/pools.js',
+      errors: [
+        {
+          messageId: 'oversized',
+          line: 4,
+          column: 57,
+          endLine: 4,
+          endColumn: 77,
+          data: { what: 'piscina pool', size: '2 × the core count', label: '`maxThreads`' },
+        },
+        {
+          messageId: 'oversized',
+          line: 5,
+          column: 57,
+          endLine: 5,
+          endColumn: 83,
+          data: { what: 'piscina pool', size: 'the core count + 2', label: '`minThreads`' },
+        },
+        {
+          messageId: 'oversized',
+          line: 6,
+          column: 57,
+          endLine: 6,
+          endColumn: 86,
+          data: { what: 'piscina pool', size: '4 × the core count', label: '`maxThreads`' },
+        },
+        {
+          messageId: 'oversized',
+          line: 7,
+          column: 57,
+          endLine: 7,
+          endColumn: 92,
+          data: { what: 'piscina pool', size: '1.5 × the core count', label: '`maxThreads`' },
+        },
+      ],
+    },
+    {
+      name: 'follows consts and shorthand options, tinypool included',
+      code: lines(
         "import os from 'node:os';",
         "import Tinypool from 'tinypool';",
         'const cores = os.availableParallelism();',
         'const maxThreads = cores * 4;',
         "export const pool = new Tinypool({ filename: './task.js', maxThreads });",
-      ].join('\n');
-      assert.deepEqual(positions(findingsOf(RULE, code, 'src/tiny.ts')), ['5:59']);
-    });
-
-    it('flags options kept in a const object', () => {
-      const code = [
+      ),
+      filename: 'src/tiny.ts',
+      errors: [
+        {
+          messageId: 'oversized',
+          line: 5,
+          column: 59,
+          endLine: 5,
+          endColumn: 69,
+          data: { what: 'tinypool pool', size: '4 × the core count', label: '`maxThreads`' },
+        },
+      ],
+    },
+    {
+      name: 'flags options kept in a const object',
+      code: lines(
         "import Piscina from 'piscina';",
         "const options = { filename: './t.js', maxThreads: 100 };",
         'export const pool = new Piscina(options);',
-      ].join('\n');
-      assert.deepEqual(positions(findingsOf(RULE, code, 'src/opts.ts')), ['2:51']);
-    });
-
-    it('flags an oversized default behind ?? / ||', () => {
-      const code = [
+      ),
+      filename: 'src/opts.ts',
+      errors: [
+        {
+          messageId: 'oversized',
+          line: 2,
+          column: 51,
+          endLine: 2,
+          endColumn: 54,
+          data: { what: 'piscina pool', size: '100', label: '`maxThreads`' },
+        },
+      ],
+    },
+    {
+      name: 'flags an oversized default behind ?? / ||',
+      code: lines(
         "import os from 'node:os';",
         "import Piscina from 'piscina';",
         'export function createPool(options: { threads?: number }) {',
         "  return new Piscina({ filename: './t.js', maxThreads: options.threads ?? os.cpus().length * 2 });",
         '}',
-      ].join('\n');
-      assert.deepEqual(positions(findingsOf(RULE, code, 'src/factory.ts')), ['4:56']);
-    });
-
-    it('flags workerpool maxWorkers', () => {
-      const code = [
+      ),
+      filename: 'src/factory.ts',
+      errors: [
+        {
+          messageId: 'oversized',
+          line: 4,
+          column: 56,
+          endLine: 4,
+          endColumn: 95,
+          data: { what: 'piscina pool', size: '2 × the core count', label: '`maxThreads`' },
+        },
+      ],
+    },
+    {
+      name: 'flags workerpool maxWorkers',
+      code: lines(
         "const workerpool = require('workerpool');",
         "const pool = workerpool.pool(__dirname + '/fib.js', { maxWorkers: 32 });",
         'const pool2 = workerpool.pool({ maxWorkers: workerpool.cpus * 2 });',
-      ].join('\n');
-      assert.deepEqual(positions(findingsOf(RULE, code, 'src/wp.js')), ['2:67', '3:45']);
-    });
-
-    it('flags hand-written pools: loop bounds, Array.from lengths, loops calling a spawn function', () => {
-      const code = [
+      ),
+      filename: 'src/wp.js',
+      errors: [
+        {
+          messageId: 'oversized',
+          line: 2,
+          column: 67,
+          endLine: 2,
+          endColumn: 69,
+          data: { what: 'workerpool pool', size: '32', label: '`maxWorkers`' },
+        },
+        {
+          messageId: 'oversized',
+          line: 3,
+          column: 45,
+          endLine: 3,
+          endColumn: 64,
+          data: { what: 'workerpool pool', size: '2 × the core count', label: '`maxWorkers`' },
+        },
+      ],
+    },
+    {
+      name: 'flags hand-written pools: loop bounds, Array.from lengths, loops calling a spawn function',
+      code: lines(
         "import os from 'node:os';",
         "import { Worker } from 'node:worker_threads';",
         'const workers: Worker[] = [];',
@@ -92,12 +251,46 @@ describe('oversized-pool', () => {
         '  return w;',
         '}',
         'for (let i = 0; i < 2 * os.availableParallelism(); i++) spawn();',
-      ].join('\n');
-      assert.deepEqual(positions(findingsOf(RULE, code, 'src/manual.ts')), ['4:21', '7:35', '13:21']);
-    });
-
-    it('flags a CPU pool that sets concurrentTasksPerWorker to the default of 1', () => {
-      const code = [
+      ),
+      filename: 'src/manual.ts',
+      errors: [
+        {
+          messageId: 'oversized',
+          line: 4,
+          column: 21,
+          endLine: 4,
+          endColumn: 41,
+          data: {
+            what: 'set of workers',
+            size: '2 × the core count',
+            label: 'the loop that starts the workers',
+          },
+        },
+        {
+          messageId: 'oversized',
+          line: 7,
+          column: 35,
+          endLine: 7,
+          endColumn: 37,
+          data: { what: 'set of workers', size: '32', label: 'the `Array.from` length' },
+        },
+        {
+          messageId: 'oversized',
+          line: 13,
+          column: 21,
+          endLine: 13,
+          endColumn: 50,
+          data: {
+            what: 'set of workers',
+            size: '2 × the core count',
+            label: 'the loop that starts the workers',
+          },
+        },
+      ],
+    },
+    {
+      name: 'flags a CPU pool that sets concurrentTasksPerWorker to the default of 1',
+      code: lines(
         "import os from 'os';",
         "import Piscina from 'piscina';",
         'const piscina = new Piscina({',
@@ -106,108 +299,55 @@ describe('oversized-pool', () => {
         '  maxThreads: os.cpus().length * 4,',
         '  concurrentTasksPerWorker: 1,',
         '});',
-      ].join('\n');
-      assert.deepEqual(positions(findingsOf(RULE, code, 'src/decrypt.ts')), ['6:15']);
-    });
-
-    it('resolves compiled CommonJS output (tsc __importDefault interop)', () => {
-      const code = [
+      ),
+      filename: 'src/decrypt.ts',
+      errors: [
+        {
+          messageId: 'oversized',
+          line: 6,
+          column: 15,
+          endLine: 6,
+          endColumn: 35,
+          data: { what: 'piscina pool', size: '4 × the core count', label: '`maxThreads`' },
+        },
+      ],
+    },
+    {
+      name: 'resolves compiled CommonJS output (tsc __importDefault interop)',
+      code: lines(
         '"use strict";',
         'const piscina_1 = __importDefault(require("piscina"));',
         'const os_1 = __importDefault(require("os"));',
         'const pool = new piscina_1.default({ filename: __dirname + "/w.js", maxThreads: os_1.default.cpus().length * 2 });',
-      ].join('\n');
-      assert.deepEqual(positions(findingsOf(RULE, code, 'dist/pool.js')), ['4:81']);
-    });
-
-    it('flags an unlimited pool', () => {
-      const code = [
+      ),
+      filename: 'dist/pool.js',
+      errors: [
+        {
+          messageId: 'oversized',
+          line: 4,
+          column: 81,
+          endLine: 4,
+          endColumn: 111,
+          data: { what: 'piscina pool', size: '2 × the core count', label: '`maxThreads`' },
+        },
+      ],
+    },
+    {
+      name: 'flags an unlimited pool',
+      code: lines(
         "import Piscina from 'piscina';",
         "const pool = new Piscina({ filename: './x.js', maxThreads: Infinity });",
-      ].join('\n');
-      assert.deepEqual(positions(findingsOf(RULE, code)), ['2:60']);
-    });
-  });
-
-  describe('valid', () => {
-    it('accepts pools sized by the core count, or fewer', () => {
-      const code = [
-        "import os from 'node:os';",
-        "import Piscina from 'piscina';",
-        'const cores = os.availableParallelism();',
-        "new Piscina({ filename: './a.js', maxThreads: os.availableParallelism() });",
-        "new Piscina({ filename: './b.js', maxThreads: os.cpus().length - 1 });",
-        "new Piscina({ filename: './c.js', maxThreads: Math.max(1, cores - 1) });",
-        "new Piscina({ filename: './d.js', maxThreads: Math.min(32, cores) });",
-        "new Piscina({ filename: './e.js', maxThreads: Math.ceil(cores / 2), minThreads: 1 });",
-        "new Piscina({ filename: './f.js', maxThreads: 8 });",
-        "new Piscina({ filename: './g.js', maxThreads: 16 });",
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/ok.ts'), []);
-    });
-
-    it('accepts sizes that come from configuration', () => {
-      const code = [
-        "import Piscina from 'piscina';",
-        'export function makePool(config: { threads: number }) {',
-        "  return new Piscina({ filename: './t.js', maxThreads: config.threads, minThreads: Number(process.env.MIN_THREADS) });",
-        '}',
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/config.ts'), []);
-    });
-
-    it('accepts pools documented as I/O pools and async pools with concurrentTasksPerWorker', () => {
-      const code = [
-        "import Piscina from 'piscina';",
-        '// I/O pool: each task waits on the network, threads mostly sleep',
-        "export const fetchPool = new Piscina({ filename: './fetch.js', maxThreads: 64 });",
-        "export const asyncPool = new Piscina({ filename: './io.js', maxThreads: 32, concurrentTasksPerWorker: 8 });",
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/io.ts'), []);
-    });
-
-    it('accepts hand-written pools sized by the cores', () => {
-      const code = [
-        "const os = require('os');",
-        "const { Worker } = require('worker_threads');",
-        'const workers = [];',
-        'for (let i = 0; i < os.cpus().length; i++) workers.push(new Worker("./a.js"));',
-        'const spare = Array.from({ length: os.availableParallelism() - 1 }, () => new Worker("./b.js"));',
-        'for (let i = 0; i < 4; i++) workers.push(new Worker("./c.js"));',
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/manual.js'), []);
-    });
-
-    it('accepts workerpool defaults and string minWorkers', () => {
-      const code = [
-        "import workerpool from 'workerpool';",
-        "const pool = workerpool.pool('./w.js', { maxWorkers: workerpool.cpus - 1, minWorkers: 'max' });",
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/wp.ts'), []);
-    });
-
-    it('ignores the libuv thread pool and lookalike pool classes', () => {
-      const code = [
-        "process.env.UV_THREADPOOL_SIZE = '64';",
-        'class Pool { constructor(readonly options: { maxThreads: number }) {} }',
-        'const pool = new Pool({ maxThreads: 64 });',
-        "import { Pool as PgPool } from 'pg';",
-        'const db = new PgPool({ max: 100 });',
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/db.ts'), []);
-    });
-
-    it('respects the maxThreads option', () => {
-      const code = [
-        "import Piscina from 'piscina';",
-        "new Piscina({ filename: './a.js', maxThreads: 48 });",
-      ].join('\n');
-      assert.deepEqual(
-        findingsOf(RULE, code, 'src/big.ts', {
-          config: { rules: { 'oversized-pool': { options: { maxThreads: 64 } } } },
-        }),
-        [],
-      );
-    });
-  });
+      ),
+      errors: [
+        {
+          messageId: 'oversized',
+          line: 2,
+          column: 60,
+          endLine: 2,
+          endColumn: 68,
+          data: { what: 'piscina pool', size: 'an unlimited number of', label: '`maxThreads`' },
+        },
+      ],
+    },
+  ],
 });

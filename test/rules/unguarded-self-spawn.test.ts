@@ -1,111 +1,12 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { explained, findingsOf, positions } from '../helpers/analyze.js';
+// unguarded-self-spawn: valid and invalid cases.
+// One case per snippet (RuleTester: test/helpers/rule-tester.ts); no shared snippets.
+import { lines, ruleTester } from '../helpers/rule-tester.js';
 
-const RULE = 'unguarded-self-spawn';
-
-describe('unguarded-self-spawn', () => {
-  describe('invalid', () => {
-    it('flags new Worker(__filename) at the top level of a CommonJS file', () => {
-      const code = [
-        "const { Worker, parentPort } = require('node:worker_threads');",
-        'const worker = new Worker(__filename);',
-        "worker.on('message', (n) => console.log(n));",
-        "worker.on('error', console.error);",
-        'parentPort?.postMessage(fib(30));',
-      ].join('\n');
-      const findings = findingsOf(RULE, code, 'src/fib.js');
-      assert.deepEqual(positions(findings), ['2:16']);
-      assert.equal(findings[0]!.ruleId, RULE);
-      assert.equal(findings[0]!.severity, 'error');
-      assert.match(explained(findings[0]!), /isMainThread/);
-    });
-
-    it('flags ESM self-spawns through import.meta.url, fileURLToPath and import.meta.filename', () => {
-      const code = [
-        "import { Worker } from 'node:worker_threads';",
-        "import { fileURLToPath } from 'node:url';",
-        'new Worker(new URL(import.meta.url));',
-        'const self = fileURLToPath(import.meta.url);',
-        'new Worker(self);',
-        'new Worker(import.meta.filename);',
-      ].join('\n');
-      assert.deepEqual(positions(findingsOf(RULE, code, 'src/self.mjs')), ['3:1', '5:1', '6:1']);
-    });
-
-    it('follows a main() function called at start-up, and reports the call as related', () => {
-      const code = [
-        "import { Worker, parentPort, workerData } from 'node:worker_threads';",
-        "import { fileURLToPath } from 'node:url';",
-        'async function main() {',
-        '  const worker = new Worker(fileURLToPath(import.meta.url), { workerData: 42 });',
-        "  worker.on('error', console.error);",
-        '}',
-        'main().catch(console.error);',
-        'parentPort?.postMessage(workerData * 2);',
-      ].join('\n');
-      const findings = findingsOf(RULE, code, 'src/main.ts');
-      assert.deepEqual(positions(findings), ['4:18']);
-      assert.equal(findings[0]!.related?.[0]?.range.start.line, 7);
-    });
-
-    it('flags a spawn after a worker branch that does not return', () => {
-      const code = [
-        "const { Worker, isMainThread, parentPort } = require('worker_threads');",
-        'if (!isMainThread) {',
-        "  parentPort.on('message', (n) => parentPort.postMessage(n * 2));",
-        '}',
-        'const w = new Worker(__filename);',
-      ].join('\n');
-      assert.deepEqual(positions(findingsOf(RULE, code, 'src/double.js')), ['5:11']);
-    });
-
-    it('flags a piscina pool whose filename is the file itself', () => {
-      const code = [
-        "const Piscina = require('piscina');",
-        'const pool = new Piscina({ filename: __filename });',
-        'module.exports = ({ a, b }) => a + b;',
-        'pool.run({ a: 1, b: 2 }).then(console.log);',
-      ].join('\n');
-      assert.deepEqual(positions(findingsOf(RULE, code, 'src/add.js')), ['2:14']);
-    });
-
-    it('does not take require.main === module as a guard (it is true inside the worker too)', () => {
-      const code = [
-        "const { Worker } = require('worker_threads');",
-        'if (require.main === module) {',
-        '  new Worker(__filename);',
-        '}',
-      ].join('\n');
-      assert.deepEqual(positions(findingsOf(RULE, code, 'src/cli.js')), ['3:3']);
-    });
-
-    it('flags spawns in timers and callbacks registered at start-up', () => {
-      const code = [
-        "const { Worker } = require('worker_threads');",
-        'setTimeout(() => new Worker(__filename), 100);',
-        "app.post('/work', (req, res) => { new Worker(__filename, { workerData: req.body }); });",
-      ].join('\n');
-      assert.deepEqual(positions(findingsOf(RULE, code, 'src/server.js')), ['2:18', '3:35']);
-    });
-
-    it('follows a method called at start-up', () => {
-      const code = [
-        "import { Worker } from 'node:worker_threads';",
-        'class Service {',
-        '  start() {',
-        '    this.worker = new Worker(new URL(import.meta.url));',
-        '  }',
-        '}',
-        'new Service().start();',
-      ].join('\n');
-      assert.deepEqual(positions(findingsOf(RULE, code, 'src/service.mjs')), ['4:19']);
-    });
-  });
-
-  describe('valid', () => {
-    it('accepts the isMainThread branch (Node docs pattern)', () => {
-      const code = [
+ruleTester('unguarded-self-spawn', {
+  valid: [
+    {
+      name: 'accepts the isMainThread branch (Node docs pattern)',
+      code: lines(
         "const { Worker, isMainThread, parentPort, workerData } = require('node:worker_threads');",
         'if (isMainThread) {',
         '  module.exports = function parseJSAsync(script) {',
@@ -118,33 +19,36 @@ describe('unguarded-self-spawn', () => {
         '} else {',
         '  parentPort.postMessage(parse(workerData));',
         '}',
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/parse.js'), []);
-    });
-
-    it('accepts an early return or process.exit in a worker branch before the spawn', () => {
-      const cjs = [
+      ),
+      filename: 'src/parse.js',
+    },
+    {
+      name: 'accepts an early return or process.exit in a worker branch before the spawn',
+      code: lines(
         "const { Worker, isMainThread, parentPort } = require('worker_threads');",
         'if (!isMainThread) {',
         "  parentPort.on('message', (n) => parentPort.postMessage(n * 2));",
         '  return;',
         '}',
         'new Worker(__filename);',
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, cjs, 'src/early.js'), []);
-      const exit = [
+      ),
+      filename: 'src/early.js',
+    },
+    {
+      name: 'accepts an early return or process.exit in a worker branch before the spawn (2)',
+      code: lines(
         "import { Worker, isMainThread } from 'node:worker_threads';",
         'if (!isMainThread) {',
         '  await runWorker();',
         '  process.exit(0);',
         '}',
         'new Worker(new URL(import.meta.url));',
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, exit, 'src/exit.mjs'), []);
-    });
-
-    it('accepts workerData and parentPort tests', () => {
-      const code = [
+      ),
+      filename: 'src/exit.mjs',
+    },
+    {
+      name: 'accepts workerData and parentPort tests',
+      code: lines(
         "import { Worker, workerData, parentPort } from 'node:worker_threads';",
         'if (!workerData) {',
         '  new Worker(new URL(import.meta.url), { workerData: { n: 1 } });',
@@ -155,24 +59,24 @@ describe('unguarded-self-spawn', () => {
         '  parentPort.postMessage(workerData.n);',
         '}',
         'if (workerData?.role !== "child") new Worker(new URL(import.meta.url), { workerData: { role: "child" } });',
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/data.mjs'), []);
-    });
-
-    it('accepts a depth guard computed from workerData (Node docs, nested workers)', () => {
-      const code = [
+      ),
+      filename: 'src/data.mjs',
+    },
+    {
+      name: 'accepts a depth guard computed from workerData (Node docs, nested workers)',
+      code: lines(
         "import { fileURLToPath } from 'node:url';",
         "import { Worker, workerData } from 'node:worker_threads';",
         'const level = workerData?.level ?? 0;',
         'if (level < 10) {',
         '  const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { level: level + 1 } });',
         '}',
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/nested.mjs'), []);
-    });
-
-    it('accepts a function only called from the main-thread branch, ternaries and && guards', () => {
-      const code = [
+      ),
+      filename: 'src/nested.mjs',
+    },
+    {
+      name: 'accepts a function only called from the main-thread branch, ternaries and && guards',
+      code: lines(
         "const { Worker, isMainThread, parentPort } = require('worker_threads');",
         'function startPool(n) {',
         '  for (let i = 0; i < n; i++) new Worker(__filename);',
@@ -186,12 +90,12 @@ describe('unguarded-self-spawn', () => {
         'isMainThread ? spawnOne() : serve();',
         'function spawnTwo() { return new Worker(__filename); }',
         'isMainThread && spawnTwo();',
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/pool.js'), []);
-    });
-
-    it('accepts an exported helper nobody in the file calls, with the worker code in a branch', () => {
-      const code = [
+      ),
+      filename: 'src/pool.js',
+    },
+    {
+      name: 'accepts an exported helper nobody in the file calls, with the worker code in a branch',
+      code: lines(
         "import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';",
         "import { fileURLToPath } from 'node:url';",
         'export function hashInWorker(password: string): Promise<string> {',
@@ -202,12 +106,12 @@ describe('unguarded-self-spawn', () => {
         '  });',
         '}',
         'if (!isMainThread) parentPort!.postMessage(hash(workerData));',
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/hash.ts'), []);
-    });
-
-    it('accepts a guard inside the function that spawns', () => {
-      const code = [
+      ),
+      filename: 'src/hash.ts',
+    },
+    {
+      name: 'accepts a guard inside the function that spawns',
+      code: lines(
         "import { Worker, isMainThread } from 'node:worker_threads';",
         'async function main() {',
         '  if (!isMainThread) return;',
@@ -215,47 +119,47 @@ describe('unguarded-self-spawn', () => {
         "  w.on('error', console.error);",
         '}',
         'main();',
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/guarded.mjs'), []);
-    });
-
-    it("accepts piscina's isWorkerThread guard", () => {
-      const code = [
+      ),
+      filename: 'src/guarded.mjs',
+    },
+    {
+      name: "accepts piscina's isWorkerThread guard",
+      code: lines(
         "import Piscina from 'piscina';",
         'if (!Piscina.isWorkerThread) {',
         '  const pool = new Piscina({ filename: new URL(import.meta.url).href });',
         '  console.log(await pool.run({ a: 4, b: 6 }));',
         '}',
         'export default ({ a, b }) => a + b;',
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/piscina-self.mjs'), []);
-    });
-
-    it('accepts argv/env flags handed to the worker and tested before the spawn', () => {
-      const code = [
+      ),
+      filename: 'src/piscina-self.mjs',
+    },
+    {
+      name: 'accepts argv/env flags handed to the worker and tested before the spawn',
+      code: lines(
         "const { Worker } = require('worker_threads');",
         "if (process.argv[2] === 'child') {",
         '  runChild();',
         '} else {',
         "  new Worker(__filename, { argv: ['child'] });",
         '}',
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/flags.js'), []);
-    });
-
-    it('ignores workers of other files and pools of other files', () => {
-      const code = [
+      ),
+      filename: 'src/flags.js',
+    },
+    {
+      name: 'ignores workers of other files and pools of other files',
+      code: lines(
         "import { Worker } from 'node:worker_threads';",
         "import Piscina from 'piscina';",
         "new Worker(new URL('./worker.js', import.meta.url));",
         "new Worker(__dirname + '/worker.js');",
         "new Piscina({ filename: new URL('./task.mjs', import.meta.url).href });",
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/main.mjs'), []);
-    });
-
-    it('does not take a same-named method of another object for a call of the spawning method', () => {
-      const code = [
+      ),
+      filename: 'src/main.mjs',
+    },
+    {
+      name: 'does not take a same-named method of another object for a call of the spawning method',
+      code: lines(
         "import http from 'node:http';",
         "import { Worker, isMainThread, parentPort } from 'node:worker_threads';",
         'export class Indexer {',
@@ -268,12 +172,12 @@ describe('unguarded-self-spawn', () => {
         'server.listen(8080);',
         'server.start?.();',
         "if (!isMainThread) parentPort!.on('message', () => {});",
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/indexer.ts'), []);
-    });
-
-    it('ignores a method nobody in the file calls, in a file with a worker branch', () => {
-      const code = [
+      ),
+      filename: 'src/indexer.ts',
+    },
+    {
+      name: 'ignores a method nobody in the file calls, in a file with a worker branch',
+      code: lines(
         "import { Worker, isMainThread, parentPort } from 'node:worker_threads';",
         'export class Compressor {',
         '  compress(data: Uint8Array) {',
@@ -282,8 +186,205 @@ describe('unguarded-self-spawn', () => {
         '  }',
         '}',
         "if (!isMainThread) parentPort!.on('message', (d) => parentPort!.postMessage(d));",
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/compressor.ts'), []);
-    });
-  });
+      ),
+      filename: 'src/compressor.ts',
+    },
+  ],
+  invalid: [
+    {
+      name: 'flags new Worker(__filename) at the top level of a CommonJS file',
+      code: lines(
+        "const { Worker, parentPort } = require('node:worker_threads');",
+        'const worker = new Worker(__filename);',
+        "worker.on('message', (n) => console.log(n));",
+        "worker.on('error', console.error);",
+        'parentPort?.postMessage(fib(30));',
+      ),
+      filename: 'src/fib.js',
+      errors: [
+        {
+          messageId: 'unguarded',
+          line: 2,
+          column: 16,
+          endLine: 2,
+          endColumn: 38,
+          data: { how: '`new Worker()` of this file' },
+        },
+      ],
+    },
+    {
+      name: 'flags ESM self-spawns through import.meta.url, fileURLToPath and import.meta.filename',
+      code: lines(
+        "import { Worker } from 'node:worker_threads';",
+        "import { fileURLToPath } from 'node:url';",
+        'new Worker(new URL(import.meta.url));',
+        'const self = fileURLToPath(import.meta.url);',
+        'new Worker(self);',
+        'new Worker(import.meta.filename);',
+      ),
+      filename: 'src/self.mjs',
+      errors: [
+        {
+          messageId: 'unguarded',
+          line: 3,
+          column: 1,
+          endLine: 3,
+          endColumn: 37,
+          data: { how: '`new Worker()` of this file' },
+        },
+        {
+          messageId: 'unguarded',
+          line: 5,
+          column: 1,
+          endLine: 5,
+          endColumn: 17,
+          data: { how: '`new Worker()` of this file' },
+        },
+        {
+          messageId: 'unguarded',
+          line: 6,
+          column: 1,
+          endLine: 6,
+          endColumn: 33,
+          data: { how: '`new Worker()` of this file' },
+        },
+      ],
+    },
+    {
+      name: 'follows a main() function called at start-up, and reports the call as related',
+      code: lines(
+        "import { Worker, parentPort, workerData } from 'node:worker_threads';",
+        "import { fileURLToPath } from 'node:url';",
+        'async function main() {',
+        '  const worker = new Worker(fileURLToPath(import.meta.url), { workerData: 42 });',
+        "  worker.on('error', console.error);",
+        '}',
+        'main().catch(console.error);',
+        'parentPort?.postMessage(workerData * 2);',
+      ),
+      filename: 'src/main.ts',
+      errors: [
+        {
+          messageId: 'unguarded',
+          line: 4,
+          column: 18,
+          endLine: 4,
+          endColumn: 80,
+          data: { how: '`new Worker()` of this file' },
+          related: [{ line: 7 }],
+        },
+      ],
+    },
+    {
+      name: 'flags a spawn after a worker branch that does not return',
+      code: lines(
+        "const { Worker, isMainThread, parentPort } = require('worker_threads');",
+        'if (!isMainThread) {',
+        "  parentPort.on('message', (n) => parentPort.postMessage(n * 2));",
+        '}',
+        'const w = new Worker(__filename);',
+      ),
+      filename: 'src/double.js',
+      errors: [
+        {
+          messageId: 'unguarded',
+          line: 5,
+          column: 11,
+          endLine: 5,
+          endColumn: 33,
+          data: { how: '`new Worker()` of this file' },
+        },
+      ],
+    },
+    {
+      name: 'flags a piscina pool whose filename is the file itself',
+      code: lines(
+        "const Piscina = require('piscina');",
+        'const pool = new Piscina({ filename: __filename });',
+        'module.exports = ({ a, b }) => a + b;',
+        'pool.run({ a: 1, b: 2 }).then(console.log);',
+      ),
+      filename: 'src/add.js',
+      errors: [
+        {
+          messageId: 'unguarded',
+          line: 2,
+          column: 14,
+          endLine: 2,
+          endColumn: 51,
+          data: { how: 'a piscina pool whose `filename` is this file' },
+        },
+      ],
+    },
+    {
+      name: 'does not take require.main === module as a guard (it is true inside the worker too)',
+      code: lines(
+        "const { Worker } = require('worker_threads');",
+        'if (require.main === module) {',
+        '  new Worker(__filename);',
+        '}',
+      ),
+      filename: 'src/cli.js',
+      errors: [
+        {
+          messageId: 'unguarded',
+          line: 3,
+          column: 3,
+          endLine: 3,
+          endColumn: 25,
+          data: { how: '`new Worker()` of this file' },
+        },
+      ],
+    },
+    {
+      name: 'flags spawns in timers and callbacks registered at start-up',
+      code: lines(
+        "const { Worker } = require('worker_threads');",
+        'setTimeout(() => new Worker(__filename), 100);',
+        "app.post('/work', (req, res) => { new Worker(__filename, { workerData: req.body }); });",
+      ),
+      filename: 'src/server.js',
+      errors: [
+        {
+          messageId: 'unguarded',
+          line: 2,
+          column: 18,
+          endLine: 2,
+          endColumn: 40,
+          data: { how: '`new Worker()` of this file' },
+        },
+        {
+          messageId: 'unguarded',
+          line: 3,
+          column: 35,
+          endLine: 3,
+          endColumn: 83,
+          data: { how: '`new Worker()` of this file' },
+        },
+      ],
+    },
+    {
+      name: 'follows a method called at start-up',
+      code: lines(
+        "import { Worker } from 'node:worker_threads';",
+        'class Service {',
+        '  start() {',
+        '    this.worker = new Worker(new URL(import.meta.url));',
+        '  }',
+        '}',
+        'new Service().start();',
+      ),
+      filename: 'src/service.mjs',
+      errors: [
+        {
+          messageId: 'unguarded',
+          line: 4,
+          column: 19,
+          endLine: 4,
+          endColumn: 55,
+          data: { how: '`new Worker()` of this file' },
+        },
+      ],
+    },
+  ],
 });

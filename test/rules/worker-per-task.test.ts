@@ -1,232 +1,23 @@
-import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { explained, findingsOf, positions } from '../helpers/analyze.js';
+// worker-per-task: valid and invalid cases.
+// One case per snippet (RuleTester: test/helpers/rule-tester.ts); no shared snippets.
+import { lines, ruleTester } from '../helpers/rule-tester.js';
 
-const RULE = 'worker-per-task';
-
-describe('worker-per-task', () => {
-  describe('invalid', () => {
-    it('flags a Worker started in an express handler', () => {
-      const code = [
-        "import express from 'express';",
-        "import { Worker } from 'node:worker_threads';",
-        'const app = express();',
-        "app.post('/resize', (req, res) => {",
-        "  const worker = new Worker('./resize.js', { workerData: req.body });",
-        "  worker.once('message', (img) => res.send(img));",
-        "  worker.once('error', (err) => res.status(500).send(err.message));",
-        '});',
-      ].join('\n');
-      const findings = findingsOf(RULE, code);
-      assert.deepEqual(positions(findings), ['5:18']);
-      assert.equal(findings[0]!.ruleId, RULE);
-      assert.match(explained(findings[0]!), /POST \/resize/);
-      assert.match(explained(findings[0]!), /pool/);
-    });
-
-    it('flags a Worker per item of a data loop', () => {
-      const code = [
-        "const { Worker } = require('worker_threads');",
-        'const files = process.argv.slice(2);',
-        'for (const file of files) {',
-        "  const w = new Worker('./lint-file.js', { workerData: file });",
-        "  w.on('error', console.error);",
-        '}',
-        'for (let i = 0; i < files.length; i++) {',
-        "  new Worker('./hash-file.js', { workerData: files[i] }).on('error', console.error);",
-        '}',
-        'while (files.length > 0) {',
-        "  new Worker('./zip.js', { workerData: files.pop() }).on('error', console.error);",
-        '}',
-      ].join('\n');
-      const findings = findingsOf(RULE, code, 'src/lint-all.js');
-      assert.deepEqual(positions(findings), ['4:13', '8:3', '11:3']);
-      assert.match(explained(findings[0]!), /loop over `files`/);
-    });
-
-    it('flags a promise-per-task helper called from a map over the input', () => {
-      const code = [
-        "import { Worker } from 'node:worker_threads';",
-        'function runInWorker(file: string): Promise<number> {',
-        '  return new Promise((resolve, reject) => {',
-        "    const worker = new Worker('./count-lines.js', { workerData: file });",
-        "    worker.on('message', resolve);",
-        "    worker.on('error', reject);",
-        '  });',
-        '}',
-        'export async function countAll(files: string[]) {',
-        '  return Promise.all(files.map((f) => runInWorker(f)));',
-        '}',
-      ].join('\n');
-      const findings = findingsOf(RULE, code, 'src/count.ts');
-      assert.deepEqual(positions(findings), ['4:20']);
-      assert.match(explained(findings[0]!), /each element of `files`/);
-    });
-
-    it('flags an exported helper that starts a worker for each call and waits for it', () => {
-      const code = [
-        "import { once } from 'node:events';",
-        "import { Worker } from 'node:worker_threads';",
-        'export async function renderPdf(html: string): Promise<Buffer> {',
-        "  const worker = new Worker(new URL('./pdf-worker.js', import.meta.url), { workerData: { html } });",
-        "  const [pdf] = await once(worker, 'message');",
-        '  return pdf;',
-        '}',
-      ].join('\n');
-      assert.deepEqual(positions(findingsOf(RULE, code, 'src/pdf.ts')), ['4:18']);
-    });
-
-    it('flags the Node docs parseJSAsync pattern and helpers that post the task to a fresh worker', () => {
-      const code = [
-        "const { Worker, isMainThread, parentPort, workerData } = require('node:worker_threads');",
-        'if (isMainThread) {',
-        '  module.exports = function parseJSAsync(script) {',
-        '    return new Promise((resolve, reject) => {',
-        '      const worker = new Worker(__filename, { workerData: script });',
-        "      worker.on('message', resolve);",
-        "      worker.on('error', reject);",
-        '    });',
-        '  };',
-        '} else {',
-        '  parentPort.postMessage(parse(workerData));',
-        '}',
-        'exports.runTask = function runTask(task) {',
-        '  return new Promise((resolve, reject) => {',
-        "    const worker = new Worker('./task.js');",
-        '    worker.postMessage(task);',
-        "    worker.once('message', (r) => { resolve(r); worker.terminate(); });",
-        "    worker.once('error', reject);",
-        '  });',
-        '};',
-      ].join('\n');
-      assert.deepEqual(positions(findingsOf(RULE, code, 'src/parse.js')), ['5:22', '15:20']);
-    });
-
-    it('flags a piscina pool and a workerpool pool created per request', () => {
-      const code = [
-        "import Fastify from 'fastify';",
-        "import Piscina from 'piscina';",
-        "import workerpool from 'workerpool';",
-        'const fastify = Fastify();',
-        "fastify.post('/hash', async (request, reply) => {",
-        "  const pool = new Piscina({ filename: new URL('./hash.js', import.meta.url).href });",
-        '  const result = await pool.run(request.body);',
-        '  await pool.destroy();',
-        '  return result;',
-        '});',
-        "fastify.get('/fib', async (request) => {",
-        "  const pool = workerpool.pool('./fib.js');",
-        "  try { return await pool.exec('fib', [request.query.n]); } finally { await pool.terminate(); }",
-        '});',
-      ].join('\n');
-      assert.deepEqual(positions(findingsOf(RULE, code, 'src/server.mjs')), ['6:16', '12:16']);
-    });
-
-    it('flags an exported helper that builds a pool for each call', () => {
-      const code = [
-        "import Piscina from 'piscina';",
-        'export async function hashPassword(password: string) {',
-        "  const pool = new Piscina({ filename: new URL('./hash.js', import.meta.url).href });",
-        '  return pool.run(password);',
-        '}',
-      ].join('\n');
-      assert.deepEqual(positions(findingsOf(RULE, code, 'src/hash.ts')), ['3:16']);
-    });
-
-    it('flags workers started per message, per interval tick and per queue job', () => {
-      const code = [
-        "const { Worker } = require('node:worker_threads');",
-        "queue.on('job', (job) => {",
-        "  new Worker('./job.js', { workerData: job }).on('error', console.error);",
-        '});',
-        'setInterval(() => {',
-        "  new Worker('./cleanup.js').on('error', console.error);",
-        '}, 60_000);',
-        'queue.process(async (job) => {',
-        "  const w = new Worker('./transcode.js', { workerData: job.data });",
-        "  w.on('error', console.error);",
-        '});',
-      ].join('\n');
-      assert.deepEqual(positions(findingsOf(RULE, code, 'src/consumer.js')), ['3:3', '6:3', '9:13']);
-    });
-
-    it('flags a worker per message of a kafka consumer (handler in an options object)', () => {
-      const code = [
-        "import { Worker } from 'node:worker_threads';",
-        'await consumer.run({',
-        '  eachMessage: async ({ message }) => {',
-        "    const w = new Worker('./score.js', { workerData: message.value });",
-        "    w.on('error', console.error);",
-        '  },',
-        '});',
-      ].join('\n');
-      assert.deepEqual(positions(findingsOf(RULE, code, 'src/kafka.mjs')), ['4:15']);
-    });
-
-    it('flags a class that owns a pool when it is constructed per request', () => {
-      const code = [
-        "import Piscina from 'piscina';",
-        'class ImageService {',
-        '  pool: Piscina;',
-        '  constructor() {',
-        "    this.pool = new Piscina({ filename: './resize.js' });",
-        '  }',
-        '}',
-        "router.get('/thumb/:id', async (ctx, next) => {",
-        '  const service = new ImageService();',
-        '  ctx.body = await service.pool.run(ctx.params.id);',
-        '});',
-      ].join('\n');
-      assert.deepEqual(positions(findingsOf(RULE, code, 'src/images.ts')), ['5:17']);
-    });
-
-    it('flags a Worker started in a decorated NestJS handler', () => {
-      const code = [
-        "import { Body, Controller, Post } from '@nestjs/common';",
-        "import { Worker } from 'node:worker_threads';",
-        "@Controller('images')",
-        'export class ImagesController {',
-        "  @Post('resize')",
-        '  resize(@Body() body: { url: string }) {',
-        "    const worker = new Worker('./resize.js');",
-        '    worker.postMessage(body);',
-        "    worker.on('error', console.error);",
-        '  }',
-        '}',
-      ].join('\n');
-      const findings = findingsOf(RULE, code, 'src/images.controller.ts');
-      assert.deepEqual(positions(findings), ['7:20']);
-      assert.match(explained(findings[0]!), /@Post/);
-    });
-
-    it('flags a loop of workers run per request even when the loop is bounded', () => {
-      const code = [
-        "import { Worker } from 'node:worker_threads';",
-        "app.post('/batch', (req, res) => {",
-        '  for (let i = 0; i < 4; i++) {',
-        "    new Worker('./part.js', { workerData: { part: i, body: req.body } }).on('error', console.error);",
-        '  }',
-        '  res.sendStatus(202);',
-        '});',
-      ].join('\n');
-      assert.deepEqual(positions(findingsOf(RULE, code)), ['4:5']);
-    });
-  });
-
-  describe('valid', () => {
-    it('accepts a pool created once at start-up and used per request', () => {
-      const code = [
+ruleTester('worker-per-task', {
+  valid: [
+    {
+      name: 'accepts a pool created once at start-up and used per request',
+      code: lines(
         "import Piscina from 'piscina';",
         "import express from 'express';",
         "const pool = new Piscina({ filename: new URL('./resize.js', import.meta.url).href });",
         'const app = express();',
         "app.post('/resize', async (req, res) => res.send(await pool.run(req.body)));",
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/app.mjs'), []);
-    });
-
-    it('accepts lazy singletons', () => {
-      const code = [
+      ),
+      filename: 'src/app.mjs',
+    },
+    {
+      name: 'accepts lazy singletons',
+      code: lines(
         "import Piscina from 'piscina';",
         "import { Worker } from 'node:worker_threads';",
         'let pool: Piscina | undefined;',
@@ -250,12 +41,12 @@ describe('worker-per-task', () => {
         '  private pool?: Piscina;',
         "  run(task: unknown) { return (this.pool ||= new Piscina({ filename: './d.js' })).run(task); }",
         '}',
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/lazy.ts'), []);
-    });
-
-    it('accepts a respawn in the exit handler of the worker it replaces', () => {
-      const code = [
+      ),
+      filename: 'src/lazy.ts',
+    },
+    {
+      name: 'accepts a respawn in the exit handler of the worker it replaces',
+      code: lines(
         "const os = require('node:os');",
         "const { Worker } = require('node:worker_threads');",
         'function spawn(id, attempt = 0) {',
@@ -266,12 +57,12 @@ describe('worker-per-task', () => {
         '  });',
         '}',
         'for (let i = 0; i < os.availableParallelism(); i++) spawn(i);',
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/supervisor.js'), []);
-    });
-
-    it('accepts fixed pools built at start-up from the core count', () => {
-      const code = [
+      ),
+      filename: 'src/supervisor.js',
+    },
+    {
+      name: 'accepts fixed pools built at start-up from the core count',
+      code: lines(
         "import os from 'node:os';",
         "import { Worker } from 'node:worker_threads';",
         'const size = os.availableParallelism();',
@@ -281,12 +72,12 @@ describe('worker-per-task', () => {
         'const d: Worker[] = [];',
         "while (d.length < size) d.push(new Worker('./d.js'));",
         "for (const name of ['resize', 'encode']) new Worker('./' + name + '.js');",
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/fixed.ts'), []);
-    });
-
-    it('accepts a hand-written pool class: start-up loop, respawn on exit, bounded growth', () => {
-      const code = [
+      ),
+      filename: 'src/fixed.ts',
+    },
+    {
+      name: 'accepts a hand-written pool class: start-up loop, respawn on exit, bounded growth',
+      code: lines(
         "import { Worker } from 'node:worker_threads';",
         'export class WorkerPool {',
         '  private workers: Worker[] = [];',
@@ -310,12 +101,12 @@ describe('worker-per-task', () => {
         '    }',
         '  }',
         '}',
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/pool.ts'), []);
-    });
-
-    it('accepts okie-style lazy growth capped by a maximum', () => {
-      const code = [
+      ),
+      filename: 'src/pool.ts',
+    },
+    {
+      name: 'accepts okie-style lazy growth capped by a maximum',
+      code: lines(
         "const { Worker } = require('worker_threads');",
         'class Pool {',
         '  constructor(max) { this.max = max; this._pool = []; this._idle = []; }',
@@ -333,12 +124,12 @@ describe('worker-per-task', () => {
         '    return new Promise((resolve) => this._queue.push(resolve));',
         '  }',
         '}',
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/okie.js'), []);
-    });
-
-    it('accepts workers started from start-up callbacks: listen, once, then, plugin registration', () => {
-      const code = [
+      ),
+      filename: 'src/okie.js',
+    },
+    {
+      name: 'accepts workers started from start-up callbacks: listen, once, then, plugin registration',
+      code: lines(
         "import { Worker } from 'node:worker_threads';",
         "import Piscina from 'piscina';",
         'function startWorkers() {',
@@ -350,12 +141,12 @@ describe('worker-per-task', () => {
         'fastify.register(async (instance) => {',
         "  instance.decorate('pool', new Piscina({ filename: './e.js' }));",
         '});',
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/boot.mjs'), []);
-    });
-
-    it('accepts factories and start methods nobody in the file calls per task', () => {
-      const code = [
+      ),
+      filename: 'src/boot.mjs',
+    },
+    {
+      name: 'accepts factories and start methods nobody in the file calls per task',
+      code: lines(
         "import { Worker } from 'node:worker_threads';",
         "import Piscina from 'piscina';",
         'export function createWorker(options: { id: number }) {',
@@ -367,12 +158,12 @@ describe('worker-per-task', () => {
         "    this.pool = new Piscina({ filename: './task.js' });",
         '  }',
         '}',
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/factory.ts'), []);
-    });
-
-    it('does not take calls of a same-named method on another object for calls of the spawning method', () => {
-      const code = [
+      ),
+      filename: 'src/factory.ts',
+    },
+    {
+      name: 'does not take calls of a same-named method on another object for calls of the spawning method',
+      code: lines(
         "import PQueue from 'p-queue';",
         "import { Worker } from 'node:worker_threads';",
         'class Renderer {',
@@ -386,12 +177,12 @@ describe('worker-per-task', () => {
         "app.post('/render', (req, res) => queue.add(() => queue.run(req.body)));",
         'export const renderer = new Renderer();',
         'renderer.run();',
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'src/renderer.ts'), []);
-    });
-
-    it('stays quiet in test files', () => {
-      const code = [
+      ),
+      filename: 'src/renderer.ts',
+    },
+    {
+      name: 'stays quiet in test files',
+      code: lines(
         "import { Worker } from 'node:worker_threads';",
         "import { test } from 'node:test';",
         "test('worker answers', async () => {",
@@ -399,16 +190,281 @@ describe('worker-per-task', () => {
         '  await w.terminate();',
         '});',
         "for (const f of ['a', 'b']) test(f, () => { new Worker(f); });",
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code, 'test/echo.test.ts'), []);
-    });
-
-    it('ignores lookalike Worker classes (bullmq, local)', () => {
-      const code = [
+      ),
+      filename: 'test/echo.test.ts',
+    },
+    {
+      name: 'ignores lookalike Worker classes (bullmq, local)',
+      code: lines(
         "import { Worker } from 'bullmq';",
         "app.post('/q', (req, res) => { new Worker('emails', async (job) => send(job)); });",
-      ].join('\n');
-      assert.deepEqual(findingsOf(RULE, code), []);
-    });
-  });
+      ),
+    },
+  ],
+  invalid: [
+    {
+      name: 'flags a Worker started in an express handler',
+      code: lines(
+        "import express from 'express';",
+        "import { Worker } from 'node:worker_threads';",
+        'const app = express();',
+        "app.post('/resize', (req, res) => {",
+        "  const worker = new Worker('./resize.js', { workerData: req.body });",
+        "  worker.once('message', (img) => res.send(img));",
+        "  worker.once('error', (err) => res.status(500).send(err.message));",
+        '});',
+      ),
+      errors: [
+        { messageId: 'perTask', line: 5, column: 18, endLine: 5, endColumn: 69, data: { what: 'Worker' } },
+      ],
+    },
+    {
+      name: 'flags a Worker per item of a data loop',
+      code: lines(
+        "const { Worker } = require('worker_threads');",
+        'const files = process.argv.slice(2);',
+        'for (const file of files) {',
+        "  const w = new Worker('./lint-file.js', { workerData: file });",
+        "  w.on('error', console.error);",
+        '}',
+        'for (let i = 0; i < files.length; i++) {',
+        "  new Worker('./hash-file.js', { workerData: files[i] }).on('error', console.error);",
+        '}',
+        'while (files.length > 0) {',
+        "  new Worker('./zip.js', { workerData: files.pop() }).on('error', console.error);",
+        '}',
+      ),
+      filename: 'src/lint-all.js',
+      errors: [
+        { messageId: 'perTask', line: 4, column: 13, endLine: 4, endColumn: 63, data: { what: 'Worker' } },
+        { messageId: 'perTask', line: 8, column: 3, endLine: 8, endColumn: 57, data: { what: 'Worker' } },
+        { messageId: 'perTask', line: 11, column: 3, endLine: 11, endColumn: 54, data: { what: 'Worker' } },
+      ],
+    },
+    {
+      name: 'flags a promise-per-task helper called from a map over the input',
+      code: lines(
+        "import { Worker } from 'node:worker_threads';",
+        'function runInWorker(file: string): Promise<number> {',
+        '  return new Promise((resolve, reject) => {',
+        "    const worker = new Worker('./count-lines.js', { workerData: file });",
+        "    worker.on('message', resolve);",
+        "    worker.on('error', reject);",
+        '  });',
+        '}',
+        'export async function countAll(files: string[]) {',
+        '  return Promise.all(files.map((f) => runInWorker(f)));',
+        '}',
+      ),
+      filename: 'src/count.ts',
+      errors: [
+        { messageId: 'perTask', line: 4, column: 20, endLine: 4, endColumn: 72, data: { what: 'Worker' } },
+      ],
+    },
+    {
+      name: 'flags an exported helper that starts a worker for each call and waits for it',
+      code: lines(
+        "import { once } from 'node:events';",
+        "import { Worker } from 'node:worker_threads';",
+        'export async function renderPdf(html: string): Promise<Buffer> {',
+        "  const worker = new Worker(new URL('./pdf-worker.js', import.meta.url), { workerData: { html } });",
+        "  const [pdf] = await once(worker, 'message');",
+        '  return pdf;',
+        '}',
+      ),
+      filename: 'src/pdf.ts',
+      errors: [
+        { messageId: 'perTask', line: 4, column: 18, endLine: 4, endColumn: 99, data: { what: 'Worker' } },
+      ],
+    },
+    {
+      name: 'flags the Node docs parseJSAsync pattern and helpers that post the task to a fresh worker',
+      code: lines(
+        "const { Worker, isMainThread, parentPort, workerData } = require('node:worker_threads');",
+        'if (isMainThread) {',
+        '  module.exports = function parseJSAsync(script) {',
+        '    return new Promise((resolve, reject) => {',
+        '      const worker = new Worker(__filename, { workerData: script });',
+        "      worker.on('message', resolve);",
+        "      worker.on('error', reject);",
+        '    });',
+        '  };',
+        '} else {',
+        '  parentPort.postMessage(parse(workerData));',
+        '}',
+        'exports.runTask = function runTask(task) {',
+        '  return new Promise((resolve, reject) => {',
+        "    const worker = new Worker('./task.js');",
+        '    worker.postMessage(task);',
+        "    worker.once('message', (r) => { resolve(r); worker.terminate(); });",
+        "    worker.once('error', reject);",
+        '  });',
+        '};',
+      ),
+      filename: 'src/parse.js',
+      errors: [
+        { messageId: 'perTask', line: 5, column: 22, endLine: 5, endColumn: 68, data: { what: 'Worker' } },
+        { messageId: 'perTask', line: 15, column: 20, endLine: 15, endColumn: 43, data: { what: 'Worker' } },
+      ],
+    },
+    {
+      name: 'flags a piscina pool and a workerpool pool created per request',
+      code: lines(
+        "import Fastify from 'fastify';",
+        "import Piscina from 'piscina';",
+        "import workerpool from 'workerpool';",
+        'const fastify = Fastify();',
+        "fastify.post('/hash', async (request, reply) => {",
+        "  const pool = new Piscina({ filename: new URL('./hash.js', import.meta.url).href });",
+        '  const result = await pool.run(request.body);',
+        '  await pool.destroy();',
+        '  return result;',
+        '});',
+        "fastify.get('/fib', async (request) => {",
+        "  const pool = workerpool.pool('./fib.js');",
+        "  try { return await pool.exec('fib', [request.query.n]); } finally { await pool.terminate(); }",
+        '});',
+      ),
+      filename: 'src/server.mjs',
+      errors: [
+        {
+          messageId: 'perTask',
+          line: 6,
+          column: 16,
+          endLine: 6,
+          endColumn: 85,
+          data: { what: 'piscina pool' },
+        },
+        {
+          messageId: 'perTask',
+          line: 12,
+          column: 16,
+          endLine: 12,
+          endColumn: 43,
+          data: { what: 'workerpool pool' },
+        },
+      ],
+    },
+    {
+      name: 'flags an exported helper that builds a pool for each call',
+      code: lines(
+        "import Piscina from 'piscina';",
+        'export async function hashPassword(password: string) {',
+        "  const pool = new Piscina({ filename: new URL('./hash.js', import.meta.url).href });",
+        '  return pool.run(password);',
+        '}',
+      ),
+      filename: 'src/hash.ts',
+      errors: [
+        {
+          messageId: 'perTask',
+          line: 3,
+          column: 16,
+          endLine: 3,
+          endColumn: 85,
+          data: { what: 'piscina pool' },
+        },
+      ],
+    },
+    {
+      name: 'flags workers started per message, per interval tick and per queue job',
+      code: lines(
+        "const { Worker } = require('node:worker_threads');",
+        "queue.on('job', (job) => {",
+        "  new Worker('./job.js', { workerData: job }).on('error', console.error);",
+        '});',
+        'setInterval(() => {',
+        "  new Worker('./cleanup.js').on('error', console.error);",
+        '}, 60_000);',
+        'queue.process(async (job) => {',
+        "  const w = new Worker('./transcode.js', { workerData: job.data });",
+        "  w.on('error', console.error);",
+        '});',
+      ),
+      filename: 'src/consumer.js',
+      errors: [
+        { messageId: 'perTask', line: 3, column: 3, endLine: 3, endColumn: 46, data: { what: 'Worker' } },
+        { messageId: 'perTask', line: 6, column: 3, endLine: 6, endColumn: 29, data: { what: 'Worker' } },
+        { messageId: 'perTask', line: 9, column: 13, endLine: 9, endColumn: 67, data: { what: 'Worker' } },
+      ],
+    },
+    {
+      name: 'flags a worker per message of a kafka consumer (handler in an options object)',
+      code: lines(
+        "import { Worker } from 'node:worker_threads';",
+        'await consumer.run({',
+        '  eachMessage: async ({ message }) => {',
+        "    const w = new Worker('./score.js', { workerData: message.value });",
+        "    w.on('error', console.error);",
+        '  },',
+        '});',
+      ),
+      filename: 'src/kafka.mjs',
+      errors: [
+        { messageId: 'perTask', line: 4, column: 15, endLine: 4, endColumn: 70, data: { what: 'Worker' } },
+      ],
+    },
+    {
+      name: 'flags a class that owns a pool when it is constructed per request',
+      code: lines(
+        "import Piscina from 'piscina';",
+        'class ImageService {',
+        '  pool: Piscina;',
+        '  constructor() {',
+        "    this.pool = new Piscina({ filename: './resize.js' });",
+        '  }',
+        '}',
+        "router.get('/thumb/:id', async (ctx, next) => {",
+        '  const service = new ImageService();',
+        '  ctx.body = await service.pool.run(ctx.params.id);',
+        '});',
+      ),
+      filename: 'src/images.ts',
+      errors: [
+        {
+          messageId: 'perTask',
+          line: 5,
+          column: 17,
+          endLine: 5,
+          endColumn: 57,
+          data: { what: 'piscina pool' },
+        },
+      ],
+    },
+    {
+      name: 'flags a Worker started in a decorated NestJS handler',
+      code: lines(
+        "import { Body, Controller, Post } from '@nestjs/common';",
+        "import { Worker } from 'node:worker_threads';",
+        "@Controller('images')",
+        'export class ImagesController {',
+        "  @Post('resize')",
+        '  resize(@Body() body: { url: string }) {',
+        "    const worker = new Worker('./resize.js');",
+        '    worker.postMessage(body);',
+        "    worker.on('error', console.error);",
+        '  }',
+        '}',
+      ),
+      filename: 'src/images.controller.ts',
+      errors: [
+        { messageId: 'perTask', line: 7, column: 20, endLine: 7, endColumn: 45, data: { what: 'Worker' } },
+      ],
+    },
+    {
+      name: 'flags a loop of workers run per request even when the loop is bounded',
+      code: lines(
+        "import { Worker } from 'node:worker_threads';",
+        "app.post('/batch', (req, res) => {",
+        '  for (let i = 0; i < 4; i++) {',
+        "    new Worker('./part.js', { workerData: { part: i, body: req.body } }).on('error', console.error);",
+        '  }',
+        '  res.sendStatus(202);',
+        '});',
+      ),
+      errors: [
+        { messageId: 'perTask', line: 4, column: 5, endLine: 4, endColumn: 73, data: { what: 'Worker' } },
+      ],
+    },
+  ],
 });
