@@ -393,7 +393,8 @@ ruleTester('cpu-heavy-loop', {
       ],
     },
     {
-      name: 'flags JSON.stringify, sort, regex and hashing once per element of query results',
+      // one regex test per row is one pass over the data: line 8 is not a finding
+      name: 'flags JSON.stringify, sort and hashing once per element of query results, not one regex',
       code: lines(
         "import { createHash } from 'node:crypto';",
         'const EMAIL_RE = /^[^@]+@[^@]+$/;',
@@ -424,14 +425,6 @@ ruleTester('cpu-heavy-loop', {
           endLine: 7,
           endColumn: 8,
           data: { call: '.sort()', per: 'once per element of ``rows``' },
-        },
-        {
-          messageId: 'heavyCall',
-          line: 8,
-          column: 19,
-          endLine: 8,
-          endColumn: 30,
-          data: { call: 'RegExp.test()', per: 'once per element of ``rows``' },
         },
         {
           messageId: 'heavyCall',

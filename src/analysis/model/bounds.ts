@@ -1,16 +1,21 @@
 // Bounded input: collections whose size the code itself limits. Literal arrays and tuples,
 // `.slice(a, b)`, `Object.keys({…})` of literals, chunked batches, and collections whose length is
-// checked against a limit before use are bounded; everything else (request bodies, query results,
-// parameters) is treated as data-sized.
+// checked against a limit before use are bounded; so are collections whose size the program's
+// surroundings fix (configuration, the machine's network interfaces, a recursion's ancestor stack).
+// Everything else (request bodies, query results, parameters, literals the code keeps growing) is
+// treated as data-sized.
 import ts from 'typescript';
 import {
   calleeName,
+  containsCall,
   enclosingFunction,
+  functionName,
   isRelationalOperator,
+  propertyChain,
   skipOuterExpressions,
   stringValue,
 } from '../ast.js';
-import { constInitializer } from './declarations.js';
+import { constInitializer, findDeclaration } from './declarations.js';
 
 const BATCH_NAME = /^(chunk|batch|page|group|window|slice)(es|s)?$|(Chunk|Batch|Page)$/;
 /** Collections whose elements are batches: `batches[i]`, `pages[0]`. */
@@ -67,7 +72,7 @@ export function isBoundedCollection(expression: ts.Expression, depth = 0): boole
       return isBoundedCollection(receiver, depth + 1);
     }
     if (name === 'chunk' || name === 'chunks') return false;
-    return false;
+    return isSmallByOrigin(expr, depth);
   }
   if (ts.isPropertyAccessExpression(expr) && ts.isIdentifier(expr.name) && BATCH_NAME.test(expr.name.text))
     return true;
@@ -75,15 +80,120 @@ export function isBoundedCollection(expression: ts.Expression, depth = 0): boole
     if (BATCH_NAME.test(expr.text)) return true;
     if (depth < 3) {
       const initializer = constInitializer(expr);
-      if (initializer && isBoundedCollection(initializer, depth + 1)) return true;
+      // `const seen = []` that the code keeps pushing to grows with the data
+      if (initializer && isBoundedCollection(initializer, depth + 1) && !isGrownLiteral(expr, initializer))
+        return true;
     }
-    return hasLengthCheck(expr) || isChunkElement(expr);
+    return hasLengthCheck(expr) || isChunkElement(expr) || isRecursionStack(expr);
   }
   if (ts.isElementAccessExpression(expr)) {
     const base = skipOuterExpressions(expr.expression);
     if (ts.isIdentifier(base) && BATCHY_NAME.test(base.text)) return true;
+    // ifaces[name] of `const ifaces = os.networkInterfaces()`
+    if (depth < 3 && isSmallByOrigin(base, depth + 1)) return true;
+  }
+  return isSmallByOrigin(expr, depth);
+}
+
+/** Methods of `os` that list the machine's own few things: network interfaces, CPUs. */
+const OS_LISTS = new Set(['networkInterfaces', 'cpus', 'loadavg', 'userInfo']);
+/** A property chain through one of these reads configuration, not data: `this.config.relay.tasks`. */
+const CONFIG_SEGMENT =
+  /^(config|conf|cfg|configuration|settings|options|opts|defaults|template|templates|credentials|creds|env|argv|schema|manifest)$/i;
+
+/**
+ * Collections whose size the program's own surroundings fix, whatever the requests: the machine's
+ * network interfaces and CPUs, configuration (`this.config.servers`, `node.credentials`,
+ * `opts.template`), `process.argv`/`process.env`, the files shipped next to the code
+ * (`fs.readdirSync(__dirname)`).
+ */
+function isSmallByOrigin(expression: ts.Expression, depth: number): boolean {
+  const expr = skipOuterExpressions(expression);
+  if (ts.isCallExpression(expr)) {
+    const name = calleeName(expr);
+    if (name !== undefined && OS_LISTS.has(name)) {
+      const callee = skipOuterExpressions(expr.expression);
+      const base = ts.isPropertyAccessExpression(callee)
+        ? skipOuterExpressions(callee.expression)
+        : undefined;
+      return !base || (ts.isIdentifier(base) && base.text === 'os');
+    }
+    if ((name === 'readdirSync' || name === 'readdir') && expr.arguments[0]) {
+      return mentionsName(expr.arguments[0], '__dirname');
+    }
+    return false;
+  }
+  const chain = propertyChain(expr);
+  if (chain?.some((part) => CONFIG_SEGMENT.test(part))) return true;
+  if (ts.isIdentifier(expr) && depth < 3) {
+    const initializer = constInitializer(expr);
+    return initializer !== undefined && isSmallByOrigin(initializer, depth + 1);
   }
   return false;
+}
+
+function mentionsName(node: ts.Node, name: string): boolean {
+  if (ts.isIdentifier(node)) return node.text === name;
+  return !!ts.forEachChild(node, (child) => (mentionsName(child, name) ? true : undefined));
+}
+
+const GROWING_METHODS = new Set(['push', 'unshift', 'splice', 'add', 'set', 'concat']);
+
+/** Is a name initialised with a literal (`[]`, `{}`) then grown: `seen.push(x)`, `seen[k] = v`? */
+function isGrownLiteral(identifier: ts.Identifier, initializer: ts.Expression): boolean {
+  const init = skipOuterExpressions(initializer);
+  if (!ts.isArrayLiteralExpression(init) && !ts.isObjectLiteralExpression(init)) return false;
+  const declaration = findDeclaration(identifier);
+  if (declaration?.kind !== 'variable') return false;
+  const scope = declaration.node.parent.parent.parent;
+  if (!scope) return false;
+  const name = identifier.text;
+  const isName = (node: ts.Expression): boolean => {
+    const e = skipOuterExpressions(node);
+    return ts.isIdentifier(e) && e.text === name;
+  };
+  let grown = false;
+  let popped = false;
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      const callee = skipOuterExpressions(node.expression);
+      if (ts.isPropertyAccessExpression(callee) && isName(callee.expression)) {
+        if (GROWING_METHODS.has(callee.name.text)) grown = true;
+        if (callee.name.text === 'pop') popped = true;
+      }
+    } else if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isElementAccessExpression(node.left) &&
+      isName(node.left.expression)
+    ) {
+      grown = true;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  // pushed and popped: a stack, as deep as the recursion or nesting that drives it (rfdc's `refs`)
+  return grown && !popped;
+}
+
+/**
+ * A parameter that a recursive function passes on to itself (`clone(value, stack)`,
+ * `walk(child, [...ancestors, node])`): it holds the chain of ancestors, as long as the nesting
+ * is deep, not as long as the data.
+ */
+function isRecursionStack(identifier: ts.Identifier): boolean {
+  const declaration = findDeclaration(identifier);
+  if (declaration?.kind !== 'parameter') return false;
+  const fn = declaration.fn;
+  const own = functionName(fn);
+  if (own === undefined || !fn.body) return false;
+  const name = identifier.text;
+  const index = fn.parameters.indexOf(declaration.node as ts.ParameterDeclaration);
+  return containsCall(fn.body, (call) => {
+    if (calleeName(call) !== own) return false;
+    const passed = call.arguments?.[index];
+    return passed !== undefined && mentionsName(passed, name);
+  });
 }
 /** `batch` in `for (const batch of chunk(items, 50))` / `for (const batch of _.chunk(…))`. */
 function isChunkElement(identifier: ts.Identifier): boolean {

@@ -5,7 +5,10 @@
 import ts from 'typescript';
 import {
   calleeName,
+  containsCall,
   type FunctionLike,
+  functionName,
+  isFunctionLike,
   isInequalityOperator,
   isRelationalOperator,
   nameOf,
@@ -34,20 +37,82 @@ export interface LoopTrip {
 
 export type LoopLike = ts.IterationStatement | ts.CallExpression;
 
-/** The per-element callback of `items.forEach(fn)` / `items.map(fn)` …, when written inline. */
+/** lodash / underscore iteration: `_.each(collection, fn)`, the collection first. */
+const LODASH_LOOP_METHODS: ReadonlySet<string> = new Set([
+  ...ARRAY_LOOP_METHODS,
+  'each',
+  'forOwn',
+  'forIn',
+  'mapValues',
+  'groupBy',
+  'keyBy',
+  'sortBy',
+  'countBy',
+  'partition',
+  'reject',
+  'uniqBy',
+]);
+const LODASH_NAME = /^(_|lodash|underscore)$/;
+
+/** `_.each(items, fn)`: a lodash/underscore loop, whose collection is the first argument. */
+function isLodashLoop(callee: ts.PropertyAccessExpression): boolean {
+  const base = skipOuterExpressions(callee.expression);
+  return ts.isIdentifier(base) && LODASH_NAME.test(base.text) && LODASH_LOOP_METHODS.has(callee.name.text);
+}
+
+/** The per-element callback of `items.forEach(fn)` / `items.map(fn)` / `_.each(items, fn)`, when written inline. */
 export function arrayLoopCallback(call: ts.CallExpression): FunctionLike | undefined {
   const callee = skipOuterExpressions(call.expression);
-  if (!ts.isPropertyAccessExpression(callee) || !ARRAY_LOOP_METHODS.has(callee.name.text)) return undefined;
-  const first = call.arguments[0];
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const lodash = isLodashLoop(callee);
+  if (!lodash && !ARRAY_LOOP_METHODS.has(callee.name.text)) return undefined;
+  const first = call.arguments[lodash ? 1 : 0];
   if (!first) return undefined;
   const fn = skipOuterExpressions(first);
   return ts.isArrowFunction(fn) || ts.isFunctionExpression(fn) ? fn : undefined;
 }
 
-/** The collection an array-method call iterates: `items` in `items.map(fn)`. */
+/** The collection an array-method call iterates: `items` in `items.map(fn)` and `_.map(items, fn)`. */
 export function arrayLoopReceiver(call: ts.CallExpression): ts.Expression | undefined {
   const callee = skipOuterExpressions(call.expression);
-  return ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  return isLodashLoop(callee) ? call.arguments[0] : callee.expression;
+}
+
+const SCHEDULERS = /^(setImmediate|setTimeout|nextTick|queueMicrotask|delay|defer|requestIdleCallback)$/;
+
+/**
+ * A time-sliced loop: after the loop, its function hands the rest of the work to a later turn of
+ * the event loop by scheduling itself again (`setImmediate(next)`, `process.nextTick(next)`,
+ * `setImmediate(() => work(state))`, `utils.delay(this._tick, [], this)`). Only then does stopping
+ * on a clock free the event loop; a loop that watches a clock and simply returns has no later turn.
+ */
+export function reschedulesItself(loop: ts.Node): boolean {
+  let fn: ts.Node | undefined = loop.parent;
+  while (fn && !isFunctionLike(fn)) fn = fn.parent;
+  if (!fn || !isFunctionLike(fn) || !fn.body) return false;
+  const names = new Set<string>();
+  const own = functionName(fn);
+  if (own !== undefined) names.add(own);
+  if (names.size === 0) return false;
+  const refersToSelf = (argument: ts.Expression): boolean => {
+    const arg = skipOuterExpressions(argument);
+    const name = nameOf(arg);
+    if (name !== undefined && names.has(name)) return true;
+    // setImmediate(() => work(state)), next.bind(this)
+    return containsCall(arg, (call) => {
+      const called = calleeName(call);
+      return called !== undefined && names.has(called);
+    });
+  };
+  return containsCall(
+    fn.body,
+    (call) => {
+      const name = calleeName(call);
+      return name !== undefined && SCHEDULERS.test(name) && (call.arguments ?? []).some(refersToSelf);
+    },
+    { enterFunctions: false },
+  );
 }
 
 /** Numeric bounds named like configuration (retry counts, limits) rather than data. */
@@ -190,12 +255,12 @@ function isLiteralShaped(expression: ts.Expression, deep: boolean, depth: number
 /** Trip of a numeric bound expression: `arr.length`, `n`, `Math.min(n, 100)`, `MAX_ITEMS`. */
 function boundTrip(bound: ts.Expression, threshold: number, deep: boolean, depth = 0): LoopTrip {
   let expr = skipOuterExpressions(bound);
-  // arr.length - 1, n + 1
+  // arr.length - 1, n + 1, and `items.length - i - 1` (the inner pass of a bubble sort: what it
+  // takes away does not change how the count grows)
   while (
     ts.isBinaryExpression(expr) &&
     (expr.operatorToken.kind === ts.SyntaxKind.MinusToken ||
-      expr.operatorToken.kind === ts.SyntaxKind.PlusToken) &&
-    literalNumber(expr.right) !== undefined
+      (expr.operatorToken.kind === ts.SyntaxKind.PlusToken && literalNumber(expr.right) !== undefined))
   ) {
     expr = skipOuterExpressions(expr.left);
   }

@@ -16,6 +16,8 @@ import {
   type LoopLike,
   type LoopTrip,
   loopTrip,
+  readsClock,
+  reschedulesItself,
 } from '../model/loops.js';
 import { ARRAY_LOOP_METHODS, INLINE_CALLBACK_METHODS } from '../model/node-api.js';
 import type { Rule } from '../types.js';
@@ -75,7 +77,7 @@ export const cpuHeavyLoop: Rule<'busyWait' | 'large' | 'nested' | 'heavyCall'> =
     docsUrl: docsUrl('cpu-heavy-loop'),
     mainThreadOnly: true,
     textTrigger:
-      /\b(?:for|while)\b|\.\s*(?:forEach|map|filter|reduce|reduceRight|flatMap|some|every|find|findIndex|findLast|findLastIndex)\b/,
+      /\b(?:for|while)\b|\.\s*(?:forEach|each|map|filter|reduce|reduceRight|flatMap|some|every|find|findIndex|findLast|findLastIndex)\b/,
     messages: {
       busyWait: 'Busy-wait loop on `{{clock}}` {{where}}',
       large: 'Loop of {{count}} iterations without yielding {{where}}',
@@ -171,10 +173,30 @@ function prejudge(
 ): (() => Finding | undefined) | undefined {
   if (ts.isForOfStatement(loop) && loop.awaitModifier) return undefined;
   const trip = loopTrip(loop, threshold);
+  // A time-sliced loop: it stops on a clock and its function schedules the rest for a later turn
+  if (
+    trip.kind !== 'spin' &&
+    !ts.isCallExpression(loop) &&
+    readsClock(loop.statement) &&
+    reschedulesItself(loop)
+  )
+    return undefined;
   switch (trip.kind) {
     case 'spin': {
       const clock = spinClock(loop);
-      return clock ? () => ({ kind: 'busy-wait', clock }) : undefined; // a time-budgeted work loop is fine
+      if (clock) return () => ({ kind: 'busy-wait', clock });
+      // a work loop that stops on a clock yields only when it reschedules itself; one that just
+      // returns when time is up blocks for as long as the budget and leaves nothing for later
+      if (reschedulesItself(loop)) return undefined;
+      if (ts.isCallExpression(loop)) return undefined;
+      const scan = scanBody(context, loop, trip, threshold);
+      if (scan.yields || (scan.heavy.length === 0 && scan.nested.length === 0)) return undefined;
+      return () => {
+        const call = firstHeavy(scan, false);
+        return call
+          ? { kind: 'heavy-call', call, per: `on every iteration of ${conditionLabel(context, loop)}` }
+          : undefined;
+      };
     }
     case 'literal': {
       const scan = scanBody(context, loop, trip, threshold);
@@ -207,7 +229,8 @@ function prejudge(
           if (isDataSized(candidate.trip, threshold))
             return { kind: 'nested', outer, inner: `\`${candidate.label(context)}\`` };
         }
-        const call = firstHeavy(scan, regexWorthIt(trip.source!));
+        // one regex per element is a pass over the data, not CPU work worth a finding
+        const call = firstHeavy(scan, false);
         const per =
           trip.sourceKind === 'bound'
             ? `on every iteration of a loop up to \`${outer}\``
@@ -223,7 +246,7 @@ function prejudge(
       const scan = scanBody(context, loop, trip, threshold);
       if (scan.yields || scan.heavy.length === 0) return undefined;
       return () => {
-        const call = firstHeavy(scan);
+        const call = firstHeavy(scan, false);
         return call
           ? { kind: 'heavy-call', call, per: `on every iteration of ${conditionLabel(context, loop)}` }
           : undefined;
@@ -238,32 +261,13 @@ interface HeavyCandidate {
   regex: boolean;
 }
 
-function firstHeavy(scan: Scan, allowRegex = true): string | undefined {
+function firstHeavy(scan: Scan, allowRegex: boolean): string | undefined {
   for (const candidate of scan.heavy.slice(0, MAX_CANDIDATES)) {
     if (candidate.regex && !allowRegex) continue;
     const call = candidate.confirm();
     if (call) return call;
   }
   return undefined;
-}
-
-/**
- * A regex per element is worth reporting when the elements are records of data. Over the pieces
- * of one string (`text.split(…)`) the regexes together make one pass over that string; over
- * command-line arguments or a configuration list (`patterns`, `include`) there are a handful.
- */
-function regexWorthIt(collection: ts.Expression, depth = 0): boolean {
-  const expr = skipOuterExpressions(collection);
-  if (ts.isCallExpression(expr) && calleeName(expr) === 'split') return false;
-  if (ts.isIdentifier(expr) && depth === 0) {
-    const initializer = constInitializer(expr);
-    if (initializer && !regexWorthIt(initializer, depth + 1)) return false;
-  }
-  if (ts.isPropertyAccessExpression(expr) && /^(argv|execArgv)$/.test(expr.name.text)) return false;
-  return (
-    !looksConfigSized(expr) &&
-    !/^(include|exclude|ignore|args|tokens|parts|components|segments|specs|globs)$/i.test(nameOf(expr) ?? '')
-  );
 }
 
 /** What a `while` loop runs on, for the message. */
@@ -322,7 +326,10 @@ function spinClock(loop: LoopLike): string | undefined {
  */
 function scanBody(context: RuleContext, loop: LoopLike, trip: LoopTrip, threshold: number): Scan {
   const scan: Scan = { yields: false, nested: [], heavy: [] };
+  /** names that depend on the element: loop variables and what is computed from them */
   const declared = new Set<string>();
+  /** names declared in the body from something else */
+  const bodyLocals = new Set<string>();
   let body: ts.Node | undefined;
   if (ts.isCallExpression(loop)) {
     const callback = arrayLoopCallback(loop);
@@ -361,6 +368,24 @@ function scanBody(context: RuleContext, loop: LoopLike, trip: LoopTrip, threshol
   const isWhile = ts.isWhileStatement(loop) || ts.isDoStatement(loop);
   const isCallLoop = ts.isCallExpression(loop);
 
+  /** names and `this.x` properties the body assigns: what is read from them changes per element */
+  let setInLoop: Set<string> | undefined;
+  const readsStateSetInLoop = (initializer: ts.Expression): boolean => {
+    setInLoop ??= assignedIn(body);
+    if (setInLoop.size === 0) return false;
+    let found = false;
+    const visit = (node: ts.Node): void => {
+      if (found) return;
+      const key = stateKey(node);
+      if (key !== undefined && setInLoop!.has(key)) {
+        found = true;
+        return;
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(initializer);
+    return found;
+  };
   /** how many inline callbacks deep the walk is (0: the loop body itself) */
   let depth = 0;
   const visit = (node: ts.Node): void => {
@@ -374,7 +399,13 @@ function scanBody(context: RuleContext, loop: LoopLike, trip: LoopTrip, threshol
       scan.yields = true;
       return;
     } else if (ts.isVariableDeclaration(node)) {
-      addNames(node.name, declared);
+      // a name computed from the element depends on it; `const all = db.get(name)` inside the
+      // loop does not, and a loop over it multiplies the work
+      if (!node.initializer || mentions(node.initializer, declared) || readsStateSetInLoop(node.initializer))
+        addNames(node.name, declared);
+      else addNames(node.name, bodyLocals);
+    } else if (ts.isNewExpression(node) && isDynamicRegExp(node)) {
+      scan.heavy.push({ confirm: () => 'new RegExp()', regex: false }); // compiles a pattern per element
     } else if (ts.isThrowStatement(node) || (ts.isReturnStatement(node) && depth === 0 && !isCallLoop)) {
       return; // runs once, on the way out of the loop (a callback's return only ends one element)
     } else if (ts.isBlock(node) && depth === 0 && !isCallLoop && leavesTheLoop(node)) {
@@ -400,7 +431,13 @@ function scanBody(context: RuleContext, loop: LoopLike, trip: LoopTrip, threshol
         !ts.isWhileStatement(node) &&
         !ts.isDoStatement(node) &&
         inner.source &&
-        isIndependent(inner.source, declared, trip.index) &&
+        // a count computed in the body (`const n = reader.read()`) changes per element; a
+        // collection fetched there (`const all = db.get(name)`) is the same whole collection
+        isIndependent(
+          inner.source,
+          inner.sourceKind === 'bound' ? union(declared, bodyLocals) : declared,
+          trip.index,
+        ) &&
         !looksConfigSized(inner.source)
       ) {
         const source = inner.source;
@@ -424,6 +461,41 @@ function scanBody(context: RuleContext, loop: LoopLike, trip: LoopTrip, threshol
   };
   if (body) visit(body);
   return scan;
+}
+
+/** `x` for an identifier, `this.x` for a property of `this`: what an assignment can change. */
+function stateKey(node: ts.Node): string | undefined {
+  if (ts.isIdentifier(node)) return node.text;
+  if (ts.isPropertyAccessExpression(node) && node.expression.kind === ts.SyntaxKind.ThisKeyword)
+    return `this.${node.name.text}`;
+  return undefined;
+}
+
+/** Names and `this.x` properties assigned anywhere in `body`. */
+function assignedIn(body: ts.Node | undefined): Set<string> {
+  const assigned = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      // `x = …`, `this.x = …`, and a change inside them: `this.fields[k] = v`, `x.y = …`
+      let target: ts.Expression = skipOuterExpressions(node.left);
+      let key = stateKey(target);
+      while (
+        key === undefined &&
+        (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target))
+      ) {
+        target = skipOuterExpressions(target.expression);
+        key = stateKey(target);
+      }
+      if (key !== undefined) assigned.add(key);
+    }
+    ts.forEachChild(node, visit);
+  };
+  if (body) visit(body);
+  return assigned;
+}
+
+function union(a: Set<string>, b: Set<string>): Set<string> {
+  return b.size === 0 ? a : new Set([...a, ...b]);
 }
 
 /** `items.reduce(fn, [])`: the callback's first parameter is an array that grows with the data. */
@@ -504,6 +576,7 @@ function isInlineCallback(fn: ts.Node): boolean {
   if (!parent || !ts.isCallExpression(parent)) return false;
   if (skipOuterExpressions(parent.expression) === fn) return true; // IIFE
   if (!parent.arguments.some((a) => skipOuterExpressions(a) === fn)) return false;
+  if (arrayLoopCallback(parent) === fn) return true; // also lodash: _.each(items, fn)
   const name = calleeName(parent);
   return name !== undefined && INLINE_CALLBACK_METHODS.has(name);
 }
@@ -639,6 +712,19 @@ function heavyCallConfirmation(
       return () => (isRegexish(pattern) ? `String.${method}() with a regex` : undefined);
     }
   }
+}
+
+/** `new RegExp(\`${prefix}$\`)`: a pattern built (and compiled) from a value, not a constant. */
+function isDynamicRegExp(node: ts.NewExpression): boolean {
+  const callee = skipOuterExpressions(node.expression);
+  const pattern = node.arguments?.[0];
+  return (
+    ts.isIdentifier(callee) &&
+    callee.text === 'RegExp' &&
+    pattern !== undefined &&
+    !ts.isStringLiteralLike(pattern) &&
+    pattern.kind !== ts.SyntaxKind.RegularExpressionLiteral
+  );
 }
 
 function isRegexish(expression: ts.Expression, depth = 0): boolean {
