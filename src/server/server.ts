@@ -498,6 +498,12 @@ async function scanWorkspace(
   token: CancellationToken,
 ): Promise<ScanWorkspaceResult> {
   const started = performance.now();
+  // Open files first: their diagnostics are the ones being looked at (and the pull for them then
+  // finds them analysed), before the scan's process competes for the CPU.
+  for (const document of documents.all()) {
+    if (isCancelled()) break;
+    await analyzeDocument(document, token).catch(() => undefined);
+  }
   const folders = params.folders
     ? params.folders.map(uriToPath).filter((folder): folder is string => folder !== undefined)
     : [...options.workspaceFolders];

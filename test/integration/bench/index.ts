@@ -17,6 +17,15 @@ export async function run(): Promise<void> {
   const results: Record<string, unknown> = { vscodeVersion: vscode.version, node: process.version };
   const write = () =>
     writeFileSync(process.env.CONCURRENCY_LENS_BENCH_RESULTS!, JSON.stringify(results, null, 2));
+  if (process.env.CONCURRENCY_LENS_BENCH_MODE === 'first-diagnostic') {
+    try {
+      results.firstDiagnostic = await measureFirstDiagnostic();
+    } catch (error) {
+      results.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    }
+    write();
+    return;
+  }
   try {
     const extension = vscode.extensions.getExtension<ConcurrencyLensApi>(extensionId);
     if (!extension) throw new Error(`${extensionId} is not installed`);
@@ -56,6 +65,56 @@ export async function run(): Promise<void> {
     results.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
   }
   write();
+}
+
+/**
+ * A cold window: the extension is not active yet. Opening a file activates it (onLanguage), which
+ * starts the server, which analyses the file. Measured from the call that opens the file to our
+ * first diagnostic in it, split at the moment our bundle starts evaluating (before it: VS Code's
+ * part, including its own start of the TypeScript extension) and at the server's start.
+ */
+async function measureFirstDiagnostic() {
+  const extension = vscode.extensions.getExtension<ConcurrencyLensApi>(extensionId);
+  if (!extension) throw new Error(`${extensionId} is not installed`);
+  if (extension.isActive) throw new Error('the extension is already active: the window is not cold');
+  const folder = vscode.workspace.workspaceFolders![0]!.uri;
+  const uri = vscode.Uri.joinPath(folder, 'src/images.ts');
+  let serverStartedAt: number | undefined;
+  const opened = performance.now();
+  const diagnosed = diagnosticsWhere(uri, (count) => count > 0);
+  const activated = new Promise<void>((resolve) => {
+    const poll = setInterval(() => {
+      if (!extension.isActive) return;
+      clearInterval(poll);
+      extension.exports.onDidStartServer(() => {
+        serverStartedAt ??= performance.now();
+      });
+      resolve();
+    }, 1);
+  });
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+  const shownAt = performance.now();
+  await diagnosed;
+  const diagnosedAt = performance.now();
+  await activated;
+  const clock = extension.exports.activationClock!;
+  const result = {
+    file: 'src/images.ts',
+    openToFirstDiagnosticMs: round(diagnosedAt - opened),
+    editorShownMs: round(shownAt - opened),
+    vscodeBeforeOurCodeMs: round(clock.moduleEvaluationStartedAt - opened),
+    oursMs: round(diagnosedAt - clock.moduleEvaluationStartedAt),
+    ourActivationMs: round(clock.activateEndedAt - clock.moduleEvaluationStartedAt),
+    activateToServerStartedMs:
+      serverStartedAt === undefined ? undefined : round(serverStartedAt - clock.activateEndedAt),
+    serverStartedToDiagnosticMs:
+      serverStartedAt === undefined ? undefined : round(diagnosedAt - serverStartedAt),
+    diagnostics: ours(uri).length,
+  };
+  log(
+    `first diagnostic ${result.openToFirstDiagnosticMs} ms after opening (VS Code before our code ${result.vscodeBeforeOurCodeMs} ms, ours ${result.oursMs} ms)`,
+  );
+  return result;
 }
 
 async function measureEdits(api: ConcurrencyLensApi) {
