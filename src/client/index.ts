@@ -12,7 +12,7 @@ import { configurationSection } from '../shared/settings.js';
 import type { ConcurrencyLensApi } from './api.js';
 import { registerProfiler } from './profiler.js';
 import { ServerManager } from './server-manager.js';
-import { StatusItem } from './status.js';
+import { plural, StatusItem } from './status.js';
 
 let activeServer: ServerManager | undefined;
 
@@ -53,6 +53,7 @@ export function activateClient(context: vscode.ExtensionContext): ConcurrencyLen
             filesScanned: 0,
             filesSkipped: 0,
             findings: 0,
+            filesWithFindings: 0,
             durationMs: 0,
             cancelled: true,
             truncated: false,
@@ -66,9 +67,11 @@ export function activateClient(context: vscode.ExtensionContext): ConcurrencyLen
     );
 
   context.subscriptions.push(
-    vscode.commands.registerCommand(commands.scanWorkspace, () =>
-      scan({}, vscode.ProgressLocation.Notification),
-    ),
+    vscode.commands.registerCommand(commands.scanWorkspace, async () => {
+      const result = await scan({}, vscode.ProgressLocation.Notification);
+      void showScanSummary(result);
+      return result;
+    }),
     vscode.commands.registerCommand(commands.showOutput, () => log.show()),
     vscode.commands.registerCommand(commands.restartServer, () => server.restart()),
     vscode.commands.registerCommand(commands.openRuleDocs, (ruleId?: string) =>
@@ -150,6 +153,23 @@ async function openRuleDocs(
   }
   await vscode.commands.executeCommand('markdown.showPreview', page);
   return page;
+}
+
+/** After "Scan Workspace": what it found, and the way to the list. */
+async function showScanSummary(result: ScanWorkspaceResult): Promise<void> {
+  if (result.cancelled) return;
+  const showProblems = 'Show Problems';
+  const choice = await vscode.window.showInformationMessage(scanSummary(result), showProblems);
+  if (choice === showProblems) await vscode.commands.executeCommand('workbench.actions.view.problems');
+}
+
+export function scanSummary(result: ScanWorkspaceResult): string {
+  const seconds = (result.durationMs / 1000).toFixed(1);
+  const found =
+    result.findings === 0
+      ? 'no findings'
+      : `${plural(result.findings, 'finding')} in ${plural(result.filesWithFindings, 'file')}`;
+  return `Concurrency Lens: ${found} · ${plural(result.filesScanned, 'file')} scanned in ${seconds} s`;
 }
 
 /** Selects a range in the editor showing `uri` (used after inserting an ignore comment). */

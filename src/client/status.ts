@@ -1,5 +1,6 @@
 // The language status item ({} in the status bar next to the language mode): finding counts,
-// the last analysis and its time, a warning when analysis runs over the time budget.
+// the last analysis and its time, a warning when analysis runs over the time budget. Beside it, a
+// plain status-bar count of the workspace's findings that opens the Problems panel.
 import * as vscode from 'vscode';
 import { commands, type StatusParams } from '../shared/protocol.js';
 import { documentSelector } from './languages.js';
@@ -11,6 +12,12 @@ export class StatusItem implements vscode.Disposable {
     'concurrencyLens.status',
     documentSelector,
   );
+  private readonly count = vscode.window.createStatusBarItem(
+    'concurrencyLens.count',
+    vscode.StatusBarAlignment.Right,
+    // just left of the language status items
+    101,
+  );
   private status: StatusParams | undefined;
   private state: ServerState = 'idle';
   private scan: string | undefined;
@@ -18,6 +25,8 @@ export class StatusItem implements vscode.Disposable {
   constructor() {
     this.item.name = 'Concurrency Lens';
     this.item.command = { title: 'Show Output', command: commands.showOutput };
+    this.count.name = 'Concurrency Lens findings';
+    this.count.command = 'workbench.actions.view.problems';
     this.render();
   }
 
@@ -38,6 +47,7 @@ export class StatusItem implements vscode.Disposable {
   }
 
   private render(): void {
+    this.renderCount();
     const item = this.item;
     item.busy = this.state === 'starting' || this.state === 'restarting' || this.scan !== undefined;
     item.severity = vscode.LanguageStatusSeverity.Information;
@@ -55,15 +65,14 @@ export class StatusItem implements vscode.Disposable {
       item.detail = this.state === 'idle' ? 'waiting for a file to analyse' : 'starting the analysis server';
       return;
     }
-    const { error, warning, info } = status.counts;
-    const total = error + warning + info;
+    const total = findingsOf(status);
     item.text =
       total === 0 ? '$(check) Concurrency Lens' : `$(pulse) ${plural(total, 'concurrency finding')}`;
-    const parts = [`${error} errors, ${warning} warnings, ${info} infos in ${plural(status.files, 'file')}`];
-    if (status.lastAnalysis) {
-      const at = new Date(status.lastAnalysis.at).toLocaleTimeString();
-      parts.push(`last analysis ${status.lastAnalysis.durationMs} ms at ${at}`);
-    }
+    // The hover is narrow: short parts, and what is counted said once.
+    const parts = [
+      `${countsText(status)} in ${status.filesWithFindings} of ${plural(status.files, 'file')} analysed`,
+    ];
+    if (status.lastAnalysis) parts.push(`last analysis ${Math.round(status.lastAnalysis.durationMs)} ms`);
     if (this.scan) parts.push(this.scan);
     if (status.slow) {
       item.severity = vscode.LanguageStatusSeverity.Warning;
@@ -74,11 +83,42 @@ export class StatusItem implements vscode.Disposable {
     item.detail = parts.join(' · ');
   }
 
+  private renderCount(): void {
+    const status = this.status;
+    if (!status || this.state === 'stopped') {
+      this.count.hide();
+      return;
+    }
+    const total = findingsOf(status);
+    this.count.text = `$(pulse) ${total}`;
+    this.count.accessibilityInformation = { label: `${plural(total, 'concurrency finding')}` };
+    this.count.tooltip = `Concurrency Lens: ${countsText(status)} in ${plural(status.filesWithFindings, 'file')}. Click to show the Problems panel.`;
+    this.count.backgroundColor =
+      status.counts.error > 0 ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+    this.count.show();
+  }
+
   dispose(): void {
     this.item.dispose();
+    this.count.dispose();
   }
 }
 
-function plural(count: number, noun: string): string {
+function findingsOf(status: StatusParams): number {
+  return status.counts.error + status.counts.warning + status.counts.info;
+}
+
+/** "2 errors, 1 warning", the zero severities left out; "no findings" when there are none */
+function countsText(status: StatusParams): string {
+  const { error, warning, info } = status.counts;
+  const parts = [
+    error > 0 ? plural(error, 'error') : '',
+    warning > 0 ? plural(warning, 'warning') : '',
+    info > 0 ? `${info} info` : '',
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join(', ') : 'no findings';
+}
+
+export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -174,6 +174,12 @@ export class AnalysisHost {
     this.currentGeneration++;
   }
 
+  filesWithFindings(): number {
+    let count = 0;
+    for (const state of this.files.values()) if (state.findings.length > 0) count++;
+    return count;
+  }
+
   counts(): { error: number; warning: number; info: number } {
     const counts = { error: 0, warning: 0, info: 0 };
     for (const state of this.files.values()) for (const finding of state.findings) counts[finding.severity]++;

@@ -95,7 +95,14 @@ const slowFiles = new Set<string>();
 let lastAnalysed: FileState | undefined;
 let lastAnalysedAt = 0;
 
-const docsUrls = new Map(rules.map((rule) => [rule.meta.id, rule.meta.docsUrl]));
+// A diagnostic's docs link opens the page bundled with the extension (or the npm package): it works
+// offline and matches the installed version. The web page is the fallback (running from source).
+const docsUrls = new Map(
+  rules.map((rule) => {
+    const bundled = path.join(__dirname, '..', 'docs', 'rules', `${rule.meta.id}.md`);
+    return [rule.meta.id, existsSync(bundled) ? pathToUri(bundled) : rule.meta.docsUrl];
+  }),
+);
 const docsUri = (ruleId: string) => docsUrls.get(ruleId) || undefined;
 
 const pushed = new PushDiagnostics({
@@ -542,6 +549,7 @@ async function scanWorkspace(
       filesScanned: 0,
       filesSkipped: 0,
       findings: 0,
+      filesWithFindings: 0,
       durationMs: Math.round(performance.now() - started),
       cancelled: false,
       truncated,
@@ -614,6 +622,7 @@ async function scanWorkspace(
     filesScanned: done,
     filesSkipped: skipped,
     findings,
+    filesWithFindings: host.filesWithFindings(),
     durationMs: Math.round(performance.now() - started),
     cancelled: done < total,
     truncated,
@@ -712,6 +721,7 @@ const sendStatus = throttle(() => {
   const status: StatusParams = {
     counts: host.counts(),
     files: host.size,
+    filesWithFindings: host.filesWithFindings(),
     lastAnalysis: lastAnalysed && {
       uri: pathToUri(lastAnalysed.file),
       durationMs: Math.round(lastAnalysed.durationMs * 10) / 10,

@@ -14,6 +14,8 @@ export interface ScanWorkspaceResult {
   filesScanned: number;
   filesSkipped: number;
   findings: number;
+  /** files (scanned or open) with at least one finding */
+  filesWithFindings: number;
   durationMs: number;
   cancelled: boolean;
   /** true when the workspace has more eligible files than `maxFiles`: nothing was scanned */
@@ -34,7 +36,10 @@ export const statusMethod = 'concurrencyLens/status';
 export interface StatusParams {
   /** findings (not suppressed) per severity over every file the server holds results for */
   counts: { error: number; warning: number; info: number };
+  /** files analysed */
   files: number;
+  /** of those, files with at least one finding */
+  filesWithFindings: number;
   lastAnalysis?: {
     /** file URI */
     uri: string;

@@ -42,6 +42,16 @@ export const defaultSettings: Settings = {
   thresholds: { ioBound: null, cpuBound: null, serializationFraction: null, heavyLoopIterations: null },
 };
 
+/**
+ * An `"on" | "off" | "default"` setting (an enum, so the Settings UI can edit it), or a boolean as
+ * earlier versions wrote it; null for "default": the value from `.concurrency-lens.json`.
+ */
+function onOffDefault(value: unknown): boolean | null {
+  if (value === 'on' || value === true) return true;
+  if (value === 'off' || value === false) return false;
+  return null;
+}
+
 /** Fills what a (possibly partial or malformed) configuration object leaves out. */
 export function normalizeSettings(raw: unknown): Settings {
   const value = isRecord(raw) ? raw : {};
@@ -67,10 +77,8 @@ export function normalizeSettings(raw: unknown): Settings {
     },
     timeBudgetMs: positiveNumber(value.timeBudgetMs) ?? defaultSettings.timeBudgetMs,
     debounceMs: nonNegativeNumber(value.debounceMs) ?? defaultSettings.debounceMs,
-    mainThreadRulesInTests:
-      typeof value.mainThreadRulesInTests === 'boolean' ? value.mainThreadRulesInTests : null,
-    mainThreadRulesInScripts:
-      typeof value.mainThreadRulesInScripts === 'boolean' ? value.mainThreadRulesInScripts : null,
+    mainThreadRulesInTests: onOffDefault(value.mainThreadRulesInTests),
+    mainThreadRulesInScripts: onOffDefault(value.mainThreadRulesInScripts),
     maxFileBytes: positiveNumber(value.maxFileBytes) ?? null,
     thresholds: {
       ioBound: nonNegativeNumber(thresholds.ioBound) ?? null,

@@ -13,7 +13,9 @@ import {
   launchBrowser,
   log,
   makeSandbox,
+  openFile,
   repo,
+  runCommand,
   startCodeServer,
   workbenchUrl,
 } from './harness.mjs';
@@ -149,30 +151,6 @@ async function main() {
     sandbox.dispose();
   }
   process.exit(exitCode);
-}
-
-async function openFile(page, name) {
-  await page.keyboard.press('Control+P');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15_000 });
-  await page.keyboard.type(name, { delay: 20 });
-  await page
-    .locator('.quick-input-list .monaco-list-row', { hasText: name })
-    .first()
-    .waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
-  await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 30_000 });
-  await page.waitForSelector('.editor-instance .monaco-editor .view-lines', { timeout: 30_000 });
-}
-
-async function runCommand(page, title) {
-  await page.keyboard.press('F1');
-  await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15_000 });
-  await page.keyboard.type(title, { delay: 10 });
-  await page
-    .locator('.quick-input-list .monaco-list-row', { hasText: title })
-    .first()
-    .waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
 }
 
 await main();

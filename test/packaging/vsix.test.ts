@@ -66,6 +66,7 @@ describe('per-platform .vsix packages', () => {
         'extension/dist/profiler-harness.js',
         'extension/docs/rules/blocking-call.md',
         'extension/media/profile-report.js',
+        'extension/media/icon.png',
         'extension/LICENSE.txt',
       ]) {
         assert.ok(files.includes(needed), `${target}: ${needed} missing`);

@@ -66,6 +66,9 @@ describe('Concurrency Lens in VS Code', () => {
     const code = diagnostic!.code as { value: string; target: vscode.Uri };
     assert.equal(code.value, 'blocking-call');
     assert.match(code.target.toString(), /docs\/rules\/blocking-call\.md$/);
+    // the page bundled with the extension (offline, the installed version), not the web
+    assert.notEqual(code.target.scheme, 'https');
+    await vscode.workspace.fs.stat(code.target);
   });
 
   it('adds related information for a call chain across files', async () => {
