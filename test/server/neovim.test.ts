@@ -73,7 +73,7 @@ function runNeovim(): Promise<NeovimResult> {
 }
 
 describe('lsp --stdio in headless Neovim', () => {
-  it('pushes diagnostics, scans the workspace, serves code actions, clears a fixed problem', async () => {
+  it('pushes diagnostics, scans the workspace, serves code actions and hover, clears a fixed problem', async () => {
     const seen = await runNeovim();
     assert.equal(seen.error, undefined);
     // The client does not pull, so the server must not offer pull diagnostics and must push.
@@ -94,6 +94,10 @@ describe('lsp --stdio in headless Neovim', () => {
       { title: 'Ignore blocking-call for this line', edit: true, command: false },
       { title: 'Ignore blocking-call in this file', edit: true, command: false },
     ]);
+    // Hover at the finding: why it matters and what to do, the same text VS Code shows.
+    assert.equal(seen.capabilities.hover, true);
+    assert.match(seen.hover, /blocking-call/);
+    assert.ok(seen.hover.length > seen.diagnostics[0]!.message.length, `hover: ${seen.hover}`);
     assert.ok(seen.cleared, 'the diagnostic stayed after the edit that removed readFileSync');
   });
 });
