@@ -3,6 +3,7 @@
 // SharedArrayBuffer counter means no thread waits for another to hand it the next batch.
 import { parentPort, workerData } from 'node:worker_threads';
 import { analyzePaths } from '../analysis/analyze-paths.js';
+import { answerLargeStackRequest } from '../analysis/large-stack.js';
 import type { AnalysisOptions } from '../analysis/types.js';
 
 export interface ScanWorkerData {
@@ -17,14 +18,16 @@ export type ScanWorkerMessage =
   | { batchId: number; analyses: ReturnType<typeof analyzePaths> }
   | { done: true };
 
-const { options, root, batches, nextBatch } = workerData as ScanWorkerData;
-
-for (;;) {
-  const batchId = Atomics.add(nextBatch, 0, 1);
-  if (batchId >= batches.length) break;
-  parentPort!.postMessage({
-    batchId,
-    analyses: analyzePaths(batches[batchId]!, options, root),
-  } satisfies ScanWorkerMessage);
+// The same bundle also serves the second try of files that ran out of stack (large-stack.ts).
+if (!answerLargeStackRequest()) {
+  const { options, root, batches, nextBatch } = workerData as ScanWorkerData;
+  for (;;) {
+    const batchId = Atomics.add(nextBatch, 0, 1);
+    if (batchId >= batches.length) break;
+    parentPort!.postMessage({
+      batchId,
+      analyses: analyzePaths(batches[batchId]!, options, root),
+    } satisfies ScanWorkerMessage);
+  }
+  parentPort!.postMessage({ done: true } satisfies ScanWorkerMessage);
 }
-parentPort!.postMessage({ done: true } satisfies ScanWorkerMessage);

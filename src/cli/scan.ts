@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { analyzePath, analyzePaths } from '../analysis/analyze-paths.js';
 import { analyzeFile, type FileAnalysis } from '../analysis/analyzer.js';
+import { retryOnLargeStack } from '../analysis/large-stack.js';
 import { createTypedProject, type TypedProject } from '../analysis/program.js';
 import { ProjectIndex } from '../analysis/project.js';
 import type { AnalysisOptions, Finding, SkippedFile } from '../analysis/types.js';
@@ -67,14 +68,16 @@ export async function scan(scanOptions: ScanOptions): Promise<ScanResult> {
       detail: `${typed.failure}; every file analysed without types`,
     });
   }
-  const analyses = await retryWithLargerStack(
+  const firstTry =
     typed && !('failure' in typed)
       ? analyzeTyped(scanOptions, typed)
       : jobs <= 1 || !workerScriptPath()
         ? analyzeInThread(scanOptions)
-        : await analyzeInWorkers(scanOptions, jobs, workerScriptPath()!),
-    scanOptions,
-  ).then((done) => (typed && !('failure' in typed) ? withTypelessNotes(done, typed) : done));
+        : await analyzeInWorkers(scanOptions, jobs, workerScriptPath()!);
+  // Files that ran out of stack get a second try on a large stack (not from source: no bundle).
+  const script = workerScriptPath();
+  const retried = script ? await retryOnLargeStack(firstTry, script, options, scanOptions.root) : firstTry;
+  const analyses = typed && !('failure' in typed) ? withTypelessNotes(retried, typed) : retried;
 
   const index = new ProjectIndex(undefined, scanOptions.root);
   for (const analysis of analyses) if (analysis.summary) index.update(analysis.summary);
@@ -164,49 +167,6 @@ function withTypelessNotes(analyses: FileAnalysis[], typed: TypedProject): FileA
 /** A file analysed in full, with a note on how. */
 function withNote(analysis: FileAnalysis, reason: SkippedFile['reason'], detail: string): FileAnalysis {
   return { ...analysis, skipped: { file: analysis.file, reason, partial: true, detail } };
-}
-
-/** Stack of the thread that takes the files whose analysis ran out of stack in the thread that had them. */
-const LARGE_STACK_MB = 64;
-
-/**
- * Analyses again, on a thread with a large stack, the files whose analysis ran out of stack (deep
- * nesting): they then get the same result whichever thread first took them, and nearly always a
- * full one. Without the bundled worker (running from source) the notes stay as they are.
- */
-async function retryWithLargerStack(
-  analyses: FileAnalysis[],
-  scanOptions: ScanOptions,
-): Promise<FileAnalysis[]> {
-  const script = workerScriptPath();
-  const retry = analyses.filter((a) => a.stackExhausted).map((a) => a.file);
-  if (!script || retry.length === 0) return analyses;
-  const { options, root } = scanOptions;
-  const redone = new Map<string, FileAnalysis>();
-  const worker = new Worker(script, {
-    workerData: {
-      options,
-      root,
-      batches: [retry],
-      nextBatch: new Int32Array(new SharedArrayBuffer(4)),
-    } satisfies ScanWorkerData,
-    resourceLimits: { stackSizeMb: LARGE_STACK_MB },
-  });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      worker.on('message', (message: ScanWorkerMessage) => {
-        if ('done' in message) resolve();
-        else for (const analysis of message.analyses) redone.set(analysis.file, analysis);
-      });
-      worker.on('error', reject);
-      worker.on('exit', () => resolve());
-    });
-  } catch {
-    return analyses; // the first attempt's notes stand
-  } finally {
-    await worker.terminate();
-  }
-  return analyses.map((a) => redone.get(a.file) ?? a);
 }
 
 /** The bundled worker next to this bundle (dist/scan-worker.js); undefined when running from source. */

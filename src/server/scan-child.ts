@@ -6,6 +6,7 @@
 import os from 'node:os';
 import { analyzePaths } from '../analysis/analyze-paths.js';
 import type { FileAnalysis } from '../analysis/analyzer.js';
+import { answerLargeStackRequest, retryOnLargeStack } from '../analysis/large-stack.js';
 import type { AnalysisOptions } from '../analysis/types.js';
 
 export interface ScanBatchRequest {
@@ -23,15 +24,19 @@ export interface ScanBatchResponse {
 /** Nice value of the scan process (0 normal, 19 lowest). */
 const SCAN_NICE = 10;
 
-try {
-  os.setPriority(0, SCAN_NICE);
-} catch {
-  // not permitted here: run at normal priority
-}
+// This bundle also runs as the large-stack worker that re-analyses files that ran out of stack.
+if (!answerLargeStackRequest()) {
+  try {
+    os.setPriority(0, SCAN_NICE);
+  } catch {
+    // not permitted here: run at normal priority
+  }
 
-process.on('message', (request: ScanBatchRequest) => {
-  const analyses = analyzePaths(request.files, request.options, request.root);
-  process.send!({ id: request.id, analyses } satisfies ScanBatchResponse);
-});
-// The server went away: nothing left to do.
-process.on('disconnect', () => process.exit(0));
+  process.on('message', async (request: ScanBatchRequest) => {
+    const firstTry = analyzePaths(request.files, request.options, request.root);
+    const analyses = await retryOnLargeStack(firstTry, __filename, request.options, request.root);
+    process.send!({ id: request.id, analyses } satisfies ScanBatchResponse);
+  });
+  // The server went away: nothing left to do.
+  process.on('disconnect', () => process.exit(0));
+}

@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { analyzePaths } from '../../src/analysis/analyze-paths.js';
 import { defaultOptions } from '../../src/analysis/config.js';
 import { ScanProcess } from '../../src/server/scan-process.js';
+import { BLOCKING_HANDLER } from '../helpers/deep-files.js';
 
 const bundle = path.resolve(__dirname, '../../dist/server-scan-child.js');
 
@@ -28,6 +29,25 @@ function workspace(): { dir: string; files: string[] } {
 }
 
 describe('scan process', () => {
+  it('analyses a file too deep for its main thread on a large-stack worker, in full', async () => {
+    const scan = ScanProcess.create(bundle);
+    assert.ok(scan, `run the build first: ${bundle} is missing`);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cl-scan-process-'));
+    const file = path.join(dir, 'deep.js');
+    // 1,000 nested callbacks: more than the parser can descend on a main thread's stack
+    writeFileSync(file, `${'f(() => {\n'.repeat(1000)}g();\n${'});\n'.repeat(1000)}${BLOCKING_HANDLER}`);
+    try {
+      const [analysis] = await scan.analyze([file], defaultOptions(), dir);
+      assert.equal(analysis!.skipped, undefined);
+      assert.deepEqual(
+        analysis!.findings.map((f) => f.ruleId),
+        ['blocking-call'],
+      );
+    } finally {
+      scan.stop();
+    }
+  });
+
   it('analyses files like the server would, at a lower priority', async () => {
     const scan = ScanProcess.create(bundle);
     assert.ok(scan, `run the build first: ${bundle} is missing`);
