@@ -9,7 +9,7 @@ import { fileKindOf } from './file-kind.js';
 import { ModuleBindings } from './model/modules.js';
 import { type Assumption, type PhaseInfo, PhaseModel } from './model/phase.js';
 import { ThreadModel } from './model/threads.js';
-import { LONG_LIVED_STARTS, NOT_THE_PROGRAM } from './package-role.js';
+import { LONG_LIVED_STARTS, NOT_THE_PROGRAM, SERVER_STARTS } from './package-role.js';
 import { allRules } from './rules/index.js';
 import { parseSuppressions, type SuppressionDirectives, suppressionFor } from './suppressions.js';
 import type { AnalysisOptions, NodeVisitor, Range, Rule, SkippedFile } from './types.js';
@@ -265,7 +265,10 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
       exportHazards: Object.fromEntries(context.exportHazards),
       importedCalls: kind === 'module' || options.mainThreadRulesInTests ? importedCalls(context) : [],
       methodCalls: kind === 'module' || options.mainThreadRulesInTests ? methodCalls(context) : [],
-      startsLongLived: kind !== 'test' && !NOT_THE_PROGRAM.test(relative) && startsLongLived(context),
+      startsLongLived:
+        kind !== 'test' &&
+        !NOT_THE_PROGRAM.test(relative) &&
+        startsLongLived(context, kind === 'script' ? SERVER_STARTS : LONG_LIVED_STARTS),
       suppressions,
     };
     return done({ findings, skipped, summary, ...stackExhausted });
@@ -582,11 +585,11 @@ function methodCalls(context: RuleContext): MethodCall[] {
 }
 
 /** Does start-up code start something long-lived: `app.listen()`, `setInterval()`, `server.start()`? */
-function startsLongLived(context: RuleContext): boolean {
+function startsLongLived(context: RuleContext, starts: ReadonlySet<string>): boolean {
   for (const node of context.nodes) {
     if (!ts.isCallExpression(node)) continue;
     const name = calleeName(node);
-    if (name === undefined || !LONG_LIVED_STARTS.has(name)) continue;
+    if (name === undefined || !starts.has(name)) continue;
     if (context.threadOf(node) !== 'worker' && context.phaseOf(node).phase === 'startup') return true;
   }
   return false;

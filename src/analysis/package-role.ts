@@ -17,7 +17,28 @@ export interface PackageInfo {
   /** has `main`, `module` or `exports`: an API others import */
   hasEntryPoints: boolean;
   private: boolean;
+  /** has a `bin` and depends on a server or daemon framework: a program that serves */
+  servingBin: boolean;
 }
+
+/** Dependencies that make a package with a `bin` a long-lived program (a server, a broker, a watcher). */
+const SERVING_DEPENDENCIES = new Set([
+  'express',
+  'koa',
+  'fastify',
+  '@hapi/hapi',
+  'hapi',
+  'restify',
+  'connect',
+  'polka',
+  'socket.io',
+  'smtp-server',
+  'aedes',
+  'chokidar',
+  'union',
+  'http-proxy',
+  'node-cron',
+]);
 
 /**
  * Finds and reads the nearest package.json of files, caching each folder's answer. With a root
@@ -52,9 +73,12 @@ export class PackageLocator {
 /** What `require('pkg')` loads when package.json names no entry point. */
 const DEFAULT_ENTRIES = ['index.js', 'index.cjs', 'index.mjs'];
 
+/** Calls that start a server: in a `bin` script only these make an application (a client CLI subscribes too). */
+export const SERVER_STARTS = new Set(['listen', 'createServer', 'startServer', 'serve']);
+
 /**
  * Calls that start something long-lived when start-up code makes them: a server, a timer, a
- * subscription, or the start of a program a `bin` runs (`server.start()`, `nms.run()`).
+ * subscription, or the start of a program (`server.start()`, `nms.run()`).
  */
 export const LONG_LIVED_STARTS = new Set([
   'listen',
@@ -96,6 +120,11 @@ function readPackage(dir: string): PackageInfo | undefined {
       json.exports !== undefined ||
       DEFAULT_ENTRIES.some((name) => existsSync(path.join(dir, name))),
     private: json.private === true,
+    servingBin:
+      json.bin !== undefined &&
+      Object.keys({ ...(json.dependencies as object | undefined) }).some((name) =>
+        SERVING_DEPENDENCIES.has(name),
+      ),
   };
 }
 
@@ -111,6 +140,6 @@ export function roleOf(
 ): PackageRole {
   if (mode === 'application' || mode === 'library') return mode;
   if (!info) return 'unseen';
-  if (startsLongLived || info.private) return 'application';
+  if (startsLongLived || info.private || info.servingBin) return 'application';
   return info.hasEntryPoints ? 'library' : 'application';
 }
