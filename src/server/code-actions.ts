@@ -122,6 +122,33 @@ function lineText(document: TextDocument, line: number): string {
     .replace(/\r?\n$/, '');
 }
 
+/**
+ * Adds `ruleId` to an existing directive's rule list (`whole` is the directive, `rest` what follows
+ * its keyword): where to insert, as an offset into `whole`, and what.
+ */
+function addToDirective(whole: string, rest: string, ruleId: string): { offset: number; newText: string } {
+  const separator = rest.search(/\s--\s?/);
+  const ids = (separator === -1 ? rest : rest.slice(0, separator)).trimEnd();
+  return {
+    offset: whole.length - rest.length + ids.length,
+    newText: ids.trim() ? `, ${ruleId}` : ` ${ruleId}`,
+  };
+}
+
+function quickFix(
+  title: string,
+  diagnostic: Diagnostic,
+  document: TextDocument,
+  edit: LspTextEdit,
+): CodeAction {
+  return {
+    title,
+    kind: CodeActionKind.QuickFix,
+    diagnostics: [diagnostic],
+    edit: { changes: { [document.uri]: [edit] } },
+  };
+}
+
 export function ignoreLineAction(document: TextDocument, diagnostic: Diagnostic, ruleId: string): CodeAction {
   const line = diagnostic.range.start.line;
   const title = `Ignore ${ruleId} for this line`;
@@ -129,19 +156,9 @@ export function ignoreLineAction(document: TextDocument, diagnostic: Diagnostic,
   if (previous) {
     // The line is already covered by a directive for other rules: add this rule to its list.
     const [whole, , rest = ''] = previous;
-    const separator = rest.search(/\s--\s?/);
-    const ids = (separator === -1 ? rest : rest.slice(0, separator)).trimEnd();
-    const insertAt = whole.length - rest.length + ids.length;
-    const edit: LspTextEdit = {
-      range: { start: { line: line - 1, character: insertAt }, end: { line: line - 1, character: insertAt } },
-      newText: ids.trim() ? `, ${ruleId}` : ` ${ruleId}`,
-    };
-    return {
-      title,
-      kind: CodeActionKind.QuickFix,
-      diagnostics: [diagnostic],
-      edit: { changes: { [document.uri]: [edit] } },
-    };
+    const { offset, newText } = addToDirective(whole, rest, ruleId);
+    const at = { line: line - 1, character: offset };
+    return quickFix(title, diagnostic, document, { range: { start: at, end: at }, newText });
   }
   const indentation = /^[ \t]*/.exec(lineText(document, line))?.[0] ?? '';
   const comment = `${indentation}// concurrency-lens-ignore-next-line ${ruleId} -- `;
@@ -173,21 +190,9 @@ export function ignoreFileAction(document: TextDocument, diagnostic: Diagnostic,
   const existing = fileDirective.exec(text);
   if (existing) {
     const [whole, rest = ''] = existing;
-    const separator = rest.search(/\s--\s?/);
-    const ids = (separator === -1 ? rest : rest.slice(0, separator)).trimEnd();
-    const at = document.positionAt((existing.index ?? 0) + whole.length - rest.length + ids.length);
-    return {
-      title,
-      kind: CodeActionKind.QuickFix,
-      diagnostics: [diagnostic],
-      edit: {
-        changes: {
-          [document.uri]: [
-            { range: { start: at, end: at }, newText: ids.trim() ? `, ${ruleId}` : ` ${ruleId}` },
-          ],
-        },
-      },
-    };
+    const { offset, newText } = addToDirective(whole, rest, ruleId);
+    const at = document.positionAt((existing.index ?? 0) + offset);
+    return quickFix(title, diagnostic, document, { range: { start: at, end: at }, newText });
   }
   // The directive goes first, after a shebang line if there is one (a shebang must stay on line 1).
   const line = text.startsWith('#!') ? 1 : 0;

@@ -8,7 +8,7 @@ import { CodeActionKind, DiagnosticSeverity } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { allRules } from '../../src/analysis/rules/index.js';
 import type { Finding } from '../../src/analysis/types.js';
-import { codeActionsFor } from '../../src/server/code-actions.js';
+import { codeActionsFor, ignoreFileAction, ignoreLineAction } from '../../src/server/code-actions.js';
 import { toDiagnostic } from '../../src/server/diagnostics.js';
 import { hoverFor } from '../../src/server/hover.js';
 import { pathToUri } from '../../src/server/uri.js';
@@ -101,5 +101,43 @@ describe('code actions', () => {
     assert.equal(actions[0]!.isPreferred, true);
     assert.equal(actions[1]!.isPreferred, undefined);
     assert.ok(actions.every((a) => a.kind === CodeActionKind.QuickFix));
+  });
+});
+
+describe('ignore actions add to an existing directive', () => {
+  const diagnostic = {
+    range: { start: { line: 1, character: 2 }, end: { line: 1, character: 5 } },
+    message: 'm',
+    source: 'concurrency-lens',
+  };
+  const editOf = (action: ReturnType<typeof ignoreLineAction>) =>
+    Object.values(action.edit?.changes ?? {})[0]?.[0];
+
+  it('next-line: the rule joins the list before the reason', () => {
+    const document = TextDocument.create(
+      'file:///a.ts',
+      'typescript',
+      1,
+      '  // concurrency-lens-ignore-next-line cpu-heavy-loop -- small\n  run();\n',
+    );
+    const edit = editOf(ignoreLineAction(document, diagnostic, 'blocking-call'));
+    assert.deepEqual(edit, {
+      range: { start: { line: 0, character: 53 }, end: { line: 0, character: 53 } },
+      newText: ', blocking-call',
+    });
+  });
+
+  it('file: the rule joins the file directive', () => {
+    const document = TextDocument.create(
+      'file:///a.ts',
+      'typescript',
+      1,
+      '// concurrency-lens-ignore-file cpu-heavy-loop\nrun();\n',
+    );
+    const edit = editOf(ignoreFileAction(document, diagnostic, 'blocking-call'));
+    assert.deepEqual(edit, {
+      range: { start: { line: 0, character: 46 }, end: { line: 0, character: 46 } },
+      newText: ', blocking-call',
+    });
   });
 });

@@ -5,7 +5,7 @@ import { nameOf, propertyChain, skipOuterExpressions, snippet, stringValue } fro
 import type { RuleContext } from '../context.js';
 import { docsUrl } from '../docs-url.js';
 import { numericValue } from '../model/bounds.js';
-import { destructuredKey, findDeclaration } from '../model/declarations.js';
+import { destructuredKey, findDeclaration, isConstant } from '../model/declarations.js';
 import { type PostSite, postSiteOf } from '../model/messaging.js';
 import { WORKER_MESSAGING_TRIGGER } from '../text-triggers.js';
 import type { Rule } from '../types.js';
@@ -134,7 +134,7 @@ function collect(
       declaration?.kind === 'variable' &&
       !declaration.element &&
       declaration.node.initializer &&
-      isConst(declaration.node)
+      isConstant(declaration.node, context.nodes)
     ) {
       const init = skipOuterExpressions(declaration.node.initializer);
       if (ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init)) {
@@ -190,7 +190,7 @@ function identifierBuffer(identifier: ts.Identifier, context: RuleContext, depth
       }
       return namedBuffer(identifier.text);
     }
-    if (!isConst(declaration.node) && hasLaterAssignment(declaration.node)) return undefined;
+    if (!isConstant(declaration.node, context.nodes)) return undefined;
     return bufferOf(init, context, depth + 1);
   }
   if (declaration.kind === 'parameter') {
@@ -410,34 +410,4 @@ function dataSized(size: ts.Expression, elementBytes: number, depth = 0): boolea
 function calleeMethod(call: ts.CallExpression): string | undefined {
   const callee = skipOuterExpressions(call.expression);
   return ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
-}
-
-function isConst(declaration: ts.VariableDeclaration): boolean {
-  return (
-    ts.isVariableDeclarationList(declaration.parent) && (declaration.parent.flags & ts.NodeFlags.Const) !== 0
-  );
-}
-
-/** Is a `let`/`var` assigned again after its declaration (in its declaring scope)? */
-function hasLaterAssignment(declaration: ts.VariableDeclaration): boolean {
-  if (!ts.isIdentifier(declaration.name)) return true;
-  const name = declaration.name.text;
-  const scope = declaration.parent.parent.parent;
-  if (!scope) return true;
-  let found = false;
-  const visit = (node: ts.Node): void => {
-    if (found) return;
-    if (
-      ts.isBinaryExpression(node) &&
-      node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
-      node.operatorToken.kind <= ts.SyntaxKind.LastAssignment &&
-      propertyChain(node.left)?.join('.') === name
-    ) {
-      found = true;
-      return;
-    }
-    ts.forEachChild(node, visit);
-  };
-  ts.forEachChild(scope, visit);
-  return found;
 }
