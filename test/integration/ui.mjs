@@ -49,7 +49,7 @@ async function main() {
     await openFile(page, 'login.ts');
 
     // The status-bar count: the workspace's findings (the start-up scan finds those of files not open).
-    const count = page.getByRole('button', { name: /\d+ concurrency findings?/ });
+    const count = page.getByRole('button', { name: /^\d+ concurrency findings?$/ });
     await count.waitFor({ timeout: 90_000 });
     const label = await count.getAttribute('aria-label');
     log(`status-bar count: ${label} ("${(await count.innerText()).trim()}")`);
@@ -62,12 +62,12 @@ async function main() {
     await page.keyboard.press('Control+J'); // close the panel again
 
     // The language status hover ({} next to the language mode).
-    await page.locator('[id="status.languageStatus"]').hover();
-    const hover = page.locator('.monaco-hover', { hasText: 'Concurrency Lens' }).last();
+    await page.getByRole('button', { name: /^Editor Language Status/ }).hover();
+    const hover = page.locator('.monaco-hover, .workbench-hover', { hasText: /files? analysed/ }).last();
     await hover.waitFor({ timeout: 30_000 });
     const text = await hover.innerText();
     log(`language status hover: ${JSON.stringify(text)}`);
-    check(/\d+ of \d+ files analysed/.test(text), `the hover does not say what it counts: ${text}`);
+    check(/in \d+ of \d+ files? analysed/.test(text), `the hover does not say what it counts: ${text}`);
     const box = await hover.boundingBox();
     check(
       box && box.x >= 0 && box.x + box.width <= 1280,
