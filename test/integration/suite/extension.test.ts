@@ -71,6 +71,26 @@ describe('Concurrency Lens in VS Code', () => {
     await vscode.workspace.fs.stat(code.target);
   });
 
+  it('explains a finding on hover: the short message, why it matters, what to do, the docs link', async () => {
+    const uri = fixture('src/login.ts');
+    await open(uri);
+    const [diagnostic] = await waitForDiagnostics(uri, hasBlockingCall, 'the diagnostic');
+    assert.ok(diagnostic!.message.length <= 160, diagnostic!.message);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      uri,
+      diagnostic!.range.start.translate(0, 1),
+    );
+    const text = hovers
+      .flatMap((hover) => hover.contents)
+      .map((content) => (typeof content === 'string' ? content : content.value))
+      .join('\n');
+    assert.match(text, /`crypto\.pbkdf2Sync\(\)` blocks the event loop/);
+    assert.match(text, /no other request, timer or I\/O callback runs/);
+    assert.match(text, /Use `crypto\.pbkdf2\(\)`/);
+    assert.match(text, /docs\/rules\/blocking-call\.md/);
+  });
+
   it('adds related information for a call chain across files', async () => {
     const uri = fixture('src/routes.ts');
     await open(uri);
