@@ -190,7 +190,7 @@ ruleTester('unbounded-queue-option', {
           endColumn: 78,
           data: {
             api: '`async.queue()`',
-            detail: 'without a concurrency (it defaults to 1: one task at a time)',
+            detail: 'without a concurrency (so one task at a time)',
           },
         },
       ],

@@ -384,7 +384,7 @@ export const unboundedQueueOption: Rule<'pQueue' | 'asyncQueue' | 'fastqMissing'
         const asyncDetail =
           creation.missing === 'infinite'
             ? 'with an unlimited concurrency'
-            : 'without a concurrency (it defaults to 1: one task at a time)';
+            : 'without a concurrency (so one task at a time)';
         context.report({
           node: creation.node,
           messageId: 'asyncQueue',
