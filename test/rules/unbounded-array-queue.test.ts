@@ -177,7 +177,7 @@ ruleTester('unbounded-array-queue', {
       ),
     },
     {
-      name: 'receives',
+      name: 'stays quiet in test files',
       code: lines(
         'const messages = [];',
         "ws.on('message', (m) => messages.push(m));",
