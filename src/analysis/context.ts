@@ -39,14 +39,7 @@ export interface PendingFinding extends Finding {
     ifRuntime?: Assumption;
     /** inside a function documented `@blocking`: an intentionally synchronous API */
     blockingByDesign?: boolean;
-    /** the message's template and data, to say where from once the callers are known */
-    template?: PendingTemplate;
   };
-}
-
-export interface PendingTemplate {
-  messageId: string;
-  data: Record<string, string | number>;
 }
 
 /** A main-thread hazard inside an exported function, for call-following across files. */
@@ -183,7 +176,6 @@ export class RuleContext<MessageId extends string = string> {
           unlessWorkerEntry,
           ifRuntime: { methods: [], exports: phase.exportedAs, asyncApi },
           blockingByDesign,
-          template: { messageId: descriptor.messageId, data },
         },
       );
       return;
@@ -198,7 +190,6 @@ export class RuleContext<MessageId extends string = string> {
           unlessWorkerEntry,
           ifRuntime: phase.assumed,
           blockingByDesign,
-          template: { messageId: descriptor.messageId, data },
         }
       : { unlessWorkerEntry, blockingByDesign };
     this.report({ ...descriptor, data: { ...data, where: describeWhere(chain) }, related }, condition);
@@ -231,7 +222,7 @@ export class RuleContext<MessageId extends string = string> {
       offset: { start, end },
       related: [cause],
       callSiteOf: cause,
-      condition: { ...condition, template: undefined },
+      condition,
     });
   }
 }

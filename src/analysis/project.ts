@@ -4,13 +4,12 @@
 // - exported functions that block, and who calls them from run-time code.
 // `finalize` turns a file's pending findings into final ones with these facts.
 import type { FileAnalysis, FileSummary, ImportedCall } from './analyzer.js';
-import type { PendingTemplate } from './context.js';
 import { callSiteMessage, capRelated, MAX_RELATED } from './context.js';
 import type { Assumption } from './model/phase.js';
 import { PackageLocator, type PackageRole, roleOf } from './package-role.js';
 import { allRules } from './rules/index.js';
 import { suppressionFor } from './suppressions.js';
-import type { AnalysisOptions, Finding, PackageMode, Rule } from './types.js';
+import { type AnalysisOptions, type Finding, formatMessage, type PackageMode, type Rule } from './types.js';
 
 export class ProjectIndex {
   private readonly summaries = new Map<string, FileSummary>();
@@ -189,9 +188,9 @@ export class ProjectIndex {
       }
       const callers = this.runtimeCallsOf(summary, when.exports, options.mode);
       if (callers.length > 0) {
-        final.push(this.withCallers(stripCondition(finding), condition.template, callers));
+        final.push(this.withCallers(stripCondition(finding), callers));
       } else if (role === 'library') {
-        final.push(this.asLibraryFinding(stripCondition(finding), condition.template, when));
+        final.push(this.asLibraryFinding(stripCondition(finding), when));
       } else {
         final.push(stripCondition(finding));
       }
@@ -210,25 +209,20 @@ export class ProjectIndex {
    * A finding in a library's public API, reached by its users, whom we do not see: `info`,
    * unless the API looks asynchronous (async, a callback, a promise, `*Async`) and still blocks.
    */
-  private asLibraryFinding(
-    finding: Finding,
-    template: PendingTemplate | undefined,
-    when: Assumption,
-  ): Finding {
+  private asLibraryFinding(finding: Finding, when: Assumption): Finding {
     const api = when.exports[0] ?? when.methods[0];
     const severity = when.asyncApi ? finding.severity : 'info';
     if (api === undefined) return { ...finding, severity };
     const where = `in the public API \`${api === 'default' ? 'default export' : api}()\``;
-    return { ...finding, severity, message: this.render(finding, template, where) };
+    return { ...this.withWhere(finding, where), severity };
   }
 
-  /** The finding's message with `{{where}}` filled anew; the old message when there is no template. */
-  private render(finding: Finding, template: PendingTemplate | undefined, where: string): string {
-    const text = template && this.rulesById.get(finding.ruleId)?.meta.messages[template.messageId];
-    if (!text || !template) return finding.message;
-    return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) =>
-      k === 'where' ? where : String(template.data[k] ?? ''),
-    );
+  /** The finding with `{{where}}` filled anew, in its data and its message. */
+  private withWhere(finding: Finding, where: string): Finding {
+    const text = this.rulesById.get(finding.ruleId)?.meta.messages[finding.messageId];
+    if (text === undefined || !('where' in finding.data)) return finding;
+    const data = { ...finding.data, where };
+    return { ...finding, data, message: formatMessage(text, data) };
   }
 
   /** Run-time calls from other files to these exports of `summary`'s file, at most MAX_RELATED. */
@@ -257,15 +251,10 @@ export class ProjectIndex {
    * A finding in an exported function, kept because other files call it at run time: the
    * message says from where, and the run-time call sites are its related locations.
    */
-  private withCallers(
-    finding: Finding,
-    template: PendingTemplate | undefined,
-    callers: { file: string; call: ImportedCall }[],
-  ): Finding {
+  private withCallers(finding: Finding, callers: { file: string; call: ImportedCall }[]): Finding {
     const first = callers[0]!;
     const origin = first.call.chainLabels[0];
     const where = `in \`${first.call.exportName}()\`, called from ${origin ? `the ${origin} in ` : ''}${relativeName(finding.file, first.file)}`;
-    const message = this.render(finding, template, where);
     const related = capRelated([
       ...(finding.related ?? []),
       ...callers.map(({ file, call }) => ({
@@ -274,7 +263,7 @@ export class ProjectIndex {
         message: call.chainLabels[0] ? `called from the ${call.chainLabels[0]}` : 'called at run time',
       })),
     ]);
-    return { ...finding, message, related };
+    return { ...this.withWhere(finding, where), related };
   }
 
   private crossFileFinding(

@@ -34,6 +34,7 @@ describe('whole-program phase in an application', () => {
     const hash = findings.find((f) => f.file === 'src/auth.js')!;
     assert.match(hash.message, /POST \/login/);
     assert.match(hash.message, /index\.js/);
+    assert.match(String(hash.data.where), /POST \/login/, 'the data the hover explains from says the same');
     const callSites = (hash.related ?? []).filter((r) => r.file.endsWith('index.js'));
     assert.deepEqual(
       callSites.map((r) => r.range.start.line),
