@@ -4,6 +4,7 @@
 import ts from 'typescript';
 import {
   calleeName,
+  containsCall,
   enclosingFunction,
   type FunctionLike,
   isLoop,
@@ -232,6 +233,12 @@ export const ignoredBackpressure: Rule<'loop' | 'producer' | 'readablePush'> = {
       }
       // Relaying a child's output to our own stdout/stderr: harmless in practice (see the docs).
       if (kind === 'stdout') return;
+      // One write to a stream this call opens or ends (`const log = fs.createWriteStream(f);
+      // log.write(text); log.end()`): one piece of output, not a producer outrunning its sink.
+      if (isOneShotWrite(call, callee.expression)) return;
+      // A reply on the connection the data came from (`socket.on('line', () => socket.write(…))`):
+      // the peer waits for each answer before it sends more.
+      if (isReplyToSource(where.registration, callee.expression)) return;
       const registrationScope = enclosingFunction(where.registration) ?? context.sourceFile;
       if (hasDrainEvidence(registrationScope)) return;
       // A fixed heartbeat from a timer (`socket.write('ping')`) buffers a few bytes at most.
@@ -405,6 +412,42 @@ export const ignoredBackpressure: Rule<'loop' | 'producer' | 'readablePush'> = {
     }
   },
 };
+
+/**
+ * The write's function opens the stream itself (a local initialised in it) or ends it
+ * (`stream.end()` after the write): a single piece of output per call, whatever calls it.
+ */
+function isOneShotWrite(write: ts.CallExpression, receiver: ts.Expression): boolean {
+  const fn = enclosingFunction(write);
+  if (!fn?.body) return false;
+  const expr = skipOuterExpressions(receiver);
+  if (ts.isIdentifier(expr)) {
+    const found = findDeclaration(expr);
+    if (found?.kind === 'variable' && found.node.initializer && enclosingFunction(found.node) === fn)
+      return true;
+  }
+  const text = expr.getText();
+  return containsCall(
+    fn.body,
+    (call) => {
+      if (call.pos < write.end) return false;
+      const callee = skipOuterExpressions(call.expression);
+      return (
+        ts.isPropertyAccessExpression(callee) &&
+        (callee.name.text === 'end' || callee.name.text === 'destroy') &&
+        skipOuterExpressions(callee.expression).getText() === text
+      );
+    },
+    { enterFunctions: false },
+  );
+}
+
+/** `socket.on('data', …)` writing back to `socket`: a request/response exchange on one connection. */
+function isReplyToSource(registration: ts.CallExpression, receiver: ts.Expression): boolean {
+  const callee = skipOuterExpressions(registration.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return false;
+  return skipOuterExpressions(callee.expression).getText() === skipOuterExpressions(receiver).getText();
+}
 
 /** Is a call's value thrown away (statement, `void`, or the body of an arrow callback)? */
 function isIgnored(call: ts.CallExpression): boolean {

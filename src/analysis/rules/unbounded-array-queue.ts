@@ -3,6 +3,7 @@
 // backpressure (no `pause()` of the source) and no drop policy.
 import ts from 'typescript';
 import {
+  containsCall,
   enclosingFunction,
   type FunctionLike,
   isAsyncFunction,
@@ -10,6 +11,7 @@ import {
   isFunctionLike,
   isLoop,
   isRelationalOperator,
+  mentionsAny,
   nameOf,
   skipOuterExpressions,
 } from '../ast.js';
@@ -48,12 +50,41 @@ function isArrayInitializer(expression: ts.Expression | undefined): boolean {
   return false;
 }
 
-/** `this.queue` / `this.#queue` → 'queue' / '#queue'. */
+/** `this`, or a name that holds it: `const node = this`, `var self = this`. */
+function isThisLike(expression: ts.Expression): boolean {
+  const expr = skipOuterExpressions(expression);
+  if (expr.kind === ts.SyntaxKind.ThisKeyword) return true;
+  if (!ts.isIdentifier(expr)) return false;
+  const found = findDeclaration(expr);
+  return (
+    found?.kind === 'variable' &&
+    !found.element &&
+    found.node.initializer !== undefined &&
+    skipOuterExpressions(found.node.initializer).kind === ts.SyntaxKind.ThisKeyword
+  );
+}
+
+/** `this.queue` / `this.#queue` / `node.queue` with `const node = this` → 'queue' / '#queue'. */
 function thisMember(expression: ts.Expression): string | undefined {
   const expr = skipOuterExpressions(expression);
-  if (ts.isPropertyAccessExpression(expr) && expr.expression.kind === ts.SyntaxKind.ThisKeyword)
-    return expr.name.text;
+  if (ts.isPropertyAccessExpression(expr) && isThisLike(expr.expression)) return expr.name.text;
   return undefined;
+}
+
+/**
+ * A local name that is an instance's member under another name: `const { queue } = this`,
+ * `const q = this.queue`. Its pushes and shifts are the member's.
+ */
+function memberAlias(identifier: ts.Identifier): string | undefined {
+  const found = findDeclaration(identifier);
+  if (found?.kind !== 'variable' || !found.node.initializer) return undefined;
+  const initializer = skipOuterExpressions(found.node.initializer);
+  if (found.element) {
+    if (!isThisLike(initializer)) return undefined;
+    const key = found.element.propertyName ?? found.element.name;
+    return ts.isIdentifier(key) ? key.text : undefined;
+  }
+  return thisMember(initializer);
 }
 
 /** The receiver of `x.length`, as a key: 'id:x' or 'this:x'. */
@@ -68,7 +99,10 @@ function lengthReceiverKey(expression: ts.Expression): string | undefined {
 
 function receiverKey(expression: ts.Expression): string | undefined {
   const receiver = skipOuterExpressions(expression);
-  if (ts.isIdentifier(receiver)) return `id:${receiver.text}`;
+  if (ts.isIdentifier(receiver)) {
+    const member = memberAlias(receiver);
+    return member === undefined ? `id:${receiver.text}` : `this:${member}`;
+  }
   const member = thisMember(receiver);
   return member === undefined ? undefined : `this:${member}`;
 }
@@ -215,6 +249,8 @@ export const unboundedArrayQueue: Rule<'unbounded'> = {
         const binary = node as ts.BinaryExpression;
         const kind = binary.operatorToken.kind;
         if (isRelationalOperator(kind) || isEqualityOperator(kind)) {
+          // `for (let i = 0; i < queue.length; i++)` walks the queue: an iteration, not a capacity check
+          if (isLoopCondition(binary)) return;
           // queue.length >= MAX (a comparison with 0 or 1 is an emptiness test, not a bound)
           const leftKey = lengthReceiverKey(binary.left);
           const rightKey = lengthReceiverKey(binary.right);
@@ -287,6 +323,7 @@ export const unboundedArrayQueue: Rule<'unbounded'> = {
         drains = list.filter((u) => u.op === 'pop');
       }
       if (feedOps.length === 0 || drains.length === 0) return;
+      if (feedOps.every((f) => isFedByStreamWrite(f.call))) return;
       // A time- or content-based eviction (`while (q[0].at < cutoff) q.shift()`) is a drop policy.
       if (drains.some((d) => isEvictionByAge(d.call, key))) return;
       // Backpressure: the file (or the class of a `this.` queue) pauses its source.
@@ -352,6 +389,47 @@ export const unboundedArrayQueue: Rule<'unbounded'> = {
     }
   },
 };
+
+/** Is the comparison (part of) a `for` loop's condition? */
+function isLoopCondition(comparison: ts.BinaryExpression): boolean {
+  let node: ts.Node = comparison;
+  while (
+    ts.isBinaryExpression(node.parent) &&
+    (node.parent.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken ||
+      node.parent.operatorToken.kind === ts.SyntaxKind.BarBarToken)
+  ) {
+    node = node.parent;
+  }
+  if (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  return ts.isForStatement(node.parent) && node.parent.condition === node;
+}
+
+/** Stream implementation methods: a queue filled there is bounded by the stream's highWaterMark. */
+const STREAM_WRITE_METHODS = new Set(['_write', '_writev', '_transform']);
+
+/**
+ * A queue fed inside `_write(chunk, encoding, callback)` that keeps the callback (stores it, or
+ * passes it on) until the chunk is processed: the writable stops accepting data until then, so
+ * the stream bounds the queue.
+ */
+function isFedByStreamWrite(feed: ts.CallExpression): boolean {
+  const fn = enclosingFunction(feed);
+  if (!fn) return false;
+  const name = fn.name && ts.isIdentifier(fn.name) ? fn.name.text : undefined;
+  const assigned = ts.isBinaryExpression(fn.parent) ? nameOf(fn.parent.left) : undefined;
+  const method = name ?? assigned;
+  if (method === undefined || !STREAM_WRITE_METHODS.has(method)) return false;
+  const callback = fn.parameters[fn.parameters.length - 1];
+  if (!callback || !ts.isIdentifier(callback.name) || !fn.body) return false;
+  const cb = callback.name.text;
+  // called right away, the stream asks for the next chunk at once: nothing holds it back
+  const callsBackNow = containsCall(
+    fn.body,
+    (call) => ts.isIdentifier(call.expression) && call.expression.text === cb,
+    { enterFunctions: false },
+  );
+  return !callsBackNow || mentionsAny(feed, [cb]);
+}
 
 function isZero(expression: ts.Expression): boolean {
   const expr = skipOuterExpressions(expression);

@@ -1,0 +1,108 @@
+// Queues and streams in the shapes real code writes them (issue 13 item 6): member FIFOs reached
+// through `const node = this` and `const { queue } = this`, loop conditions that are not capacity
+// checks, queues a writable's `_write` bounds, and writes that are one piece of output or a reply.
+import { lines, ruleTester } from '../helpers/rule-tester.js';
+
+ruleTester('unbounded-array-queue', {
+  valid: [
+    {
+      name: 'a queue fed in `_write` that holds the callback is bounded by the stream',
+      code: lines(
+        "import { Writable } from 'node:stream';",
+        'class Receiver extends Writable {',
+        '  constructor() { super(); this.jobs = []; }',
+        '  _write(chunk, encoding, cb) { this.jobs.push({ chunk, cb }); this.next(); }',
+        '  async next() { const job = this.jobs.shift(); if (job) await parse(job.chunk, job.cb); }',
+        '}',
+      ),
+    },
+    {
+      name: 'a capacity check through `const node = this` bounds the member queue',
+      code: lines(
+        'function TcpNode(config) {',
+        '  const node = this;',
+        '  node.msgQueue = [];',
+        "  node.on('input', (msg) => {",
+        '    if (node.msgQueue.length >= config.queueSize) node.msgQueue.shift();',
+        '    node.msgQueue.push(msg);',
+        '  });',
+        "  client.on('drain', () => send(node.msgQueue.shift()));",
+        '}',
+      ),
+    },
+  ],
+  invalid: [
+    {
+      name: "a per-node queue reached through `const node = this` (push on 'input', shift after each write)",
+      code: lines(
+        'function FileNode(config) {',
+        '  const node = this;',
+        '  this.msgQueue = [];',
+        "  node.on('input', (msg) => {",
+        '    node.msgQueue.push(msg);',
+        '    if (node.msgQueue.length === 1) processMsg(node.msgQueue[0]);',
+        '  });',
+        '  function done() {',
+        '    node.msgQueue.shift();',
+        '    if (node.msgQueue.length > 0) processMsg(node.msgQueue[0]);',
+        '  }',
+        '}',
+      ),
+      errors: [{ messageId: 'unbounded', line: 5, column: 5, endLine: 5, endColumn: 28 }],
+    },
+    {
+      name: 'an offline queue drained through `const { queue } = this`, walked by a `for` that checks nothing',
+      code: lines(
+        'class Client {',
+        '  constructor() {',
+        '    this.queue = [];',
+        "    this.on('connect', () => {",
+        '      const { queue } = this;',
+        '      const deliver = () => { const entry = queue.shift(); if (entry) this.send(entry, deliver); };',
+        '      deliver();',
+        '    });',
+        '  }',
+        '  dump() { for (let i = 0; i < this.queue.length; i++) log(this.queue[i]); }',
+        "  onPublish(packet) { socket.on('data', () => this.queue.push(packet)); }",
+        '}',
+      ),
+      errors: [{ messageId: 'unbounded', line: 11, column: 47, endLine: 11, endColumn: 70 }],
+    },
+  ],
+});
+
+ruleTester('ignored-backpressure', {
+  valid: [
+    {
+      name: 'a single write followed by end() on a fresh stream, from a timer',
+      code: lines(
+        "import fs from 'node:fs';",
+        'setInterval(() => {',
+        "  const logFile = fs.createWriteStream(path, { flags: 'a+' });",
+        '  logFile.write(report());',
+        '  logFile.end();',
+        '}, 10000);',
+      ),
+    },
+    {
+      name: 'one reply per line on the connection the line came from',
+      code: lines(
+        "import net from 'node:net';",
+        'net.createServer((socket) => {',
+        "  socket.on('data', (line) => { socket.write(answer(line)); });",
+        '});',
+      ),
+    },
+  ],
+  invalid: [
+    {
+      name: 'every message of one socket written to another',
+      code: lines(
+        "import net from 'node:net';",
+        "const out = net.connect(4000, 'relay');",
+        "source.on('data', (chunk) => { out.write(chunk); });",
+      ),
+      errors: [{ messageId: 'producer', line: 3, column: 32, endLine: 3, endColumn: 48 }],
+    },
+  ],
+});
