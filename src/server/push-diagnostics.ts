@@ -62,7 +62,10 @@ export class PushDiagnostics {
   documentClosed(uri: string): void {
     if (!this.enabled) return;
     this.running.get(uri)?.cancel();
-    // Cleared now; a project file comes back from its disk analysis through workspaceChanged().
+    // Cleared now; a project file comes back from its disk analysis through workspaceChanged(),
+    // which must not take it for already sent.
+    const file = uriToPath(uri);
+    if (file) this.published.delete(file);
     void this.host.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 
