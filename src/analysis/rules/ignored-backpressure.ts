@@ -125,7 +125,7 @@ function isStreamFactory(reference: ModuleReference | undefined, isNew: boolean)
 }
 
 /** The variable or parameter an identifier names (not destructured), looked up in enclosing scopes. */
-function declarationOf(
+function variableOrParameterOf(
   identifier: ts.Identifier,
 ): ts.VariableDeclaration | ts.ParameterDeclaration | undefined {
   const declaration = findDeclaration(identifier);
@@ -307,7 +307,7 @@ export const ignoredBackpressure: Rule<'loop' | 'producer' | 'readablePush'> = {
       )
         return 'stdout';
       if (ts.isIdentifier(expr)) {
-        const declaration = declarationOf(expr);
+        const declaration = variableOrParameterOf(expr);
         if (declaration) {
           if (declaration.type && STREAM_TYPE.test(declaration.type.getText(context.sourceFile)))
             return 'stream';
