@@ -49,6 +49,8 @@ export interface FileSummary {
   methodCalls: MethodCall[];
   /** start-up code starts something long-lived (a server, a timer, a subscription): an application */
   startsLongLived: boolean;
+  /** module keys of the relative modules this file imports or requires */
+  imports: string[];
   suppressions: SuppressionDirectives;
 }
 
@@ -265,6 +267,9 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
       exportHazards: Object.fromEntries(context.exportHazards),
       importedCalls: kind === 'module' || options.mainThreadRulesInTests ? importedCalls(context) : [],
       methodCalls: kind === 'module' || options.mainThreadRulesInTests ? methodCalls(context) : [],
+      imports: [...bindings.modules]
+        .filter((m) => m.startsWith('.'))
+        .map((m) => moduleKeyOf(path.resolve(path.dirname(fileName), m))),
       startsLongLived:
         kind !== 'test' &&
         !NOT_THE_PROGRAM.test(relative) &&
@@ -560,11 +565,32 @@ const BUILTIN_METHODS = new Set([
   'reject',
 ]);
 
+/**
+ * Methods handed to a call as values — `server.expose({ save: God.save })`, `emitter.on('x',
+ * this.onX)` — are registered to be called later, when work arrives: run time, like identifiers
+ * passed to a call in the file's own phase model.
+ */
+function registeredMethods(call: ts.CallExpression, seen: Map<string, MethodCall>): void {
+  const record = (value: ts.Expression): void => {
+    const expression = skipOuterExpressions(value);
+    if (ts.isPropertyAccessExpression(expression))
+      seen.set(expression.name.text, { name: expression.name.text });
+  };
+  for (const argument of call.arguments) {
+    const value = skipOuterExpressions(argument);
+    if (ts.isObjectLiteralExpression(value)) {
+      for (const property of value.properties)
+        if (ts.isPropertyAssignment(property)) record(property.initializer);
+    } else record(value);
+  }
+}
+
 /** Method calls (`x.name()`, `this.name()`) from run-time code, for linking methods across files. */
 function methodCalls(context: RuleContext): MethodCall[] {
   const seen = new Map<string, MethodCall>();
   for (const call of context.nodes) {
     if (!ts.isCallExpression(call)) continue;
+    if (call.arguments.length > 0 && !context.phases.isInlineCall(call)) registeredMethods(call, seen);
     const callee = skipOuterExpressions(call.expression);
     if (!ts.isPropertyAccessExpression(callee)) continue;
     const name = callee.name.text;

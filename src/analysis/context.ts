@@ -174,7 +174,7 @@ export class RuleContext<MessageId extends string = string> {
         },
         {
           unlessWorkerEntry,
-          ifRuntime: { methods: [], exports: phase.exportedAs, asyncApi },
+          ifRuntime: { methods: memberNames(phase.exportedAs), exports: phase.exportedAs, asyncApi },
           blockingByDesign,
         },
       );
@@ -235,6 +235,14 @@ export function describeWhere(chain: Pick<ChainStep, 'label'>[]): string {
   const inner = calls[calls.length - 1]!.label;
   const via = calls.slice(0, -1).map((c) => c.label);
   return `in ${inner}, called from the ${[origin!.label, ...via].join(' → ')}`;
+}
+
+/**
+ * The member names exports are also reached by, `x.save()` or a registered `God.save`: 'save' for
+ * 'save' and 'God.save' (not 'default', which is the module itself).
+ */
+function memberNames(exportedAs: string[]): string[] {
+  return exportedAs.map((name) => name.split('.').pop()!).filter((name) => name !== 'default');
 }
 
 /** Is `node` inside a function whose JSDoc says `@blocking` (an intentionally synchronous API)? */

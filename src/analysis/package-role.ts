@@ -19,6 +19,8 @@ export interface PackageInfo {
   private: boolean;
   /** has a `bin` and depends on a server or daemon framework: a program that serves */
   servingBin: boolean;
+  /** files `main`, `bin` and `exports` name, without extension (module keys) */
+  entries: string[];
 }
 
 /** Dependencies that make a package with a `bin` a long-lived program (a server, a broker, a watcher). */
@@ -68,6 +70,20 @@ export class PackageLocator {
     this.byDir.set(dir, found);
     return found;
   }
+}
+
+/** Relative paths a package.json names as entry points: `main`, `module`, `bin`, `exports`. */
+function entryFiles(json: Record<string, unknown>): string[] {
+  const found: string[] = [];
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string') found.push(value);
+    else if (value && typeof value === 'object') for (const inner of Object.values(value)) collect(inner);
+  };
+  collect(json.main);
+  collect(json.module);
+  collect(json.bin);
+  collect(json.exports);
+  return found.filter((file) => !file.endsWith('.json') && !file.endsWith('.d.ts'));
 }
 
 /** What `require('pkg')` loads when package.json names no entry point. */
@@ -120,6 +136,10 @@ function readPackage(dir: string): PackageInfo | undefined {
       json.exports !== undefined ||
       DEFAULT_ENTRIES.some((name) => existsSync(path.join(dir, name))),
     private: json.private === true,
+    entries: entryFiles(json).map((file) => {
+      const parsed = path.parse(path.resolve(dir, file));
+      return path.join(parsed.dir, parsed.name);
+    }),
     servingBin:
       json.bin !== undefined &&
       Object.keys({ ...(json.dependencies as object | undefined) }).some((name) =>

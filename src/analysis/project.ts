@@ -6,7 +6,7 @@
 import type { FileAnalysis, FileSummary, ImportedCall } from './analyzer.js';
 import { callSiteMessage, capRelated, MAX_RELATED } from './context.js';
 import type { Assumption } from './model/phase.js';
-import { PackageLocator, type PackageRole, roleOf } from './package-role.js';
+import { type PackageInfo, PackageLocator, type PackageRole, roleOf } from './package-role.js';
 import { allRules } from './rules/index.js';
 import { suppressionFor } from './suppressions.js';
 import { type AnalysisOptions, type Finding, formatMessage, type PackageMode, type Rule } from './types.js';
@@ -22,6 +22,8 @@ export class ProjectIndex {
   private readonly packages: PackageLocator;
   /** package folder ('' without package.json) → files whose start-up code starts something long-lived */
   private readonly longLived = new Map<string, Set<string>>();
+  /** package folder → whether its entry points start something long-lived (cleared on changes) */
+  private readonly packageStarts = new Map<string, boolean>();
   /** `moduleKey#export` called from run-time code, and `packageDir#method` likewise: see propagate() */
   private runtimeExports = new Set<string>();
   private runtimeMethods = new Set<string>();
@@ -40,6 +42,7 @@ export class ProjectIndex {
   update(summary: FileSummary): void {
     this.remove(summary.file);
     this.propagatedFor = undefined;
+    this.packageStarts.clear();
     this.summaries.set(summary.file, summary);
     if (summary.startsLongLived) addTo(this.longLived, this.packageDirOf(summary.file), summary.file);
     this.byModuleKey.set(summary.moduleKey, summary);
@@ -57,6 +60,7 @@ export class ProjectIndex {
     const old = this.summaries.get(file);
     if (!old) return;
     this.propagatedFor = undefined;
+    this.packageStarts.clear();
     this.summaries.delete(file);
     this.longLived.get(this.packageDirOf(file))?.delete(file);
     if (this.byModuleKey.get(old.moduleKey) === old) this.byModuleKey.delete(old.moduleKey);
@@ -108,8 +112,39 @@ export class ProjectIndex {
 
   /** Application, library, or unseen (no package.json): see package-role.ts. */
   roleOf(file: string, mode: PackageMode | undefined): PackageRole {
+    if (mode === 'application' || mode === 'library') return mode;
     const info = this.packages.packageOf(file);
-    return roleOf(info, (this.longLived.get(info?.dir ?? '')?.size ?? 0) > 0, mode);
+    if (!info) return roleOf(info, false, mode);
+    let starts = this.packageStarts.get(info.dir);
+    if (starts === undefined) {
+      starts = this.entriesStartLongLived(info);
+      this.packageStarts.set(info.dir, starts);
+    }
+    return roleOf(info, starts, mode);
+  }
+
+  /**
+   * Does a file the package's entry points load (main, bin, exports, and what they import, in the
+   * scan) start something long-lived? A script the package only forks does not make it a server.
+   * Without entry points any file counts.
+   */
+  private entriesStartLongLived(info: PackageInfo): boolean {
+    const starting = this.longLived.get(info.dir);
+    if (!starting || starting.size === 0) return false;
+    const entries = info.entries.filter((key) => candidateKeys(key).some((k) => this.byModuleKey.has(k)));
+    if (entries.length === 0) return true;
+    const seen = new Set<string>();
+    const queue = [...entries];
+    while (queue.length > 0 && seen.size < MAX_REACHABLE_FILES) {
+      for (const key of candidateKeys(queue.pop()!)) {
+        const summary = this.byModuleKey.get(key);
+        if (!summary || seen.has(summary.file)) continue;
+        seen.add(summary.file);
+        if (starting.has(summary.file)) return true;
+        queue.push(...summary.imports);
+      }
+    }
+    return false;
   }
 
   /**
@@ -323,6 +358,9 @@ function isRunTimeApi(when: Assumption): boolean {
   if (names.some((name) => /Sync$/.test(name))) return false;
   return names.length === 0 || !names.every((name) => SETUP_API.test(name));
 }
+
+/** Files followed from a package's entry points when judging its role. */
+const MAX_REACHABLE_FILES = 5000;
 
 /** Rounds of run-time propagation across files: call chains across more files are cut there. */
 const MAX_PROPAGATION_ROUNDS = 12;

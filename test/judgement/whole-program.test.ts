@@ -68,6 +68,21 @@ describe('whole-program phase in an application', () => {
     assert.deepEqual(await scanFixture('app-cli', options), []);
   });
 
+  it('follows methods registered as values: `server.expose({ save: God.save })`', () => {
+    const files = {
+      'src/god.js': [
+        "const fs = require('fs');",
+        'const God = {};',
+        "God.save = function () { fs.writeFileSync('dump.json', '{}'); };",
+        "God.unused = function () { fs.writeFileSync('other.json', '{}'); };",
+        'module.exports = God;',
+      ].join('\n'),
+      'src/daemon.js': ["const God = require('./god');", 'server.expose({ save: God.save });'].join('\n'),
+    };
+    const findings = analyzeFiles(files, { config: { mode: 'application' } });
+    assert.deepEqual(where(findings), ['src/god.js:3 warning']);
+  });
+
   it('treats a top-level `.then()` chain as start-up and the same chain in a handler as run time', () => {
     const code = [
       "const fs = require('fs');",

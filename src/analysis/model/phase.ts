@@ -255,6 +255,12 @@ export class PhaseModel {
     }
   }
 
+  /** Does this call run the callbacks it receives synchronously (`forEach`, `map`, an IIFE)? */
+  isInlineCall(call: ts.CallExpression): boolean {
+    const name = calleeName(call);
+    return name !== undefined && INLINE_CALLBACK_METHODS.has(name);
+  }
+
   /** Phase of the code at `node`. */
   phaseOfNode(node: ts.Node): PhaseInfo {
     let current: ts.Node | undefined = node.parent;
