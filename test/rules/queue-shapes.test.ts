@@ -106,3 +106,27 @@ ruleTester('ignored-backpressure', {
     },
   ],
 });
+
+ruleTester('unbounded-array-queue', {
+  valid: [],
+  invalid: [
+    {
+      name: 'a member queue drained by a helper it is passed to (`processQueue(msgQueue)`)',
+      code: lines(
+        'function FileNode(config) {',
+        '  var node = this;',
+        '  node.msgQueue = [];',
+        '  function processQueue(queue) {',
+        '    write(queue[0], () => { queue.shift(); if (queue.length > 0) processQueue(queue); });',
+        '  }',
+        "  this.on('input', (msg) => {",
+        '    var msgQueue = node.msgQueue;',
+        '    msgQueue.push(msg);',
+        '    if (msgQueue.length === 1) processQueue(msgQueue);',
+        '  });',
+        '}',
+      ),
+      errors: [{ messageId: 'unbounded', line: 9, column: 5, endLine: 9, endColumn: 23 }],
+    },
+  ],
+});

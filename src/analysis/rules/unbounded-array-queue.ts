@@ -75,8 +75,11 @@ function thisMember(expression: ts.Expression): string | undefined {
  * A local name that is an instance's member under another name: `const { queue } = this`,
  * `const q = this.queue`. Its pushes and shifts are the member's.
  */
-function memberAlias(identifier: ts.Identifier): string | undefined {
+function memberAlias(identifier: ts.Identifier, depth = 0): string | undefined {
   const found = findDeclaration(identifier);
+  // only queue-named parameters: finding the member means a walk over the file's calls
+  if (found?.kind === 'parameter' && !found.element && depth < 2 && QUEUE_NAME.test(identifier.text))
+    return memberPassedAs(found.node, found.fn, depth);
   if (found?.kind !== 'variable' || !found.node.initializer) return undefined;
   const initializer = skipOuterExpressions(found.node.initializer);
   if (found.element) {
@@ -95,6 +98,58 @@ function lengthReceiverKey(expression: ts.Expression): string | undefined {
   // `pool.queue.length` (another reference to an instance's member) counts for `this.queue`
   if (ts.isPropertyAccessExpression(receiver)) return `this:${receiver.name.text}`;
   return receiverKey(receiver);
+}
+
+/** parameter → the member every call passes for it (or undefined), found once per parameter */
+const passedMembers = new WeakMap<ts.ParameterDeclaration, string | null>();
+
+/**
+ * `function processQueue(queue) { … queue.shift() … }` called as `processQueue(node.msgQueue)`
+ * (or with a local alias of it): the parameter is that member, when every call in the file
+ * passes the same one.
+ */
+function memberPassedAs(
+  parameter: ts.ParameterDeclaration,
+  fn: FunctionLike,
+  depth: number,
+): string | undefined {
+  const known = passedMembers.get(parameter);
+  if (known !== undefined) return known ?? undefined;
+  passedMembers.set(parameter, null); // recursion guard
+  const name = fn.name && ts.isIdentifier(fn.name) ? fn.name.text : undefined;
+  const index = fn.parameters.indexOf(parameter);
+  let member: string | null = null;
+  if (name !== undefined && index >= 0) {
+    let consistent = true;
+    const visit = (node: ts.Node): void => {
+      if (!consistent) return;
+      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === name) {
+        const argument = node.arguments[index];
+        const arg = argument && skipOuterExpressions(argument);
+        // a recursive call passing the parameter on says nothing new
+        if (
+          arg &&
+          ts.isIdentifier(arg) &&
+          node.pos >= fn.pos &&
+          node.end <= fn.end &&
+          arg.text === parameter.name.getText()
+        ) {
+          ts.forEachChild(node, visit);
+          return;
+        }
+        const passed = !arg
+          ? undefined
+          : (thisMember(arg) ?? (ts.isIdentifier(arg) ? memberAlias(arg, depth + 1) : undefined));
+        if (passed === undefined || (member !== null && member !== passed)) consistent = false;
+        else member = passed;
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(parameter.getSourceFile());
+    if (!consistent) member = null;
+  }
+  passedMembers.set(parameter, member);
+  return member ?? undefined;
 }
 
 function receiverKey(expression: ts.Expression): string | undefined {
