@@ -24,4 +24,6 @@ export interface ConcurrencyLensApi {
   readonly onDidUpdateStatus: Event<StatusParams>;
   /** What the profiler shows (the open report): read by the integration tests. */
   readonly profiler?: ProfilerProbe;
+  /** Fires with the function's name when "Move to worker pool" hands its edit to the refactor preview. */
+  readonly onWillPreviewMoveToWorkerPool: Event<string>;
 }

@@ -10,6 +10,7 @@ import {
 } from '../shared/protocol.js';
 import { configurationSection } from '../shared/settings.js';
 import type { ConcurrencyLensApi } from './api.js';
+import { registerMoveToWorkerPool } from './move-to-worker-pool.js';
 import { registerProfiler } from './profiler.js';
 import { ServerManager } from './server-manager.js';
 import { plural, StatusItem } from './status.js';
@@ -22,7 +23,8 @@ export function activateClient(context: vscode.ExtensionContext): ConcurrencyLen
   const server = new ServerManager(context, log, status);
   activeServer = server;
   const scanned = new vscode.EventEmitter<ScanWorkspaceResult>();
-  context.subscriptions.push(log, status, server, scanned);
+  const willPreviewMove = new vscode.EventEmitter<string>();
+  context.subscriptions.push(log, status, server, scanned, willPreviewMove);
 
   const scan = (
     params: ScanWorkspaceParams,
@@ -78,6 +80,7 @@ export function activateClient(context: vscode.ExtensionContext): ConcurrencyLen
       openRuleDocs(context, ruleId),
     ),
     vscode.commands.registerCommand(commands.selectRange, selectRange),
+    registerMoveToWorkerPool(server, willPreviewMove),
   );
   const profiler = registerProfiler(context, log, server);
 
@@ -122,6 +125,7 @@ export function activateClient(context: vscode.ExtensionContext): ConcurrencyLen
     onDidScan: scanned.event,
     profiler,
     onDidUpdateStatus: server.onDidUpdateStatus,
+    onWillPreviewMoveToWorkerPool: willPreviewMove.event,
   };
 }
 

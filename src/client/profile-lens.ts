@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { summaryLine } from '../profiler/model.js';
 import { commands } from '../shared/protocol.js';
 import { type FunctionRanges, toRange } from './function-ranges.js';
+import { moveToWorkerPoolLens } from './move-to-worker-pool.js';
 import { type ProfileResults, profileKey, type StoredProfile } from './profile-results.js';
 
 const diagnosticSource = 'concurrency-lens';
@@ -140,6 +141,8 @@ function resultLenses(at: vscode.Position, profile: StoredProfile, stale: boolea
       arguments: [profile.key],
     }),
   ];
+  const move = stale ? undefined : moveToWorkerPoolLens(profile.uri, profile.functionPath, result, range);
+  if (move) lenses.push(move);
   const moves = result.ok && /^(move|split)/.test(result.recommendation.kind);
   if (moves && !result.poolTrial) {
     const args: ProfileCommandArgs = {

@@ -28,6 +28,8 @@ export interface MoveToWorkerPoolRequest {
   functionName: string;
   /** current text of a file (open editor buffers); falls back to the disk */
   readFile?: (file: string) => string | undefined;
+  /** the workspace folder: the project (package.json, tsconfig.json, callers) is not looked for above it */
+  root?: string;
 }
 
 export interface MoveToWorkerPoolChanges {
@@ -80,7 +82,7 @@ export function moveToWorkerPool(request: MoveToWorkerPoolRequest): MoveToWorker
 
 function plan(request: MoveToWorkerPoolRequest): MoveToWorkerPoolChanges {
   const file = path.resolve(request.file);
-  const project = loadTransformProject(file, request.readFile);
+  const project = loadTransformProject(file, request.readFile, request.root);
   const sourceFile = project.program.getSourceFile(file);
   if (!sourceFile) throw new Refuse(`cannot read ${file}`);
   const { checker } = project;
@@ -883,10 +885,37 @@ function asyncCandidate(
         ? callee.expression.text
         : undefined;
     if (calleeName && TEST_CALLBACK_FUNCTIONS.has(calleeName)) return null; // test runners await a returned Promise
+    if (ignoresReturnValue(fn.parent, fn)) return null; // a route or request handler: nobody reads what it returns
     return `inside a callback passed to \`${callee.getText()}\`: making it async would change what that receives`;
   }
   if (ts.isMethodDeclaration(fn)) return `inside the method ${where}: its callers are not followed`;
   return `inside ${where}`;
+}
+
+const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'all', 'use', 'head', 'options']);
+
+/**
+ * Callbacks whose return value their caller ignores, so making them async changes nothing it sees:
+ * Express-style route handlers (`app.get('/path', …, handler)`), `http.createServer(handler)` and
+ * `server.on('request', handler)`.
+ */
+function ignoresReturnValue(call: ts.CallExpression, fn: ts.Node): boolean {
+  const callee = call.expression;
+  if (!ts.isPropertyAccessExpression(callee)) return false;
+  const method = callee.name.text;
+  const first = call.arguments[0];
+  const isLast = call.arguments[call.arguments.length - 1] === fn;
+  if (
+    ROUTE_METHODS.has(method) &&
+    first &&
+    ts.isStringLiteralLike(first) &&
+    first.text.startsWith('/') &&
+    isLast
+  ) {
+    return true;
+  }
+  if (method === 'createServer' && isLast) return true;
+  return method === 'on' && first !== undefined && ts.isStringLiteralLike(first) && first.text === 'request';
 }
 
 function makeAsyncEdits(fn: ts.FunctionLikeDeclaration, file: ts.SourceFile): TextEdit[] {
@@ -1532,4 +1561,32 @@ function mergeInsertions(edits: TextEdit[]): TextEdit[] {
 function skipSpaces(text: string, at: number): number {
   while (at < text.length && /\s/.test(text[at]!)) at++;
   return at;
+}
+
+/**
+ * The module-level function that contains `offset` (a diagnostic, the cursor): the name "Move to
+ * worker pool" would move, or undefined. Parses `text` alone: cheap enough for a lightbulb.
+ */
+export function movableFunctionAt(fileName: string, text: string, offset: number): string | undefined {
+  const sourceFile = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true);
+  for (const statement of sourceFile.statements) {
+    if (offset < statement.getStart(sourceFile) || offset > statement.end) continue;
+    if (ts.isFunctionDeclaration(statement) && statement.name && statement.body && !statement.asteriskToken) {
+      return statement.name.text;
+    }
+    if (ts.isVariableStatement(statement) && statement.declarationList.flags & ts.NodeFlags.Const) {
+      const [declaration] = statement.declarationList.declarations;
+      const init = declaration?.initializer && skipParentheses(declaration.initializer);
+      if (
+        declaration &&
+        ts.isIdentifier(declaration.name) &&
+        init &&
+        (ts.isArrowFunction(init) || ts.isFunctionExpression(init))
+      ) {
+        return declaration.name.text;
+      }
+    }
+    return undefined;
+  }
+  return undefined;
 }

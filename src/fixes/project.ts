@@ -24,6 +24,8 @@ const SKIPPED_DIRECTORIES = ['**/node_modules', '**/dist', '**/out', '**/build',
 export function loadTransformProject(
   file: string,
   readOverride?: (file: string) => string | undefined,
+  /** the workspace folder: package.json and tsconfig.json are not looked for above it */
+  root?: string,
 ): TransformProject {
   const readFile = (name: string): string | undefined => {
     const override = readOverride?.(name);
@@ -34,8 +36,8 @@ export function loadTransformProject(
       return undefined;
     }
   };
-  const packageJson = findUp(path.dirname(file), 'package.json');
-  const configFile = ts.findConfigFile(path.dirname(file), ts.sys.fileExists, 'tsconfig.json');
+  const packageJson = findUp(path.dirname(file), 'package.json', root);
+  const configFile = findUp(path.dirname(file), 'tsconfig.json', root);
   let options: ts.CompilerOptions;
   let rootNames: string[] = [];
   let explicitFiles = false;
@@ -54,7 +56,9 @@ export function loadTransformProject(
       target: ts.ScriptTarget.ES2022,
     };
   }
-  const packageDir = path.dirname(packageJson ?? configFile ?? file);
+  const packageDir = path.dirname(
+    packageJson ?? configFile ?? (root ? path.join(root, 'package.json') : file),
+  );
   const packageFiles = ts.sys.readDirectory(packageDir, SOURCE_EXTENSIONS, SKIPPED_DIRECTORIES, ['**/*']);
   const roots = [...new Set([...rootNames, ...packageFiles.filter((f) => !f.endsWith('.d.ts')), file])];
   const host = ts.createCompilerHost({ ...options, allowJs: true });
@@ -82,11 +86,12 @@ export function loadTransformProject(
   };
 }
 
-export function findUp(dir: string, name: string): string | undefined {
+export function findUp(dir: string, name: string, root?: string): string | undefined {
+  const top = root ? path.resolve(root) : undefined;
   for (let current = path.resolve(dir); ; current = path.dirname(current)) {
     const candidate = path.join(current, name);
     if (existsSync(candidate)) return candidate;
-    if (path.dirname(current) === current) return undefined;
+    if (path.dirname(current) === current || current === top) return undefined;
   }
 }
 

@@ -13,6 +13,7 @@ import {
   type WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { moveToWorkerPoolServerCommand } from '../shared/protocol.js';
 import type { FileState } from './analysis-host.js';
 import { uriToPath } from './uri.js';
 
@@ -104,8 +105,13 @@ export class PushDiagnostics {
 /**
  * The actions' commands (open the rule's docs, select the reason placeholder) are the VS Code
  * extension's; other editors would send them back to the server. They get the edits only; the docs
- * link rides on each diagnostic's `codeDescription`.
+ * link rides on each diagnostic's `codeDescription`. "Move to worker pool" is the server's own
+ * command (workspace/executeCommand), so every editor keeps it.
  */
 export function withoutClientCommands(actions: CodeAction[]): CodeAction[] {
-  return actions.filter((action) => action.edit).map(({ command: _command, ...action }) => action);
+  return actions
+    .filter((action) => action.edit || action.command?.command === moveToWorkerPoolServerCommand)
+    .map(({ command, ...action }) =>
+      command?.command === moveToWorkerPoolServerCommand ? { ...action, command } : action,
+    );
 }

@@ -30,6 +30,9 @@ import { isSourceFile, listSourceFiles } from '../analysis/list-files.js';
 import { readSourceFileAsync } from '../analysis/read-source.js';
 import type { Fix } from '../analysis/types.js';
 import {
+  commands,
+  type MoveToWorkerPoolArgs,
+  moveToWorkerPoolServerCommand,
   type ScanProgressParams,
   type ScanWorkspaceParams,
   type ScanWorkspaceResult,
@@ -46,6 +49,7 @@ import { codeActionsFor } from './code-actions.js';
 import { toDiagnostic } from './diagnostics.js';
 import { registerFunctionRanges } from './function-ranges.js';
 import { hoverFor } from './hover.js';
+import { moveToWorkerPoolActions, runMoveToWorkerPool } from './move-to-worker-pool.js';
 import { type FolderContext, OptionsProvider } from './options.js';
 import { clientPullsDiagnostics, PushDiagnostics, withoutClientCommands } from './push-diagnostics.js';
 import { ScanProcess } from './scan-process.js';
@@ -132,8 +136,12 @@ connection.onInitialize((params) => {
       diagnosticProvider: pushed.enabled
         ? undefined
         : { identifier: 'concurrency-lens', interFileDependencies: true, workspaceDiagnostics: true },
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: false },
       hoverProvider: true,
+      codeActionProvider: {
+        codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorMove],
+        resolveProvider: false,
+      },
+      executeCommandProvider: { commands: [moveToWorkerPoolServerCommand] },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
     serverInfo: { name: 'concurrency-lens', version: process.env.CONCURRENCY_LENS_VERSION },
@@ -649,10 +657,19 @@ connection.onHover((params) => {
 
 connection.onCodeAction((params) => {
   const only = params.context.only;
-  if (only && !only.some((kind) => kind === '' || kind === CodeActionKind.QuickFix)) return [];
+  const wants = (kind: string) => !only || only.some((asked) => asked === '' || kind.startsWith(asked));
   const document = documents.get(params.textDocument.uri);
   if (!document) return [];
   const file = documentFileName(document.uri, document.languageId);
+  const refactors = wants(CodeActionKind.RefactorMove)
+    ? moveToWorkerPoolActions(
+        document,
+        params.context.diagnostics,
+        file,
+        pushed.enabled ? moveToWorkerPoolServerCommand : commands.moveToWorkerPool,
+      )
+    : [];
+  if (!wants(CodeActionKind.QuickFix)) return refactors;
   const state = host.get(file);
   const upToDate = state !== undefined && state.version === document.version;
   const actions = codeActionsFor({
@@ -663,7 +680,23 @@ connection.onCodeAction((params) => {
     // Offsets in fixes refer to the text analysed; once the buffer moved on they would land wrong.
     fixToEdit: (fix) => (upToDate ? fixToWorkspaceEdit(fix) : undefined),
   });
-  return pushed.enabled ? withoutClientCommands(actions) : actions;
+  // the fixes first, then "Move to worker pool", then ignore/docs
+  const fixes = actions.filter((action) => action.edit && action.isPreferred);
+  const rest = actions.filter((action) => !fixes.includes(action));
+  const all = [...fixes, ...refactors, ...rest];
+  return pushed.enabled ? withoutClientCommands(all) : all;
+});
+
+connection.onExecuteCommand(async (params) => {
+  if (params.command === moveToWorkerPoolServerCommand) {
+    return runMoveToWorkerPool(
+      connection,
+      documents,
+      params.arguments?.[0] as MoveToWorkerPoolArgs | undefined,
+      (file) => options.folderOf(file),
+    );
+  }
+  return undefined;
 });
 
 function fixToWorkspaceEdit(fix: Fix): WorkspaceEdit | undefined {

@@ -132,7 +132,40 @@ export const commands = {
   clearProfileResults: 'concurrencyLens.clearProfileResults',
   openCpuProfile: 'concurrencyLens.openCpuProfile',
   createArgsModule: 'concurrencyLens.createArgsModule',
+  /** "Move to worker pool": (uri?, functionName?) or ({ uri, functionName }); default: the function at the cursor */
+  moveToWorkerPool: 'concurrencyLens.moveToWorkerPool',
 } as const;
+
+/**
+ * Server command (workspace/executeCommand) behind "Move to worker pool": computes the move and
+ * asks the client to apply it as one workspace edit that needs confirmation (VS Code shows it in
+ * the refactor preview). Works from any LSP client.
+ */
+export const moveToWorkerPoolServerCommand = 'concurrencyLens.server.moveToWorkerPool';
+export interface MoveToWorkerPoolArgs {
+  /** document URI */
+  uri: string;
+  /** the function; default: the module-level function at `position` */
+  functionName?: string;
+  position?: { line: number; character: number };
+  /** return the edit instead of asking the client to apply it (the VS Code client applies it itself) */
+  returnEdit?: boolean;
+}
+export interface MoveToWorkerPoolCommandResult {
+  ok: boolean;
+  /** why not, when ok is false (also shown to the user) */
+  reason?: string;
+  /** whether the client applied the edit (false when the preview was discarded) */
+  applied?: boolean;
+  /** the client's reason when it did not apply the edit */
+  failureReason?: string;
+  functionName?: string;
+  workerUri?: string;
+  /** call sites left as they were, `path:line:column reason` */
+  notUpdated?: string[];
+  /** the LSP WorkspaceEdit, when `returnEdit` was asked */
+  edit?: unknown;
+}
 
 /** Context key: true while the editor shows profile results (the "clear" command shows only then). */
 export const hasProfileResultsContextKey = 'concurrencyLens.hasProfileResults';
