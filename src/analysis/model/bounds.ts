@@ -9,6 +9,7 @@ import {
   calleeName,
   containsCall,
   enclosingFunction,
+  type FunctionLike,
   functionName,
   isRelationalOperator,
   propertyChain,
@@ -140,14 +141,24 @@ function mentionsName(node: ts.Node, name: string): boolean {
 const GROWING_METHODS = new Set(['push', 'unshift', 'splice', 'add', 'set', 'concat']);
 
 /** Is a name initialised with a literal (`[]`, `{}`) then grown: `seen.push(x)`, `seen[k] = v`? */
+/** per declaration: is its literal grown (asked for every use of the name, answered once) */
+const grownLiterals = new WeakMap<ts.VariableDeclaration, boolean>();
+
 function isGrownLiteral(identifier: ts.Identifier, initializer: ts.Expression): boolean {
   const init = skipOuterExpressions(initializer);
   if (!ts.isArrayLiteralExpression(init) && !ts.isObjectLiteralExpression(init)) return false;
   const declaration = findDeclaration(identifier);
   if (declaration?.kind !== 'variable') return false;
-  const scope = declaration.node.parent.parent.parent;
+  const known = grownLiterals.get(declaration.node);
+  if (known !== undefined) return known;
+  const grown = literalIsGrown(identifier.text, declaration.node);
+  grownLiterals.set(declaration.node, grown);
+  return grown;
+}
+
+function literalIsGrown(name: string, declaration: ts.VariableDeclaration): boolean {
+  const scope = declaration.parent.parent.parent;
   if (!scope) return false;
-  const name = identifier.text;
   const isName = (node: ts.Expression): boolean => {
     const e = skipOuterExpressions(node);
     return ts.isIdentifier(e) && e.text === name;
@@ -181,14 +192,22 @@ function isGrownLiteral(identifier: ts.Identifier, initializer: ts.Expression): 
  * `walk(child, [...ancestors, node])`): it holds the chain of ancestors, as long as the nesting
  * is deep, not as long as the data.
  */
+const recursionStacks = new WeakMap<ts.ParameterDeclaration, boolean>();
+
 function isRecursionStack(identifier: ts.Identifier): boolean {
   const declaration = findDeclaration(identifier);
   if (declaration?.kind !== 'parameter') return false;
-  const fn = declaration.fn;
+  const known = recursionStacks.get(declaration.node);
+  if (known !== undefined) return known;
+  const answer = passedToItself(identifier.text, declaration.node, declaration.fn);
+  recursionStacks.set(declaration.node, answer);
+  return answer;
+}
+
+function passedToItself(name: string, parameter: ts.ParameterDeclaration, fn: FunctionLike): boolean {
   const own = functionName(fn);
   if (own === undefined || !fn.body) return false;
-  const name = identifier.text;
-  const index = fn.parameters.indexOf(declaration.node as ts.ParameterDeclaration);
+  const index = fn.parameters.indexOf(parameter);
   return containsCall(fn.body, (call) => {
     if (calleeName(call) !== own) return false;
     const passed = call.arguments?.[index];

@@ -101,6 +101,7 @@ export const cpuHeavyLoop: Rule<'busyWait' | 'large' | 'nested' | 'heavyCall'> =
     const judged: ts.Node[] = [];
     /** `const n = 1e7; for (let i = 0; i < n; i++)`: only worth a look-up when the file has such a number */
     const mayHaveBigConstants = /\d{7}|\de[6-9]|\d_\d{3}_\d{3}|\*\*|\d{4} \* \d/.test(context.text);
+    const mayReadClock = /\bDate\b|performance\.now|hrtime/.test(context.text);
 
     const visit = (loop: LoopLike): void => {
       for (const outer of judged) if (loop.pos >= outer.pos && loop.end <= outer.end) return;
@@ -110,6 +111,16 @@ export const cpuHeavyLoop: Rule<'busyWait' | 'large' | 'nested' | 'heavyCall'> =
       if (!confirm || context.threadOf(loop) === 'worker') return;
       const finding = confirm();
       if (!finding) return;
+      // A time-sliced loop: it stops on a clock and its function schedules the rest for a later
+      // turn (asked only of findings, in files that read a clock: it walks the loop and its function)
+      if (
+        finding.kind !== 'busy-wait' &&
+        mayReadClock &&
+        !ts.isCallExpression(loop) &&
+        readsClock(loop.statement) &&
+        reschedulesItself(loop)
+      )
+        return;
       const phase = context.phaseOf(loop);
       if (phase.phase === 'startup' || (phase.phase === 'unknown' && !phase.exportedAs)) return;
       judged.push(loop);
@@ -173,14 +184,6 @@ function prejudge(
 ): (() => Finding | undefined) | undefined {
   if (ts.isForOfStatement(loop) && loop.awaitModifier) return undefined;
   const trip = loopTrip(loop, threshold);
-  // A time-sliced loop: it stops on a clock and its function schedules the rest for a later turn
-  if (
-    trip.kind !== 'spin' &&
-    !ts.isCallExpression(loop) &&
-    readsClock(loop.statement) &&
-    reschedulesItself(loop)
-  )
-    return undefined;
   switch (trip.kind) {
     case 'spin': {
       const clock = spinClock(loop);
