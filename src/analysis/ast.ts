@@ -124,6 +124,11 @@ export function functionName(fn: FunctionLike): string | undefined {
   ) {
     return fn.name.text;
   }
+  // symbol-keyed methods: [Symbol.asyncIterator]() {…}
+  if (fn.name && ts.isComputedPropertyName(fn.name)) {
+    const chain = propertyChain(fn.name.expression);
+    if (chain) return `[${chain.join('.')}]`;
+  }
   if (ts.isConstructorDeclaration(fn)) {
     const cls = fn.parent;
     return cls.name ? `${cls.name.text} constructor` : 'constructor';

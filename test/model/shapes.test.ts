@@ -308,3 +308,15 @@ describe('CommonJS exports stay exports', () => {
     assert.deepEqual(blocking(files), ['src/list.js:2', 'src/server.js:2']);
   });
 });
+
+describe('symbol-keyed methods', () => {
+  it('judges `*[Symbol.iterator]()` like any class method', () => {
+    const code = [
+      "const fs = require('fs');",
+      'class Lines {',
+      "  *[Symbol.iterator]() { yield fs.readFileSync('x'); }",
+      '}',
+    ].join('\n');
+    assert.deepEqual(blocking({ 'src/a.js': code }), ['src/a.js:3']);
+  });
+});
