@@ -124,11 +124,10 @@
         `${result.poolTrial.speedup.toFixed(2)}× on ${result.poolTrial.workers} workers (main thread ${ms(result.poolTrial.mainThreadMs)}, pool ${ms(result.poolTrial.poolMs)} for ${result.poolTrial.tasks} calls)`,
       ]);
     else if (result.poolTrialError) figures.push(['Pool trial', `failed: ${result.poolTrialError}`]);
+    if (data.hotLines?.length) root.append(hotLines(data.hotLines));
     const table = el('table', { class: 'figures', id: 'figures' });
     for (const [label, value] of figures) table.append(el('tr', {}, el('th', {}, label), el('td', {}, value)));
-    root.append(table);
-
-    if (data.hotLines?.length) root.append(hotLines(data.hotLines));
+    root.append(el('h2', {}, 'Figures'), table);
     if (data.previous) root.append(comparison(data.previous, result));
 
     root.append(el('h2', {}, 'Per call: wall vs CPU vs serialization'), chart(result.runs, serializationMs));

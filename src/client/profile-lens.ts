@@ -39,10 +39,18 @@ export class ProfileLensProvider implements vscode.CodeLensProvider, vscode.Disp
   ) {
     this.subscriptions = [
       results.onDidChange(() => this.changed.fire()),
-      // Diagnostics decide where "Profile" shows; only visible editors need their lenses again.
+      // Diagnostics decide where "Profile" shows, also those of other files whose call chain
+      // passes through this one (a helper's finding points at the handler that calls it).
       vscode.languages.onDidChangeDiagnostics((event) => {
         const visible = new Set(vscode.window.visibleTextEditors.map((e) => e.document.uri.toString()));
-        if (event.uris.some((uri) => visible.has(uri.toString()))) this.changed.fire();
+        const touchesVisible = event.uris.some(
+          (uri) =>
+            visible.has(uri.toString()) ||
+            vscode.languages
+              .getDiagnostics(uri)
+              .some((d) => d.relatedInformation?.some((r) => visible.has(r.location.uri.toString()))),
+        );
+        if (touchesVisible) this.changed.fire();
       }),
     ];
   }
@@ -53,17 +61,13 @@ export class ProfileLensProvider implements vscode.CodeLensProvider, vscode.Disp
 
   async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     const stored = this.results.forDocument(document.uri);
-    const flagged = this.profilerAvailable(document.uri)
-      ? vscode.languages
-          .getDiagnostics(document.uri)
-          .filter((diagnostic) => diagnostic.source === diagnosticSource)
-      : [];
+    const flagged = this.profilerAvailable(document.uri) ? flaggedPositions(document.uri) : [];
     if (stored.length === 0 && flagged.length === 0) return [];
     let answer: Awaited<ReturnType<FunctionRanges['get']>>;
     try {
       answer = await this.ranges.get(
         document,
-        flagged.map((diagnostic) => diagnostic.range.start),
+        flagged.map((place) => place.position),
       );
     } catch {
       return []; // the server is restarting: the lenses come back with the next refresh
@@ -77,10 +81,12 @@ export class ProfileLensProvider implements vscode.CodeLensProvider, vscode.Disp
       lenses.push(...resultLenses(toRange(target.selectionRange).start, profile, isStale(document, profile)));
     }
     answer.targets.forEach((target, index) => {
-      if (!target) return;
+      // A place another finding points at counts only as a call to the function doing the work
+      // (its enclosing function may be the one that registers the handler).
+      if (!target || (flagged[index]!.related && !target.viaCall)) return;
       const key = profileKey(vscode.Uri.parse(target.uri), target.function.path);
       const here = target.uri === document.uri.toString() && !target.viaCall;
-      const at = here ? toRange(target.function.selectionRange).start : flagged[index]!.range.start;
+      const at = here ? toRange(target.function.selectionRange).start : flagged[index]!.position;
       const place = `${key}@${at.line}`;
       if (shown.has(key) && here) return;
       if (shown.has(place)) return;
@@ -115,6 +121,26 @@ export class ProfileLensProvider implements vscode.CodeLensProvider, vscode.Disp
  * The function's text as measured no longer appears in the document. (Not the text at the server's
  * range: that answer may be one edit behind the editor.)
  */
+/**
+ * Where flagged work is in this document: our diagnostics' starts, and the places other files'
+ * findings point at here (the call in an inline handler that leads to a helper's blocking work).
+ */
+function flaggedPositions(uri: vscode.Uri): { position: vscode.Position; related: boolean }[] {
+  const positions: { position: vscode.Position; related: boolean }[] = [];
+  const here = uri.toString();
+  for (const [file, diagnostics] of vscode.languages.getDiagnostics()) {
+    for (const diagnostic of diagnostics) {
+      if (diagnostic.source !== diagnosticSource) continue;
+      if (file.toString() === here) positions.push({ position: diagnostic.range.start, related: false });
+      for (const related of diagnostic.relatedInformation ?? []) {
+        if (related.location.uri.toString() === here)
+          positions.push({ position: related.location.range.start, related: true });
+      }
+    }
+  }
+  return positions;
+}
+
 export function isStale(document: vscode.TextDocument, profile: StoredProfile): boolean {
   return !document.getText().includes(profile.functionText);
 }

@@ -11,7 +11,7 @@
 //   file watchers, git and Explorer already look away (with no node_modules, or a read-only one,
 //   in the OS temp dir with NODE_PATH set). Nothing is ever written among the user's sources.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
@@ -253,6 +253,12 @@ export default async function profiledTask(args) {
  * Patches never add lines before user code, so source-map line numbers stay exact.
  */
 function userSourcePlugin(target: string, rootName: string): Plugin {
+  let realTarget = target;
+  try {
+    realTarget = realpathSync(target);
+  } catch {
+    // checked to exist before bundling; keep the given path
+  }
   return {
     name: 'concurrency-lens-user-source',
     setup(build) {
@@ -263,7 +269,8 @@ function userSourcePlugin(target: string, rootName: string): Plugin {
         if (!loader) return undefined;
         let contents = await readFile(args.path, 'utf8');
         contents = patchFileLocation(contents, args.path);
-        if (args.path === target && rootName !== 'default') {
+        // esbuild names files by their real path: the target may sit behind a symlink
+        if ((args.path === target || args.path === realTarget) && rootName !== 'default') {
           contents += `\n;globalThis[Symbol.for(${JSON.stringify(TARGET_GLOBAL)})] = typeof ${rootName} === 'undefined' ? undefined : ${rootName};\n`;
         }
         return { contents, loader, resolveDir: dirname(args.path) };

@@ -283,7 +283,10 @@ export function moveCost(serialization: RecommendationInput['serialization']): {
       : serialization.transferableBytes > 0
         ? 1
         : 0;
-  const cloneMs = Math.max(argsMs + resultMs, serialization.channelRoundTripMs ?? 0);
+  // One real round trip calibrates big messages; for a small one it is mostly the channel's
+  // first-message set-up and the scheduler's noise, not a per-call cost.
+  const big = argsBytes + (serialization.resultBytes ?? 0) >= SMALL_MESSAGE_BYTES;
+  const cloneMs = Math.max(argsMs + resultMs, big ? (serialization.channelRoundTripMs ?? 0) : 0);
   return { cloneMs, withTransferMs: argsMs * (1 - transferableShare) + resultMs, transferableShare };
 }
 

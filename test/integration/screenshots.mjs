@@ -1,6 +1,7 @@
 // Drives the real VS Code UI like a person (quick open, hover, quick fix menu, Problems panel) and
 // saves the README's screenshots into media/ (diagnostics, quick fixes, Problems, the profiler's
-// CodeLens and report). Fails when an expected element never appears.
+// CodeLens on an inline handler and on a result, the report with hot lines, the CPU profile in
+// VS Code's profile viewer). Fails when an expected element never appears.
 //
 //   node test/integration/screenshots.mjs [--folder <workspace>] [--file <relative path>] [--out media]
 import { mkdirSync } from 'node:fs';
@@ -104,6 +105,15 @@ async function main() {
     await runCommand(page, 'View: Toggle Maximized Panel');
     await page.keyboard.press('Control+J');
 
+    // The Profile lens over a call from an inline request handler: it profiles the helper.
+    await openFile(page, 'routes.ts');
+    await page
+      .locator('.monaco-editor .codelens-decoration a', { hasText: 'Profile hashPassword' })
+      .waitFor({ timeout: 60_000 });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: shot('profile-lens-handler.png') });
+    log('saved profile-lens-handler.png');
+
     // The profiler: put the cursor in a function, run the command, accept the arguments.
     await openFile(page, 'report.ts');
     await page.keyboard.press('Control+G');
@@ -116,7 +126,7 @@ async function main() {
       .waitFor({ timeout: 15_000 });
     // Pre-filled from the parameter types: `rows: number`.
     const prefilled = await argsBox.inputValue();
-    if (prefilled !== '[0]') throw new Error(`the arguments box says ${prefilled}, expected [0]`);
+    if (prefilled !== '[10]') throw new Error(`the arguments box says ${prefilled}, expected [10]`);
     await argsBox.fill('[3]');
     await page.keyboard.press('Enter');
     const resultLens = page.locator('.monaco-editor .codelens-decoration a', { hasText: 'CPU-bound' });
@@ -131,15 +141,21 @@ async function main() {
 
     // Clicking the lens opens the report beside the editor.
     await resultLens.click();
-    const report = page
-      .frameLocator('iframe.webview.ready')
-      .frameLocator('iframe#active-frame')
-      .locator('#chart rect.bar')
-      .first();
-    await report.waitFor({ timeout: 30_000 });
+    const reportFrame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    await reportFrame.locator('#chart rect.bar').first().waitFor({ timeout: 30_000 });
+    await reportFrame.locator('#hot-lines a', { hasText: 'report.ts:' }).first().waitFor({ timeout: 30_000 });
     await page.waitForTimeout(300);
     await page.screenshot({ path: shot('profile-report.png') });
     log('saved profile-report.png');
+
+    // "Open CPU profile" in the report: VS Code's own profile viewer shows the run.
+    await reportFrame.locator('#open-cpu-profile').click();
+    await page.locator('.tab.active', { hasText: '.cpuprofile' }).waitFor({ timeout: 30_000 });
+    const viewer = page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
+    await viewer.getByText('buildReport').first().waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: shot('profile-viewer.png') });
+    log('saved profile-viewer.png');
     exitCode = 0;
   } catch (error) {
     log('failed:', error?.stack ?? error);

@@ -201,18 +201,31 @@ describe('Profiler in VS Code', () => {
   });
 
   it('the Profile lens over an inline-handler diagnostic profiles the helper it calls', async () => {
-    const uri = fixture('src/routes.ts');
+    // The finding sits in the helper and points at the call in the inline route handler: the
+    // handler's line gets "Profile digest", never the function that registers the route.
+    const uri = fixture('src/handlers.ts');
     await open(uri);
-    const [diagnostic] = await waitForDiagnostics(
+    const [finding] = await waitForDiagnostics(
       uri,
-      (d) => d.length === 1,
-      'the call in the request handler',
+      (d) => d.some((one) => one.relatedInformation?.some((r) => r.message.includes('digest()'))),
+      'the helper finding that points at the request handler',
     );
+    const diagnostic = finding!.relatedInformation!.find((r) => r.message.includes('digest()'))!.location;
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
       'vscode.executeCodeLensProvider',
       uri,
     );
-    const profile = lenses.find((lens) => lens.command?.title === 'Profile hashPassword');
+    const profile = lenses.find((lens) => lens.command?.title === 'Profile digest');
+    const registration = (await vscode.workspace.openTextDocument(uri))
+      .getText()
+      .split('\n')
+      .findIndex((line) => line.includes('function registerAuthRoutes'));
+    assert.ok(
+      !lenses.some(
+        (lens) => lens.range.start.line === registration && lens.command?.title.startsWith('Profile'),
+      ),
+      'no lens on registerAuthRoutes',
+    );
     assert.ok(profile, `lenses: ${JSON.stringify(lenses.map((lens) => lens.command?.title))}`);
     assert.equal(
       profile.range.start.line,
@@ -220,14 +233,14 @@ describe('Profiler in VS Code', () => {
       'on the flagged line in the handler',
     );
     const [target] = profile.command!.arguments as [{ uri: string; functionPath: string }];
-    assert.equal(target.functionPath, 'hashPassword');
-    assert.ok(target.uri.endsWith('/src/hash.ts'), target.uri);
+    assert.equal(target.functionPath, 'digest');
+    assert.equal(target.uri, uri.toString());
     const result = await vscode.commands.executeCommand<ProfileResult>(profile.command!.command, {
       ...target,
       args: '["correct horse battery staple"]',
     });
     assert.ok(result?.ok, `profiled: ${JSON.stringify(result && !result.ok && result.error)}`);
-    assert.equal(result.function, 'hashPassword');
+    assert.equal(result.function, 'digest');
     assert.equal(result.classification, 'cpu-bound');
     // the helper's result now shows on the handler's line too
     await expectLenses(
