@@ -15,6 +15,7 @@ import {
   type ChildLog,
   classify,
   DEFAULT_THRESHOLDS,
+  type HotLine,
   type PidusageSummary,
   type ProfileError,
   type ProfileFailure,
@@ -297,8 +298,12 @@ async function writeCpuProfile(
   const output = resolve(target);
   await mkdir(dirname(output), { recursive: true });
   await writeFile(output, JSON.stringify(profile));
-  const inUserFile = hotLines(profile, [userFile]);
-  return { cpuProfile: output, hotLines: inUserFile.length ? inUserFile : hotLines(profile) };
+  // esbuild records sources by their real path: name the user's file as the user gave it
+  const realUserFile = await realpath(userFile).catch(() => userFile);
+  const asGiven = (lines: HotLine[]) =>
+    lines.map((line) => (line.file === realUserFile ? { ...line, file: userFile } : line));
+  const inUserFile = hotLines(profile, [userFile, realUserFile]);
+  return { cpuProfile: output, hotLines: asGiven(inUserFile.length ? inUserFile : hotLines(profile)) };
 }
 
 type ProfileSuccessMeasurements = Omit<ProfileSuccess, 'file' | 'function' | 'node' | 'timing' | 'log'>;

@@ -1,5 +1,8 @@
 // Ground truth: workloads whose class is known by construction must be classified so.
 import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { profileFunction } from '../../src/profiler/run.js';
 import { fixture, profileOk, quick } from './helpers.js';
@@ -109,6 +112,26 @@ describe('profiler ground truth', () => {
     // 200x200 Float64Array + 200 weights, all movable by transfer
     assert.ok(result.serialization.transferableBytes >= 200 * 200 * 8);
     assert.deepEqual(result.serialization.lostPrototypes, ['Matrix']);
+  });
+
+  it('names hot lines by the path given, also when the file sits behind a symlink', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cl-symlink-'));
+    try {
+      mkdirSync(join(dir, 'real'));
+      copyFileSync(workloads, join(dir, 'real', 'workloads.mjs'));
+      symlinkSync(join(dir, 'real'), join(dir, 'link'));
+      const file = join(dir, 'link', 'workloads.mjs');
+      const result = await profileOk({
+        file,
+        functionName: 'cpuLoop',
+        args: [20],
+        cpuProfile: join(dir, 'run.cpuprofile'),
+      });
+      assert.ok(result.hotLines?.length, 'hot lines');
+      assert.equal(result.hotLines[0]!.file, file);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('profiles a class method on the instance an args module builds with `this`', async () => {
