@@ -194,10 +194,13 @@ export function ignoreFileAction(document: TextDocument, diagnostic: Diagnostic,
     const at = document.positionAt((existing.index ?? 0) + offset);
     return quickFix(title, diagnostic, document, { range: { start: at, end: at }, newText });
   }
-  // The directive goes first, after a shebang line if there is one (a shebang must stay on line 1).
+  // The directive goes first, after a shebang line if there is one (a shebang must stay on line 1),
+  // with a `-- reason` placeholder that is selected afterwards, as for a line.
   const line = text.startsWith('#!') ? 1 : 0;
   const eol = eolOf(document);
   const needsLeadingEol = line === 1 && document.lineCount === 1;
+  const comment = `// concurrency-lens-ignore-file ${ruleId} -- `;
+  const directive = `${comment}${reasonPlaceholder}${eol}`;
   return {
     title,
     kind: CodeActionKind.QuickFix,
@@ -208,14 +211,23 @@ export function ignoreFileAction(document: TextDocument, diagnostic: Diagnostic,
           needsLeadingEol
             ? {
                 range: { start: document.positionAt(text.length), end: document.positionAt(text.length) },
-                newText: `${eol}// concurrency-lens-ignore-file ${ruleId}${eol}`,
+                newText: `${eol}${directive}`,
               }
             : {
                 range: { start: { line, character: 0 }, end: { line, character: 0 } },
-                newText: `// concurrency-lens-ignore-file ${ruleId}${eol}`,
+                newText: directive,
               },
         ],
       },
+    },
+    command: {
+      title: 'Select reason',
+      command: commands.selectRange,
+      arguments: [
+        document.uri,
+        { line, character: comment.length },
+        { line, character: comment.length + reasonPlaceholder.length },
+      ],
     },
   };
 }

@@ -127,6 +127,20 @@ describe('ignore actions add to an existing directive', () => {
     });
   });
 
+  it('file: a new directive carries a `-- reason` placeholder, selected after the edit', () => {
+    const document = TextDocument.create('file:///a.ts', 'typescript', 1, 'run();\n');
+    const action = ignoreFileAction(document, diagnostic, 'blocking-call');
+    assert.deepEqual(editOf(action), {
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      newText: '// concurrency-lens-ignore-file blocking-call -- reason\n',
+    });
+    assert.deepEqual(action.command?.arguments, [
+      'file:///a.ts',
+      { line: 0, character: 49 },
+      { line: 0, character: 55 },
+    ]);
+  });
+
   it('file: the rule joins the file directive', () => {
     const document = TextDocument.create(
       'file:///a.ts',

@@ -158,7 +158,7 @@ describe('Concurrency Lens in VS Code', () => {
     assert.ok(action, 'the ignore-file action is offered');
     await apply(action);
     assert.equal(editor.document.lineAt(0).text, '#!/usr/bin/env node');
-    assert.equal(editor.document.lineAt(1).text, '// concurrency-lens-ignore-file blocking-call');
+    assert.equal(editor.document.lineAt(1).text, '// concurrency-lens-ignore-file blocking-call -- reason');
     await waitForDiagnostics(uri, (d) => d.length === 0, 'no diagnostics after the ignore-file comment');
   });
 
