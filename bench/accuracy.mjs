@@ -8,6 +8,7 @@
 //   node bench/accuracy.mjs [--dest DIR] [--cli bin/concurrency-lens.js] [--json [file]]
 //                           [--sarif out.sarif] [--quiet] [--sample N --seed S [--role application]]
 //                           [--only pkg1,pkg2]   (a subset of the packages and their labels)
+//                           [--manifest file]    (another label set, e.g. the one a sample was drawn on)
 //
 // Matching (bench/accuracy/score.mjs, the same as ../shared/tools/score.mjs, kept in the repo so a
 // clone runs it alone):
@@ -54,6 +55,7 @@ function parseArgs(argv) {
     else if (flag === '--seed') args.seed = Number(value());
     else if (flag === '--role') args.role = value();
     else if (flag === '--only') args.only = value().split(',');
+    else if (flag === '--manifest') args.manifest = path.resolve(value());
     else if (flag === '--help' || flag === '-h') {
       console.log(readFileHeader());
       process.exit(0);
@@ -121,7 +123,9 @@ function table(title, summary) {
 
 function main() {
   const args = parseArgs(process.argv.slice(2));
-  const manifest = readManifest();
+  // --manifest: an older label set (e.g. `git show <commit>:bench/accuracy/manifest.json`), to
+  // redraw a recorded precision sample exactly.
+  const manifest = args.manifest ? readManifest(args.manifest) : readManifest();
   if (args.only) {
     // A quicker loop while working on a rule: only these packages and their labels.
     for (const name of args.only)
