@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import ts from 'typescript';
 import type { ProjectConfig } from '../../src/analysis/config.js';
 import { allRules } from '../../src/analysis/rules/index.js';
 import type { Finding, Fix, MessageData, Severity, TextEdit } from '../../src/analysis/types.js';
@@ -108,7 +109,13 @@ function describeFinding(f: Finding): string {
 /** Applies edits (0-based offsets into `text`) from last to first. */
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   let out = text;
-  for (const edit of [...edits].sort((a, b) => b.start - a.start))
+  // fixes of several findings may add the same import: an identical edit applies once
+  const unique = edits.filter(
+    (edit, i) =>
+      edits.findIndex((e) => e.start === edit.start && e.end === edit.end && e.newText === edit.newText) ===
+      i,
+  );
+  for (const edit of [...unique].sort((a, b) => b.start - a.start))
     out = out.slice(0, edit.start) + edit.newText + out.slice(edit.end);
   return out;
 }
@@ -196,6 +203,24 @@ export function checkInvalid(ruleId: string, testCase: InvalidCase): void {
   for (const [i, expected] of testCase.errors.entries())
     checkError(findings[i]!, expected, file, i, rule.meta.defaultSeverity);
   checkFixes(findings, testCase, file);
+  if (testCase.output !== undefined) checkFixedCode(ruleId, testCase, testCase.output);
+}
+
+/** The fixed code parses, and no finding the safe fixes addressed comes back (fix-all converges). */
+function checkFixedCode(ruleId: string, testCase: InvalidCase, output: string): void {
+  const parsed = ts.createSourceFile(testCase.filename ?? 'src/app.ts', output, ts.ScriptTarget.Latest, true);
+  const syntax = (parsed as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics;
+  assert.deepEqual(
+    syntax.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')),
+    [],
+    'the fixed code parses',
+  );
+  const after = run(ruleId, { ...testCase, code: output }).findings;
+  assert.deepEqual(
+    after.filter((f) => f.fixes?.some((fix) => fix.safe)).map(describeFinding),
+    [],
+    'no safe fix is left after applying them',
+  );
 }
 
 /** `output`: the code after every safe fix; `suggestions`: each unsafe fix on its own. */

@@ -89,6 +89,14 @@ ruleTester('oversized-pool', {
         '});',
       ),
       filename: 'src/pool.mjs',
+      output: lines(
+        "import Piscina from 'piscina';",
+        "import { availableParallelism } from 'node:os';",
+        'export const pool = new Piscina({',
+        "  filename: new URL('./resize.js', import.meta.url).href,",
+        '  maxThreads: availableParallelism(),',
+        '});',
+      ),
       errors: [
         {
           messageId: 'oversized',
@@ -112,6 +120,15 @@ ruleTester('oversized-pool', {
         "const d = new Piscina({ filename: './d.js', maxThreads: Math.max(4, os.cpus().length * 1.5) });",
       ),
       filename: 'src/pools.js',
+      output: lines(
+        "const os = require('node:os');",
+        "const { availableParallelism } = require('os');",
+        "const Piscina = require('piscina');",
+        "const a = new Piscina({ filename: './a.js', maxThreads: os.availableParallelism() });",
+        "const b = new Piscina({ filename: './b.js', minThreads: os.availableParallelism() });",
+        "const c = new Piscina({ filename: './c.js', maxThreads: os.availableParallelism() });",
+        "const d = new Piscina({ filename: './d.js', maxThreads: os.availableParallelism() });",
+      ),
       errors: [
         {
           messageId: 'oversized',
@@ -176,6 +193,12 @@ ruleTester('oversized-pool', {
         'export const pool = new Piscina(options);',
       ),
       filename: 'src/opts.ts',
+      output: lines(
+        "import Piscina from 'piscina';",
+        "import { availableParallelism } from 'node:os';",
+        "const options = { filename: './t.js', maxThreads: availableParallelism() };",
+        'export const pool = new Piscina(options);',
+      ),
       errors: [
         {
           messageId: 'oversized',
@@ -216,6 +239,11 @@ ruleTester('oversized-pool', {
         'const pool2 = workerpool.pool({ maxWorkers: workerpool.cpus * 2 });',
       ),
       filename: 'src/wp.js',
+      output: lines(
+        "const workerpool = require('workerpool');",
+        "const pool = workerpool.pool(__dirname + '/fib.js', { maxWorkers: require('node:os').availableParallelism() });",
+        "const pool2 = workerpool.pool({ maxWorkers: require('node:os').availableParallelism() });",
+      ),
       errors: [
         {
           messageId: 'oversized',
@@ -253,6 +281,21 @@ ruleTester('oversized-pool', {
         'for (let i = 0; i < 2 * os.availableParallelism(); i++) spawn();',
       ),
       filename: 'src/manual.ts',
+      output: lines(
+        "import os from 'node:os';",
+        "import { Worker } from 'node:worker_threads';",
+        'const workers: Worker[] = [];',
+        'for (let i = 0; i < os.availableParallelism(); i++) {',
+        "  workers.push(new Worker('./a.js'));",
+        '}',
+        "const more = Array.from({ length: os.availableParallelism() }, () => new Worker('./b.js'));",
+        'function spawn() {',
+        "  const w = new Worker('./c.js');",
+        "  w.on('error', console.error);",
+        '  return w;',
+        '}',
+        'for (let i = 0; i < os.availableParallelism(); i++) spawn();',
+      ),
       errors: [
         {
           messageId: 'oversized',
@@ -301,6 +344,16 @@ ruleTester('oversized-pool', {
         '});',
       ),
       filename: 'src/decrypt.ts',
+      output: lines(
+        "import os from 'os';",
+        "import Piscina from 'piscina';",
+        'const piscina = new Piscina({',
+        "  filename: './decrypt-worker.js',",
+        '  minThreads: 0,',
+        '  maxThreads: os.availableParallelism(),',
+        '  concurrentTasksPerWorker: 1,',
+        '});',
+      ),
       errors: [
         {
           messageId: 'oversized',
@@ -321,6 +374,12 @@ ruleTester('oversized-pool', {
         'const pool = new piscina_1.default({ filename: __dirname + "/w.js", maxThreads: os_1.default.cpus().length * 2 });',
       ),
       filename: 'dist/pool.js',
+      output: lines(
+        '"use strict";',
+        'const piscina_1 = __importDefault(require("piscina"));',
+        'const os_1 = __importDefault(require("os"));',
+        'const pool = new piscina_1.default({ filename: __dirname + "/w.js", maxThreads: require(\'node:os\').availableParallelism() });',
+      ),
       errors: [
         {
           messageId: 'oversized',
@@ -337,6 +396,11 @@ ruleTester('oversized-pool', {
       code: lines(
         "import Piscina from 'piscina';",
         "const pool = new Piscina({ filename: './x.js', maxThreads: Infinity });",
+      ),
+      output: lines(
+        "import Piscina from 'piscina';",
+        "import { availableParallelism } from 'node:os';",
+        "const pool = new Piscina({ filename: './x.js', maxThreads: availableParallelism() });",
       ),
       errors: [
         {

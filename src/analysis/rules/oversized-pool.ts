@@ -1,5 +1,6 @@
 // oversized-pool: a CPU worker pool sized above the number of cores.
 import ts from 'typescript';
+import { availableParallelismFix } from '../../fixes/oversized-pool.js';
 import { calleeName, isFunctionLike, isLoop, parentSkippingWrappers, skipOuterExpressions } from '../ast.js';
 import type { RuleContext } from '../context.js';
 import { docsUrl } from '../docs-url.js';
@@ -264,6 +265,25 @@ function arrayCount(expression: ts.Expression): ts.Expression | undefined {
   return undefined;
 }
 
+/**
+ * Can the size expression be replaced whole? Not a shorthand property (`{ maxThreads }`), and not
+ * a fallback (`options.threads ?? 64`, `a ? b : c`): replacing those would drop the configured value.
+ */
+function fixableSize(node: ts.Expression): boolean {
+  if (ts.isShorthandPropertyAssignment(node.parent)) return false;
+  const expr = skipOuterExpressions(node);
+  if (ts.isConditionalExpression(expr)) return false;
+  if (ts.isBinaryExpression(expr)) {
+    const op = expr.operatorToken.kind;
+    if (op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken) return false;
+  }
+  return true;
+}
+
+function optional<T>(value: T | undefined): T[] {
+  return value === undefined ? [] : [value];
+}
+
 const WHAT: Record<WorkerSpawn['kind'], string> = {
   worker_threads: 'set of workers',
   'web-worker': 'set of Web Workers',
@@ -320,6 +340,9 @@ export const oversizedPool: Rule<'oversized'> = {
               messageId: 'oversized',
               data: { what: WHAT[spawn.kind], size: describe(size), label: site.label },
               related: site.node === spawn.node ? [] : [context.related(spawn.node, 'the pool')],
+              fixes: fixableSize(site.node)
+                ? optional(availableParallelismFix(context.sourceFile, site.node, context.fileName))
+                : [],
             });
           }
         }
