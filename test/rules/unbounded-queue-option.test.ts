@@ -121,6 +121,19 @@ ruleTester('unbounded-queue-option', {
         '  res.status(202).end();',
         '});',
       ),
+      suggestions: [
+        {
+          title: 'Limit concurrency to 10 (tune it to the work)',
+          output: lines(
+            "import PQueue from 'p-queue';",
+            'const webhooks = new PQueue({ concurrency: 10 });',
+            "app.post('/hooks/:id', (req, res) => {",
+            '  void webhooks.add(() => deliver(req.params.id, req.body));',
+            '  res.status(202).end();',
+            '});',
+          ),
+        },
+      ],
       errors: [
         {
           messageId: 'pQueue',
@@ -143,6 +156,20 @@ ruleTester('unbounded-queue-option', {
         '  }',
         '}',
       ),
+      suggestions: [
+        {
+          title: 'Limit concurrency to 10 (tune it to the work)',
+          output: lines(
+            "import PQueue from 'p-queue';",
+            'export class Indexer {',
+            '  private queue = new PQueue({ concurrency: 10 });',
+            '  index(doc: Doc) {',
+            '    return this.queue.add(() => search.put(doc));',
+            '  }',
+            '}',
+          ),
+        },
+      ],
       errors: [
         {
           messageId: 'pQueue',
@@ -162,6 +189,16 @@ ruleTester('unbounded-queue-option', {
         "bus.on('event', (e) => q.add(() => handle(e)));",
       ),
       filename: 'src/bus.js',
+      suggestions: [
+        {
+          title: 'Limit concurrency to 10 (tune it to the work)',
+          output: lines(
+            "const { default: PQueue } = require('p-queue');",
+            'const q = new PQueue({ autoStart: true, concurrency: 10 });',
+            "bus.on('event', (e) => q.add(() => handle(e)));",
+          ),
+        },
+      ],
       errors: [
         {
           messageId: 'pQueue',
@@ -249,6 +286,18 @@ ruleTester('unbounded-queue-option', {
         '  res.send(await pool.run(req.body));',
         '});',
       ),
+      suggestions: [
+        {
+          title: "Bound the queue with maxQueue: 'auto' (run() rejects when it is full)",
+          output: lines(
+            "import Piscina from 'piscina';",
+            "const pool = new Piscina({ filename: new URL('./resize.js', import.meta.url).href, maxQueue: 'auto' });",
+            "app.post('/resize', async (req, res) => {",
+            '  res.send(await pool.run(req.body));',
+            '});',
+          ),
+        },
+      ],
       errors: [
         {
           messageId: 'pool',
@@ -272,6 +321,15 @@ ruleTester('unbounded-queue-option', {
         "export const exportPool = new Piscina({ filename: './report.js', maxQueue: Infinity });",
       ),
       filename: 'src/pools.ts',
+      suggestions: [
+        {
+          title: "Bound the queue with maxQueue: 'auto' (run() rejects when it is full)",
+          output: lines(
+            "import { Piscina } from 'piscina';",
+            "export const exportPool = new Piscina({ filename: './report.js', maxQueue: 'auto' });",
+          ),
+        },
+      ],
       errors: [
         {
           messageId: 'pool',
@@ -287,6 +345,33 @@ ruleTester('unbounded-queue-option', {
           },
         },
       ],
+    },
+    {
+      name: 'suggests maxQueue on its own line in multi-line options with a trailing comma',
+      code: lines(
+        "import { Piscina } from 'piscina';",
+        'export const pool = new Piscina({',
+        "  filename: './report.js',",
+        '  maxThreads: 2,',
+        '});',
+        "app.get('/report', async (req, res) => res.send(await pool.run(req.query)));",
+      ),
+      filename: 'src/report.ts',
+      suggestions: [
+        {
+          title: "Bound the queue with maxQueue: 'auto' (run() rejects when it is full)",
+          output: lines(
+            "import { Piscina } from 'piscina';",
+            'export const pool = new Piscina({',
+            "  filename: './report.js',",
+            '  maxThreads: 2,',
+            "  maxQueue: 'auto',",
+            '});',
+            "app.get('/report', async (req, res) => res.send(await pool.run(req.query)));",
+          ),
+        },
+      ],
+      errors: [{ messageId: 'pool', line: 2, column: 21, endLine: 5, endColumn: 3 }],
     },
     {
       name: 'flags tinypool and workerpool fed from run-time code',
@@ -344,6 +429,23 @@ ruleTester('unbounded-queue-option', {
         'module.exports = Thumbnailer;',
       ),
       filename: 'lib/thumbnailer.js',
+      suggestions: [
+        {
+          title: "Bound the queue with maxQueue: 'auto' (run() rejects when it is full)",
+          output: lines(
+            "const Piscina = require('piscina');",
+            'class Thumbnailer {',
+            '  constructor() {',
+            "    this.pool = new Piscina({ filename: require.resolve('./thumb'), maxThreads: 4, maxQueue: 'auto' });",
+            '  }',
+            '  thumbnail(image) {',
+            '    return this.pool.run(image);',
+            '  }',
+            '}',
+            'module.exports = Thumbnailer;',
+          ),
+        },
+      ],
       errors: [
         {
           messageId: 'pool',

@@ -3,13 +3,14 @@
 // piscina/tinypool/workerpool without a queue limit (or with Infinity), and streams built with
 // `highWaterMark: Infinity`.
 import ts from 'typescript';
+import { queueLimitSuggestion } from '../../fixes/unbounded-queue-option.js';
 import { hasModifier, isFunctionLike, skipOuterExpressions } from '../ast.js';
 import { describeWhere, type RuleContext } from '../context.js';
 import { docsUrl } from '../docs-url.js';
 import type { ModuleReference } from '../model/modules.js';
 import type { PhaseInfo } from '../model/phase.js';
 import { propertyValue } from '../model/threads.js';
-import type { Rule } from '../types.js';
+import type { Fix, Rule } from '../types.js';
 
 type Library = 'p-queue' | 'async' | 'fastq' | 'piscina' | 'tinypool' | 'workerpool';
 
@@ -377,7 +378,13 @@ export const unboundedQueueOption: Rule<'pQueue' | 'asyncQueue' | 'fastqMissing'
         : undefined;
       const api = DISPLAY[library];
       if (library === 'p-queue') {
-        context.report({ node: creation.node, messageId: 'pQueue', data: { api, detail, where }, related });
+        context.report({
+          node: creation.node,
+          messageId: 'pQueue',
+          data: { api, detail, where },
+          related,
+          fixes: suggestionFor(creation, 'p-queue', context),
+        });
       } else if (library === 'fastq' && creation.missing === 'default') {
         context.report({ node: creation.node, messageId: 'fastqMissing', data: { api, where }, related });
       } else if (library === 'async' || library === 'fastq') {
@@ -398,11 +405,19 @@ export const unboundedQueueOption: Rule<'pQueue' | 'asyncQueue' | 'fastqMissing'
           messageId: 'pool',
           data: { api, detail, where, option: creation.option, suggestion },
           related,
+          fixes: library === 'piscina' ? suggestionFor(creation, 'piscina', context) : [],
         });
       }
     }
   },
 };
+
+/** The `maxQueue: 'auto'` / `concurrency` suggestion, when the options are written at the creation. */
+function suggestionFor(creation: Creation, library: 'piscina' | 'p-queue', context: RuleContext): Fix[] {
+  if (!ts.isNewExpression(creation.node)) return [];
+  const fix = queueLimitSuggestion(context.sourceFile, creation.node, library, context.fileName);
+  return fix ? [fix] : [];
+}
 
 /** A worker function argument (as opposed to fastq's `that` context: `this`, an object, null). */
 function isFunctionValue(expression: ts.Expression): boolean {
