@@ -12,6 +12,7 @@ import { allRules } from '../analysis/rules/index.js';
 import type { Finding, Severity } from '../analysis/types.js';
 import { runProfileCommand } from '../profiler/cli.js';
 import { BaselineError, baselineKey, fingerprintFindings, readBaseline } from './baseline.js';
+import { applySafeFixes, fixDiff } from './fix.js';
 import { formatSummary, formatText } from './format-text.js';
 import { startLanguageServer } from './lsp.js';
 import { runOffloadCommand } from './offload.js';
@@ -58,6 +59,8 @@ scan options:
   --shard <i>/<n>            analyse only the i-th of n shards of the file list (CI fan-out)
   --baseline <sarif>         report only findings that are not in this baseline
   --write-baseline <file>    save the findings as a baseline (SARIF) and exit 0
+  --fix                      apply the safe fixes (behaviour kept), re-scan, report what is left
+  --fix-dry-run              print the safe fixes as a unified diff; change nothing
   --no-gitignore             do not apply .gitignore files
   --no-type-check            skip the type checker even when a tsconfig.json is found
                              (files named one by one are always analysed without it)
@@ -134,6 +137,8 @@ async function scanCommand(argv: string[], io: CommandIO): Promise<number> {
       shard: { type: 'string' },
       baseline: { type: 'string' },
       'write-baseline': { type: 'string' },
+      fix: { type: 'boolean', default: false },
+      'fix-dry-run': { type: 'boolean', default: false },
       'no-gitignore': { type: 'boolean', default: false },
       'no-type-check': { type: 'boolean', default: false },
       'no-color': { type: 'boolean', default: false },
@@ -205,7 +210,19 @@ async function scanCommand(argv: string[], io: CommandIO): Promise<number> {
   // would be the whole project's, seconds for a fraction of a second's work.
   const namesOnlyFiles = paths.every((p) => !isDirectory(path.resolve(io.cwd, p)));
   const tsconfig = values['no-type-check'] || namesOnlyFiles ? undefined : findTsconfig(baseDir);
-  const scanned = await scan({ files, options: loaded.options, root: baseDir, jobs, tsconfig });
+  const scanOnce = () => scan({ files, options: loaded.options, root: baseDir, jobs, tsconfig });
+  let scanned = await scanOnce();
+  if (values['fix-dry-run']) {
+    io.stdout(fixDiff(scanned.findings, (file) => path.relative(baseDir, file)));
+    return 0;
+  }
+  if (values.fix) {
+    const fixed = await applySafeFixes(scanned, scanOnce);
+    io.stderr(
+      `concurrency-lens: ${fixed.fixesApplied} findings fixed in ${fixed.filesChanged.size} files (safe fixes only)\n`,
+    );
+    scanned = fixed.result;
+  }
   // FIFOs, devices, broken links and loops met while listing: notes, not files analysed.
   const listed = { ...scanned, skipped: [...selection.notes, ...scanned.skipped] };
   const fingerprints = fingerprintFindings(listed.findings, baseDir);

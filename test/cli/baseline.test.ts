@@ -1,22 +1,11 @@
 // `scan --write-baseline` / `scan --baseline`: the round trip a team adopting the scanner goes
 // through, on the built binary: old findings stay quiet after lines move, a new one is reported.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-
-const bin = path.resolve(__dirname, '../../bin/concurrency-lens.js');
-
-function cli(args: string[], cwd: string) {
-  const result = spawnSync(process.execPath, [bin, ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { cli } from '../helpers/cli.js';
 
 const OLD = [
   "const fs = require('fs');",
