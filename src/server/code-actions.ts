@@ -12,6 +12,7 @@ import {
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Finding, Fix } from '../analysis/types.js';
+import { safeFixEdits } from '../fixes/fix-all.js';
 import { commands, type DiagnosticData } from '../shared/protocol.js';
 import { diagnosticSource } from './diagnostics.js';
 
@@ -89,6 +90,25 @@ export function codeActionsFor(input: CodeActionInput): CodeAction[] {
     }
   }
   return result.all();
+}
+
+/** `source.fixAll.concurrency-lens`: what `editor.codeActionsOnSave` runs. Safe fixes only. */
+export const fixAllKind = `${CodeActionKind.SourceFixAll}.concurrency-lens`;
+
+/**
+ * One action applying every safe fix of the document's findings together (overlapping ones wait
+ * for the next run, as ESLint's fix-all does). Suggestions and "Move to worker pool" are never in
+ * it: they change behaviour. Undefined when there is nothing to fix.
+ */
+export function fixAllAction(
+  findings: readonly Finding[],
+  fixToEdit: (fix: Fix) => WorkspaceEdit | undefined,
+): CodeAction | undefined {
+  const edits = safeFixEdits(findings);
+  if (edits.length === 0) return undefined;
+  const edit = fixToEdit({ title: 'fix all', safe: true, edits });
+  if (!edit) return undefined;
+  return { title: 'Fix all safe Concurrency Lens problems', kind: fixAllKind, edit };
 }
 
 function ruleIdOf(diagnostic: Diagnostic): string | undefined {

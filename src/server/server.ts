@@ -45,7 +45,7 @@ import {
 } from '../shared/protocol.js';
 import { configurationSection } from '../shared/settings.js';
 import { AnalysisHost, type AnalysisOutcome, describeError, type FileState } from './analysis-host.js';
-import { codeActionsFor } from './code-actions.js';
+import { codeActionsFor, fixAllAction, fixAllKind } from './code-actions.js';
 import { toDiagnostic } from './diagnostics.js';
 import { registerFunctionRanges } from './function-ranges.js';
 import { hoverFor } from './hover.js';
@@ -138,7 +138,7 @@ connection.onInitialize((params) => {
         : { identifier: 'concurrency-lens', interFileDependencies: true, workspaceDiagnostics: true },
       hoverProvider: true,
       codeActionProvider: {
-        codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorMove],
+        codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorMove, fixAllKind],
         resolveProvider: false,
       },
       executeCommandProvider: { commands: [moveToWorkerPoolServerCommand] },
@@ -669,9 +669,14 @@ connection.onCodeAction((params) => {
         pushed.enabled ? moveToWorkerPoolServerCommand : commands.moveToWorkerPool,
       )
     : [];
-  if (!wants(CodeActionKind.QuickFix)) return refactors;
   const state = host.get(file);
   const upToDate = state !== undefined && state.version === document.version;
+  // Asked for by name only (`editor.codeActionsOnSave`, "Source Action…"), never in the lightbulb.
+  const fixAll =
+    upToDate && only?.some((asked) => asked !== '' && fixAllKind.startsWith(asked))
+      ? fixAllAction(state.findings, fixToWorkspaceEdit)
+      : undefined;
+  if (!wants(CodeActionKind.QuickFix)) return fixAll ? [...refactors, fixAll] : refactors;
   const actions = codeActionsFor({
     document,
     diagnostics: params.context.diagnostics,
@@ -683,7 +688,7 @@ connection.onCodeAction((params) => {
   // the fixes first, then "Move to worker pool", then ignore/docs
   const fixes = actions.filter((action) => action.edit && action.isPreferred);
   const rest = actions.filter((action) => !fixes.includes(action));
-  const all = [...fixes, ...refactors, ...rest];
+  const all = [...fixes, ...refactors, ...rest, ...(fixAll ? [fixAll] : [])];
   return pushed.enabled ? withoutClientCommands(all) : all;
 });
 

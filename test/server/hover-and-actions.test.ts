@@ -8,7 +8,12 @@ import { CodeActionKind, DiagnosticSeverity } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { allRules } from '../../src/analysis/rules/index.js';
 import type { Finding } from '../../src/analysis/types.js';
-import { codeActionsFor, ignoreFileAction, ignoreLineAction } from '../../src/server/code-actions.js';
+import {
+  codeActionsFor,
+  fixAllAction,
+  ignoreFileAction,
+  ignoreLineAction,
+} from '../../src/server/code-actions.js';
 import { toDiagnostic } from '../../src/server/diagnostics.js';
 import { hoverFor } from '../../src/server/hover.js';
 import { pathToUri } from '../../src/server/uri.js';
@@ -153,5 +158,61 @@ describe('ignore actions add to an existing directive', () => {
       range: { start: { line: 0, character: 46 }, end: { line: 0, character: 46 } },
       newText: ', blocking-call',
     });
+  });
+});
+
+describe('source.fixAll.concurrency-lens', () => {
+  const POOLS = [
+    "import Piscina from 'piscina';",
+    "export const a = new Piscina({ filename: './a.js', maxThreads: 64 });",
+    "export const b = new Piscina({ filename: './b.js', maxThreads: 32, maxQueue: Infinity });",
+    "app.post('/b', async (req, res) => res.send(await b.run(req.body)));",
+    '',
+  ].join('\n');
+
+  function poolFindings(): Finding[] {
+    return analyzeFiles({ 'src/pools.ts': POOLS }).map((f) => ({ ...f, file: path.join(ROOT, f.file) }));
+  }
+
+  it('applies every safe fix of the document at once, one shared import, no suggestion', () => {
+    const findings = poolFindings();
+    assert.deepEqual(findings.map((f) => f.ruleId).sort(), [
+      'oversized-pool',
+      'oversized-pool',
+      'unbounded-queue-option',
+    ]);
+    const document = TextDocument.create(pathToUri(findings[0]!.file), 'typescript', 1, POOLS);
+    const action = fixAllAction(findings, (fix) => ({
+      changes: {
+        [document.uri]: fix.edits.map((e) => ({
+          range: { start: document.positionAt(e.start), end: document.positionAt(e.end) },
+          newText: e.newText,
+        })),
+      },
+    }));
+    assert.ok(action);
+    assert.equal(action.kind, 'source.fixAll.concurrency-lens');
+    const fixed = TextDocument.applyEdits(document, action.edit!.changes![document.uri]!);
+    assert.equal(
+      fixed,
+      [
+        "import Piscina from 'piscina';",
+        "import { availableParallelism } from 'node:os';",
+        "export const a = new Piscina({ filename: './a.js', maxThreads: availableParallelism() });",
+        "export const b = new Piscina({ filename: './b.js', maxThreads: availableParallelism(), maxQueue: Infinity });",
+        "app.post('/b', async (req, res) => res.send(await b.run(req.body)));",
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('offers nothing when only suggestions or suppressed findings have fixes', () => {
+    const findings = poolFindings().map((f) =>
+      f.ruleId === 'oversized-pool' ? { ...f, suppressed: { kind: 'next-line' as const } } : f,
+    );
+    assert.equal(
+      fixAllAction(findings, () => ({ changes: {} })),
+      undefined,
+    );
   });
 });
