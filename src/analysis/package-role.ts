@@ -43,16 +43,24 @@ const SERVING_DEPENDENCIES = new Set([
 ]);
 
 /**
- * Finds and reads the nearest package.json of files, caching each folder's answer. With a root
- * (the folder scanned), it does not look above it: what lies outside the scan is unseen.
+ * Finds and reads the nearest package.json of files, caching each folder's answer. With roots
+ * (the folder scanned, the editor's workspace folders), it does not look above them: what lies
+ * outside the scan is unseen. A workspace copied under another package (a test sandbox, a
+ * checkout inside a monorepo's ignored folder) is judged by itself, not by that package.
  */
 export class PackageLocator {
   private readonly byDir = new Map<string, PackageInfo | null>();
+  private readonly roots: ReadonlySet<string>;
 
-  constructor(private readonly root?: string) {}
+  constructor(roots: readonly string[] = []) {
+    this.roots = new Set(roots.map((root) => path.resolve(root)));
+  }
 
   packageOf(file: string): PackageInfo | undefined {
-    return this.lookup(path.dirname(file)) ?? undefined;
+    const dir = path.dirname(path.resolve(file));
+    // a file outside every root (opened from elsewhere): its package's callers are not in view
+    if (this.roots.size > 0 && ![...this.roots].some((root) => isInside(dir, root))) return undefined;
+    return this.lookup(dir) ?? undefined;
   }
 
   private lookup(dir: string): PackageInfo | null {
@@ -61,15 +69,17 @@ export class PackageLocator {
     let found: PackageInfo | null | undefined = readPackage(dir);
     if (found === undefined) {
       const parent = path.dirname(dir);
-      const stop =
-        parent === dir ||
-        path.basename(dir) === 'node_modules' ||
-        (this.root !== undefined && path.resolve(dir) === path.resolve(this.root));
+      const stop = parent === dir || path.basename(dir) === 'node_modules' || this.roots.has(dir);
       found = stop ? null : this.lookup(parent);
     }
     this.byDir.set(dir, found);
     return found;
   }
+}
+
+function isInside(dir: string, root: string): boolean {
+  const relative = path.relative(root, dir);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 /** Relative paths a package.json names as entry points: `main`, `module`, `bin`, `exports`. */

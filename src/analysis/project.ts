@@ -19,7 +19,14 @@ export class ProjectIndex {
   /** moduleKey → export name → files calling it from run-time code */
   private readonly runtimeCallers = new Map<string, Map<string, Set<string>>>();
   private readonly rulesById: Map<string, Rule>;
-  private readonly packages: PackageLocator;
+  private packages: PackageLocator;
+  /**
+   * Whether the run-time callers of the indexed files are in view: false for files named one by
+   * one on the command line, and in an editor until its workspace scan has run. Then an
+   * application's exported functions and methods count as callable at run time (issue 13: "where
+   * the callers cannot be seen at all"), instead of quiet for want of a known caller.
+   */
+  private callersInView = true;
   /** package folder ('' without package.json) → files whose start-up code starts something long-lived */
   private readonly longLived = new Map<string, Set<string>>();
   /** package folder → whether its entry points start something long-lived (cleared on changes) */
@@ -31,12 +38,34 @@ export class ProjectIndex {
   private propagatedFor: { mode: PackageMode | undefined } | undefined;
 
   /**
-   * @param root the folder scanned: package.json files above it are not read, since the callers
-   * of code outside the scan are unseen
+   * @param roots the folders scanned (workspace folders): package.json files above them are not
+   * read, since the callers of code outside the scan are unseen
    */
-  constructor(rules: readonly Rule[] = allRules, root?: string) {
+  constructor(
+    rules: readonly Rule[] = allRules,
+    roots: readonly string[] = [],
+    options: { callersInView?: boolean } = {},
+  ) {
     this.rulesById = new Map(rules.map((r) => [r.meta.id, r]));
-    this.packages = new PackageLocator(root);
+    this.packages = new PackageLocator(roots);
+    this.callersInView = options.callersInView ?? true;
+  }
+
+  /** The editor's workspace folders changed: package roles are looked up within the new ones. */
+  setRoots(roots: readonly string[]): void {
+    this.packages = new PackageLocator(roots);
+    this.packageStarts.clear();
+    this.propagatedFor = undefined;
+    this.longLived.clear();
+    for (const summary of this.summaries.values())
+      if (summary.startsLongLived) addTo(this.longLived, this.packageDirOf(summary.file), summary.file);
+  }
+
+  /** The workspace scan has run (true) or not (false): see `callersInView`. */
+  setCallersInView(inView: boolean): void {
+    if (inView === this.callersInView) return;
+    this.callersInView = inView;
+    this.propagatedFor = undefined;
   }
 
   update(summary: FileSummary): void {
@@ -120,7 +149,9 @@ export class ProjectIndex {
       starts = this.entriesStartLongLived(info);
       this.packageStarts.set(info.dir, starts);
     }
-    return roleOf(info, starts, mode);
+    const role = roleOf(info, starts, mode);
+    // an application whose callers are out of view is judged as if it had no package.json
+    return role === 'application' && !this.callersInView ? 'unseen' : role;
   }
 
   /**
@@ -153,7 +184,7 @@ export class ProjectIndex {
    * calls one of its exports from another file, or one of its methods by name.
    */
   private holds(when: Assumption, file: string, mode: PackageMode | undefined): boolean {
-    if (this.roleOf(file, mode) !== 'application') return true;
+    if (!this.callersInView || this.roleOf(file, mode) !== 'application') return true;
     const summary = this.summaries.get(file);
     if (summary && when.exports.some((name) => this.runtimeExports.has(`${summary.moduleKey}#${name}`)))
       return true;

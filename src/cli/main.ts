@@ -210,7 +210,8 @@ async function scanCommand(argv: string[], io: CommandIO): Promise<number> {
   // would be the whole project's, seconds for a fraction of a second's work.
   const namesOnlyFiles = paths.every((p) => !isDirectory(path.resolve(io.cwd, p)));
   const tsconfig = values['no-type-check'] || namesOnlyFiles ? undefined : findTsconfig(baseDir);
-  const scanOnce = () => scan({ files, options: loaded.options, root: baseDir, jobs, tsconfig });
+  const scanOnce = () =>
+    scan({ files, options: loaded.options, root: baseDir, jobs, tsconfig, callersInView: !namesOnlyFiles });
   let scanned = await scanOnce();
   if (values['fix-dry-run']) {
     io.stdout(fixDiff(scanned.findings, (file) => path.relative(baseDir, file)));

@@ -27,6 +27,11 @@ export interface ScanOptions {
    * program lives in one thread, so a typed scan analyses in the calling thread.
    */
   tsconfig?: string;
+  /**
+   * False when the files were named one by one (an editor's save hook, a pre-commit hook): their
+   * callers are not in the scan, so exported functions and methods count as callable at run time.
+   */
+  callersInView?: boolean;
 }
 
 export interface ScanResult {
@@ -79,7 +84,9 @@ export async function scan(scanOptions: ScanOptions): Promise<ScanResult> {
   const retried = script ? await retryOnLargeStack(firstTry, script, options, scanOptions.root) : firstTry;
   const analyses = typed && !('failure' in typed) ? withTypelessNotes(retried, typed) : retried;
 
-  const index = new ProjectIndex(undefined, scanOptions.root);
+  const index = new ProjectIndex(undefined, [scanOptions.root], {
+    callersInView: scanOptions.callersInView,
+  });
   for (const analysis of analyses) if (analysis.summary) index.update(analysis.summary);
   const findings: Finding[] = [];
   const skipped: SkippedFile[] = [...notes];

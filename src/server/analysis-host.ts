@@ -36,7 +36,11 @@ export interface AnalysisOutcome {
 }
 
 export class AnalysisHost {
-  private index = new ProjectIndex();
+  /** the workspace folders: package roles are looked up within them (see PackageLocator) */
+  private roots: readonly string[] = [];
+  /** false until a workspace scan has put the callers of every file in the index */
+  private callersInView = false;
+  private index = this.newIndex();
   private readonly files = new Map<string, FileState>();
   /** files whose failure is already in the log: one entry per file until it analyses cleanly again */
   private readonly reportedFailures = new Set<string>();
@@ -166,8 +170,28 @@ export class AnalysisHost {
     return changed;
   }
 
+  /** The workspace folders changed: package.json files above them are not read. */
+  setRoots(roots: readonly string[]): void {
+    this.roots = [...roots];
+    this.index.setRoots(this.roots);
+  }
+
+  /**
+   * A workspace scan has run (true): an application's exports are run time only when run-time
+   * code calls them. Before it, an open file's callers are unseen, so its exported functions
+   * and methods count as callable at run time. Call `refinalizeAll` after changing it.
+   */
+  setCallersInView(inView: boolean): void {
+    this.callersInView = inView;
+    this.index.setCallersInView(inView);
+  }
+
+  private newIndex(): ProjectIndex {
+    return new ProjectIndex(undefined, this.roots, { callersInView: this.callersInView });
+  }
+
   reset(): void {
-    this.index = new ProjectIndex();
+    this.index = this.newIndex();
     this.files.clear();
     this.reportedFailures.clear();
     this.reportedSkips.clear();

@@ -127,6 +127,7 @@ connection.onInitialize((params) => {
   const folders = params.workspaceFolders?.map((folder) => uriToPath(folder.uri)) ?? [];
   if (folders.length === 0 && params.rootUri) folders.push(uriToPath(params.rootUri));
   options.setFolders(folders.filter((folder): folder is string => folder !== undefined));
+  host.setRoots(options.workspaceFolders);
   pushed.enabled = !clientPullsDiagnostics(params.capabilities);
   const initializationOptions = params.initializationOptions as { workspaceScan?: unknown } | undefined;
   scanOnStartup = pushed.enabled && initializationOptions?.workspaceScan !== false;
@@ -162,6 +163,7 @@ connection.onInitialized(() => {
       if (folderPath) folders.push(folderPath);
     }
     options.setFolders(folders);
+    host.setRoots(options.workspaceFolders);
     void options.refreshSettings().then(optionsChanged);
   });
   log.info(`server started (pid ${process.pid}, Node ${process.version}, ${rules.length} rules)`);
@@ -624,6 +626,8 @@ async function scanWorkspace(
   }
   progress.now({ done, total });
   scanHasRun = true;
+  // the index now knows every file's callers: open files analysed before it are judged again
+  if (done >= total) host.setCallersInView(true);
   finishBatch();
   const findings = [...host.all()].reduce((sum, state) => sum + state.findings.length, 0);
   const result: ScanWorkspaceResult = {
