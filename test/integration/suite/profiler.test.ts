@@ -197,7 +197,13 @@ describe('Profiler in VS Code', () => {
     await vscode.commands.executeCommand('concurrencyLens.clearProfileResults');
     await closed;
     assert.equal(api.profiler!.report(), undefined);
-    await expectLenses(uri, (t) => t.length === 0, 'no lenses after clearing');
+    // The result lenses go; buildReport's 7M-iteration loop is flagged (the workspace has no
+    // package.json, so its exports count as callable at run time), so the "Profile" offer stays.
+    await expectLenses(
+      uri,
+      (t) => t.length > 0 && t.every((title) => title === 'Profile'),
+      'only the Profile offer over the flagged function after clearing',
+    );
   });
 
   it('the Profile lens over an inline-handler diagnostic profiles the helper it calls', async () => {
