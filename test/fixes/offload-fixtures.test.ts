@@ -78,6 +78,20 @@ function probeRun(
   return JSON.parse(result.stdout) as ProbeResult;
 }
 
+/**
+ * The probe after the move, measured again once when the main thread looked busy. ELU counts the
+ * wall time the main thread spends inside callbacks, including time the OS has it descheduled: on
+ * a loaded 2-core CI machine one preemption during the short post/resolve callbacks can push a
+ * real offload over the bound. Work left on the main thread reads about 1.0 on every try (the
+ * blocking run is checked at > 0.9), so the lower of two tries still tells the two apart.
+ */
+function probePooled(probeOnce: () => ProbeResult): ProbeResult {
+  const first = probeOnce();
+  if (first.elu < 0.5) return first;
+  const second = probeOnce();
+  return second.elu < first.elu ? second : first;
+}
+
 function offload(dir: string, file: string, fn: string) {
   return run(process.execPath, [bin, 'offload', file, '--function', fn], dir);
 }
@@ -108,7 +122,7 @@ describe('offload on fixture projects', () => {
     build(dir);
     const afterMove = behaviour(dir);
     assert.deepEqual(afterMove, before);
-    const pooled = probeRun(dir, 'dist/src/digest.js', 'stretch', args, 4);
+    const pooled = probePooled(() => probeRun(dir, 'dist/src/digest.js', 'stretch', args, 4));
     assert.deepEqual(pooled.results, blocking.results);
     assert.ok(pooled.workersStarted >= 1, `Workers started: ${pooled.workersStarted}`);
     assert.equal(pooled.runs, 5, 'pool.run once per call');
@@ -122,7 +136,9 @@ describe('offload on fixture projects', () => {
     build(dir);
     const before = behaviour(dir);
     assert.equal(before.testsExit, 0);
-    const size = 120;
+    // 240: tens of ms of multiplying per call, so the work in the pool outweighs cloning the
+    // matrices on the main thread (at 120 the two were close, and the ELU bound flaky under load)
+    const size = 240;
     const matrix = Array.from({ length: size }, (_, i) =>
       Array.from({ length: size }, (_, j) => ((i * 7 + j) % 13) - 6),
     );
@@ -141,7 +157,7 @@ describe('offload on fixture projects', () => {
     build(dir);
     const afterMove = behaviour(dir);
     assert.deepEqual(afterMove, before);
-    const pooled = probeRun(dir, 'dist/src/matrix.js', 'multiply', [matrix, matrix], 6);
+    const pooled = probePooled(() => probeRun(dir, 'dist/src/matrix.js', 'multiply', [matrix, matrix], 6));
     assert.deepEqual(pooled.results, blocking.results);
     assert.ok(pooled.workersStarted >= 1);
     assert.equal(pooled.runs, 7);

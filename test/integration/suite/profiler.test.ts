@@ -89,6 +89,9 @@ describe('Profiler in VS Code', () => {
           (event) => !event.document.getText().includes('// tuned'),
         )
       : undefined;
+    // revert acts on the active editor: make it report.ts again (a report or result view opened
+    // by the previous test may have taken focus, and then the revert never came)
+    await vscode.window.showTextDocument(editor.document, { preview: false });
     await vscode.commands.executeCommand('workbench.action.files.revert');
     await reverted;
     await expectLenses(
