@@ -1,6 +1,7 @@
 // blocking-call: synchronous, blocking or CPU-heavy Node APIs called at run time on the main thread.
 import { promises as fsPromises } from 'node:fs';
 import ts from 'typescript';
+import { promiseApiFix } from '../../fixes/blocking-call.js';
 import { calleeName } from '../ast.js';
 import { docsUrl } from '../docs-url.js';
 import type { ModuleReference } from '../model/modules.js';
@@ -126,12 +127,15 @@ export const blockingCall: Rule<'blocking'> = {
         if (name === undefined) return;
         const aliased = ts.isIdentifier(call.expression) && context.bindings.isBoundName(name);
         if (!aliased && !name.endsWith('Sync') && name !== 'wait') return;
-        const api = blockingApi(context.resolve(call.expression));
+        const reference = context.resolve(call.expression);
+        const api = blockingApi(reference);
         if (!api) return;
+        const fix = promiseApiFix(context.sourceFile, call, reference, context.fileName);
         context.reportOnMainThread({
           node: call,
           messageId: 'blocking',
           data: { api: api.display, alternative: api.alternative },
+          fixes: fix ? [fix] : [],
         });
       },
     };

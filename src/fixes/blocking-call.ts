@@ -1,0 +1,88 @@
+// Fix for blocking-call: `fs.xSync(…)` → `await fs.promises.x(…)` inside an async function.
+// Offered only where the rewrite keeps what the code does with the value: the call is a whole
+// statement, a variable's initializer, the right side of an assignment statement, or returned;
+// `await` then yields the same value (or throws the same error at the same place in the function).
+// The promise API must exist under the same name with the same parameters (asked of Node's own
+// `fs.promises`, minus the ones whose options differ). Safe only when the first argument is
+// clearly a path (a string, a template, a `path.*()` call, a URL): `fs.promises` takes a
+// FileHandle, not a numeric fd, so with anything else it is offered as a suggestion.
+// Pure: a transform over the rule's tree (no `vscode`, no file system).
+import { promises as fsPromises } from 'node:fs';
+import ts from 'typescript';
+import { enclosingFunction, hasModifier, skipOuterExpressions } from '../analysis/ast.js';
+import type { ModuleReference } from '../analysis/model/modules.js';
+import type { Fix } from '../analysis/types.js';
+
+/** Sync APIs whose promise twin differs: `statSync(p, { throwIfNoEntry })`, `existsSync` (none). */
+const EXCLUDED = new Set(['exists', 'stat', 'lstat', 'fstat', 'read', 'write', 'close', 'open', 'opendir']);
+
+function promiseName(reference: ModuleReference | undefined): string | undefined {
+  if (reference?.module !== 'fs' || reference.path.length !== 1) return undefined;
+  const name = reference.path[0]!;
+  if (!name.endsWith('Sync')) return undefined;
+  const base = name.slice(0, -4);
+  if (EXCLUDED.has(base)) return undefined;
+  return typeof (fsPromises as unknown as Record<string, unknown>)[base] === 'function' ? base : undefined;
+}
+
+/** Is the call's value used in a way `await` keeps unchanged? */
+function valueKept(call: ts.CallExpression): boolean {
+  const parent = call.parent;
+  if (ts.isExpressionStatement(parent) || ts.isReturnStatement(parent)) return true;
+  if (ts.isVariableDeclaration(parent)) return parent.initializer === call;
+  return (
+    ts.isBinaryExpression(parent) &&
+    parent.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+    parent.right === call &&
+    ts.isExpressionStatement(parent.parent)
+  );
+}
+
+function looksLikePath(argument: ts.Expression | undefined): boolean {
+  if (!argument) return false;
+  const expr = skipOuterExpressions(argument);
+  if (ts.isStringLiteralLike(expr) || ts.isTemplateExpression(expr)) return true;
+  if (ts.isNewExpression(expr)) return ts.isIdentifier(expr.expression) && expr.expression.text === 'URL';
+  if (ts.isCallExpression(expr)) {
+    const callee = skipOuterExpressions(expr.expression);
+    return (
+      ts.isPropertyAccessExpression(callee) &&
+      ts.isIdentifier(callee.expression) &&
+      callee.expression.text === 'path'
+    );
+  }
+  if (ts.isBinaryExpression(expr) && expr.operatorToken.kind === ts.SyntaxKind.PlusToken)
+    return looksLikePath(expr.left) || looksLikePath(expr.right);
+  return false;
+}
+
+/**
+ * The fix for a blocking `fs` call reached as `<fs binding>.<name>Sync(…)`, or undefined when the
+ * call is not in an async function, its value would change shape, or no same-named promise API exists.
+ */
+export function promiseApiFix(
+  sourceFile: ts.SourceFile,
+  call: ts.CallExpression,
+  reference: ModuleReference | undefined,
+  file: string,
+): Fix | undefined {
+  const name = promiseName(reference);
+  if (!name) return undefined;
+  const callee = call.expression;
+  if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression)) return undefined;
+  const enclosing = enclosingFunction(call);
+  if (!enclosing || !hasModifier(enclosing, ts.SyntaxKind.AsyncKeyword) || !valueKept(call)) return undefined;
+  const binding = callee.expression.text;
+  return {
+    title: `Use await ${binding}.promises.${name}()`,
+    safe: looksLikePath(call.arguments[0]),
+    edits: [
+      {
+        file,
+        start: callee.getStart(sourceFile),
+        end: callee.getEnd(),
+        newText: `await ${binding}.promises.${name}`,
+      },
+    ],
+  };
+}
