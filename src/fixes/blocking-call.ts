@@ -11,7 +11,8 @@ import { promises as fsPromises } from 'node:fs';
 import ts from 'typescript';
 import { enclosingFunction, hasModifier, skipOuterExpressions } from '../analysis/ast.js';
 import type { ModuleReference } from '../analysis/model/modules.js';
-import type { Fix } from '../analysis/types.js';
+import type { Fix, TextEdit } from '../analysis/types.js';
+import { addNamedImport, importedName, isEsModule } from './imports.js';
 
 /** Sync APIs whose promise twin differs: `statSync(p, { throwIfNoEntry })`, `existsSync` (none). */
 const EXCLUDED = new Set(['exists', 'stat', 'lstat', 'fstat', 'read', 'write', 'close', 'open', 'opendir']);
@@ -57,7 +58,7 @@ function looksLikePath(argument: ts.Expression | undefined): boolean {
 }
 
 /**
- * The fix for a blocking `fs` call reached as `<fs binding>.<name>Sync(…)`, or undefined when the
+ * The fix for a blocking `fs` call (`fs.readFileSync(…)` or an imported `readFileSync(…)`), or undefined when the
  * call is not in an async function, its value would change shape, or no same-named promise API exists.
  */
 export function promiseApiFix(
@@ -69,20 +70,32 @@ export function promiseApiFix(
   const name = promiseName(reference);
   if (!name) return undefined;
   const callee = call.expression;
-  if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression)) return undefined;
   const enclosing = enclosingFunction(call);
   if (!enclosing || !hasModifier(enclosing, ts.SyntaxKind.AsyncKeyword) || !valueKept(call)) return undefined;
-  const binding = callee.expression.text;
-  return {
-    title: `Use await ${binding}.promises.${name}()`,
-    safe: looksLikePath(call.arguments[0]),
-    edits: [
-      {
-        file,
-        start: callee.getStart(sourceFile),
-        end: callee.getEnd(),
-        newText: `await ${binding}.promises.${name}`,
-      },
-    ],
-  };
+  const safe = looksLikePath(call.arguments[0]);
+  const replaceCallee = (newText: string): TextEdit => ({
+    file,
+    start: callee.getStart(sourceFile),
+    end: callee.getEnd(),
+    newText,
+  });
+  if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression)) {
+    // fs.readFileSync(…) → await fs.promises.readFile(…)
+    const binding = callee.expression.text;
+    return {
+      title: `Use await ${binding}.promises.${name}()`,
+      safe,
+      edits: [replaceCallee(`await ${binding}.promises.${name}`)],
+    };
+  }
+  if (!ts.isIdentifier(callee)) return undefined;
+  // readFileSync(…) imported by name → the fs/promises export, imported when missing
+  const title = `Use await ${name}() from fs/promises`;
+  const existing = importedName(sourceFile, 'fs/promises', name);
+  if (existing) return { title, safe, edits: [replaceCallee(`await ${existing}`)] };
+  if (isEsModule(sourceFile, file)) {
+    const insert = addNamedImport(sourceFile, file, name, 'node:fs/promises');
+    return insert ? { title, safe, edits: [insert, replaceCallee(`await ${name}`)] } : undefined;
+  }
+  return { title, safe, edits: [replaceCallee(`await require('node:fs').promises.${name}`)] };
 }

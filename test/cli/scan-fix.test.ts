@@ -44,7 +44,8 @@ describe('scan --fix', () => {
     assert.match(run.stdout, /^\+.*maxThreads: os\.availableParallelism\(\)/m);
     // one line changed: the maxQueue: Infinity pool (a suggestion, not a safe fix) is not touched
     const changedLines = run.stdout.split('\n').filter((l) => /^[-+](?![-+])/.test(l));
-    assert.equal(changedLines.length, 2, run.stdout);
+    assert.equal(changedLines.length, 4, run.stdout);
+    assert.match(run.stdout, /^\+.*const html = await readFile\(new URL/m);
     assert.deepEqual(snapshot(dir), before);
   });
 
@@ -54,11 +55,11 @@ describe('scan --fix', () => {
     const before = snapshot(dir);
     const findingsBefore = findings(dir);
     const fixed = cli(['scan', '.', '--fix', '--format', 'json'], dir);
-    assert.match(fixed.stderr, /1 findings fixed in 1 files/);
+    assert.match(fixed.stderr, /2 findings fixed in 2 files/);
     const after = snapshot(dir);
 
     const changed = [...after.keys()].filter((file) => after.get(file) !== before.get(file));
-    assert.deepEqual(changed, [path.join('src', 'pools.ts')]);
+    assert.deepEqual(changed.sort(), [path.join('src', 'pools.ts'), path.join('src', 'reports.ts')]);
     assert.deepEqual([...after.keys()].sort(), [...before.keys()].sort(), 'no file created or removed');
     const pools = after.get(path.join('src', 'pools.ts'))!;
     assert.equal(
@@ -67,15 +68,31 @@ describe('scan --fix', () => {
         .get(path.join('src', 'pools.ts'))!
         .replace('maxThreads: 64,', 'maxThreads: os.availableParallelism(),'),
     );
-    const transpiled = ts.transpileModule(pools, { reportDiagnostics: true, fileName: 'pools.ts' });
-    assert.deepEqual(transpiled.diagnostics ?? [], [], 'the fixed file parses');
+    const reports = after.get(path.join('src', 'reports.ts'))!;
+    assert.equal(
+      reports,
+      before
+        .get(path.join('src', 'reports.ts'))!
+        .replace('const html = readFileSync(new URL(', 'const html = await readFile(new URL('),
+    );
+    for (const [name, text] of [
+      ['pools.ts', pools],
+      ['reports.ts', reports],
+    ]) {
+      const transpiled = ts.transpileModule(text!, { reportDiagnostics: true, fileName: name });
+      assert.deepEqual(transpiled.diagnostics ?? [], [], `the fixed ${name} parses`);
+    }
 
     // the report printed after --fix is the re-scan: the oversized pool is gone, the rest stays
     const reported = (JSON.parse(fixed.stdout) as { findings: JsonFinding[] }).findings.map(
       (f) => `${f.file}:${f.range.start.line} ${f.ruleId} ${f.message}`,
     );
-    const expected = findingsBefore.filter((f) => !f.includes(' oversized-pool '));
-    assert.equal(expected.length, findingsBefore.length - 1);
+    const expected = findingsBefore.filter(
+      (f) =>
+        !f.includes(' oversized-pool ') &&
+        !f.startsWith(`${path.join('src', 'reports.ts')}:49 blocking-call`),
+    );
+    assert.equal(expected.length, findingsBefore.length - 2);
     assert.deepEqual(reported, expected);
     assert.deepEqual(findings(dir), expected);
   });

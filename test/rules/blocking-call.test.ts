@@ -391,5 +391,47 @@ ruleTester('blocking-call', {
       filename: 'src/sync-handler.js',
       errors: [{ messageId: 'blocking', line: 3, column: 16, endLine: 3, endColumn: 41 }],
     },
+    {
+      name: 'fixes named fs imports with the fs/promises export, imported when missing',
+      code: lines(
+        "import { readFileSync, writeFileSync } from 'node:fs';",
+        "app.post('/save', async (req, res) => {",
+        "  writeFileSync('out.json', req.body);",
+        "  res.end(readFileSync('out.json'));",
+        '});',
+      ),
+      filename: 'src/save.ts',
+      output: lines(
+        "import { readFileSync, writeFileSync } from 'node:fs';",
+        "import { writeFile } from 'node:fs/promises';",
+        "app.post('/save', async (req, res) => {",
+        "  await writeFile('out.json', req.body);",
+        "  res.end(readFileSync('out.json'));",
+        '});',
+      ),
+      errors: [
+        { messageId: 'blocking', line: 3, column: 3, endLine: 3, endColumn: 38 },
+        { messageId: 'blocking', line: 4, column: 11, endLine: 4, endColumn: 35 },
+      ],
+    },
+    {
+      name: 'fixes destructured requires with an inline require of fs.promises',
+      code: lines(
+        "const { readFileSync } = require('fs');",
+        "app.get('/a', async (req, res) => {",
+        "  const data = readFileSync('a.json');",
+        '  res.send(data);',
+        '});',
+      ),
+      filename: 'src/cjs.js',
+      output: lines(
+        "const { readFileSync } = require('fs');",
+        "app.get('/a', async (req, res) => {",
+        "  const data = await require('node:fs').promises.readFile('a.json');",
+        '  res.send(data);',
+        '});',
+      ),
+      errors: [{ messageId: 'blocking', line: 3, column: 16, endLine: 3, endColumn: 38 }],
+    },
   ],
 });

@@ -124,10 +124,10 @@ ruleTester('oversized-pool', {
         "const os = require('node:os');",
         "const { availableParallelism } = require('os');",
         "const Piscina = require('piscina');",
-        "const a = new Piscina({ filename: './a.js', maxThreads: os.availableParallelism() });",
-        "const b = new Piscina({ filename: './b.js', minThreads: os.availableParallelism() });",
-        "const c = new Piscina({ filename: './c.js', maxThreads: os.availableParallelism() });",
-        "const d = new Piscina({ filename: './d.js', maxThreads: os.availableParallelism() });",
+        "const a = new Piscina({ filename: './a.js', maxThreads: availableParallelism() });",
+        "const b = new Piscina({ filename: './b.js', minThreads: availableParallelism() });",
+        "const c = new Piscina({ filename: './c.js', maxThreads: availableParallelism() });",
+        "const d = new Piscina({ filename: './d.js', maxThreads: availableParallelism() });",
       ),
       errors: [
         {
