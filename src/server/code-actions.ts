@@ -28,6 +28,8 @@ export interface CodeActionInput {
   resultId: string | undefined;
   /** converts a fix's edits (possibly in other files) into a workspace edit; undefined when it cannot */
   fixToEdit: (fix: Fix) => WorkspaceEdit | undefined;
+  /** the edit turning a rule off in the folder's .concurrency-lens.json; undefined when it cannot */
+  disableRule?: (ruleId: string) => WorkspaceEdit | undefined;
 }
 
 /** The actions for a set of diagnostics, by kind; `all()` gives them in menu order. */
@@ -74,6 +76,15 @@ export function codeActionsFor(input: CodeActionInput): CodeAction[] {
     if (!fileIgnoreOffered.has(ruleId)) {
       fileIgnoreOffered.add(ruleId);
       result.disableFile.push(ignoreFileAction(input.document, diagnostic, ruleId));
+      const disable = input.disableRule?.(ruleId);
+      if (disable) {
+        result.disableFile.push({
+          title: `Disable ${ruleId} in .concurrency-lens.json`,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [diagnostic],
+          edit: disable,
+        });
+      }
     }
     if (!docsOffered.has(ruleId)) {
       docsOffered.add(ruleId);

@@ -47,6 +47,7 @@ import { configurationSection } from '../shared/settings.js';
 import { AnalysisHost, type AnalysisOutcome, describeError, type FileState } from './analysis-host.js';
 import { codeActionsFor, fixAllAction, fixAllKind } from './code-actions.js';
 import { toDiagnostic } from './diagnostics.js';
+import { disableRuleEdit } from './disable-rule.js';
 import { registerFunctionRanges } from './function-ranges.js';
 import { hoverFor } from './hover.js';
 import { moveToWorkerPoolActions, runMoveToWorkerPool } from './move-to-worker-pool.js';
@@ -120,8 +121,14 @@ const pushed = new PushDiagnostics({
 /** push clients get a workspace scan at start-up unless initializationOptions.workspaceScan is false */
 let scanOnStartup = false;
 
+/** Can a workspace edit create `.concurrency-lens.json` (resource operations)? */
+let clientCreatesFiles = false;
+
 connection.onInitialize((params) => {
   clientSupportsConfiguration = params.capabilities.workspace?.configuration === true;
+  clientCreatesFiles =
+    params.capabilities.workspace?.workspaceEdit?.resourceOperations?.includes('create') === true &&
+    params.capabilities.workspace?.workspaceEdit?.documentChanges === true;
   clientSupportsConfigurationRegistration =
     params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
   const folders = params.workspaceFolders?.map((folder) => uriToPath(folder.uri)) ?? [];
@@ -659,7 +666,7 @@ connection.onHover((params) => {
 
 // ---- code actions -------------------------------------------------------------------------------
 
-connection.onCodeAction((params) => {
+connection.onCodeAction(async (params) => {
   const only = params.context.only;
   const wants = (kind: string) => !only || only.some((asked) => asked === '' || kind.startsWith(asked));
   const document = documents.get(params.textDocument.uri);
@@ -688,6 +695,7 @@ connection.onCodeAction((params) => {
     resultId: state?.resultId,
     // Offsets in fixes refer to the text analysed; once the buffer moved on they would land wrong.
     fixToEdit: (fix) => (upToDate ? fixToWorkspaceEdit(fix) : undefined),
+    disableRule: await disableRuleFor(file),
   });
   // the fixes first, then "Move to worker pool", then ignore/docs
   const fixes = actions.filter((action) => action.edit && action.isPreferred);
@@ -707,6 +715,19 @@ connection.onExecuteCommand(async (params) => {
   }
   return undefined;
 });
+
+/** "Disable <rule> in .concurrency-lens.json" for the file's folder (read now: it may have changed). */
+async function disableRuleFor(file: string): Promise<(ruleId: string) => WorkspaceEdit | undefined> {
+  const context = await options.forFile(file);
+  let text: string | undefined;
+  try {
+    text = context.configFile ? readFileSync(context.configFile, 'utf8') : undefined;
+  } catch {
+    return () => undefined;
+  }
+  if (text === undefined && !clientCreatesFiles) return () => undefined;
+  return (ruleId) => disableRuleEdit(ruleId, context.folder, context.configFile, text);
+}
 
 function fixToWorkspaceEdit(fix: Fix): WorkspaceEdit | undefined {
   const changes: NonNullable<WorkspaceEdit['changes']> = {};

@@ -124,9 +124,10 @@ describe('Concurrency Lens in VS Code', () => {
     await open(uri);
     const [diagnostic] = await waitForDiagnostics(uri, hasBlockingCall, 'the diagnostic');
     const titles = (await codeActions(uri, diagnostic!.range, 'blocking-call')).map((action) => action.title);
-    assert.deepEqual(titles.slice(-3), [
+    assert.deepEqual(titles.slice(-4), [
       'Ignore blocking-call for this line',
       'Ignore blocking-call in this file',
+      'Disable blocking-call in .concurrency-lens.json',
       'Show documentation for blocking-call',
     ]);
   });
