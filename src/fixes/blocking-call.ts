@@ -26,6 +26,45 @@ function promiseName(reference: ModuleReference | undefined): string | undefined
   return typeof (fsPromises as unknown as Record<string, unknown>)[base] === 'function' ? base : undefined;
 }
 
+/**
+ * crypto and zlib calls whose callback twin (same name without `Sync`, same parameters, one
+ * result) `util.promisify` turns into the same value: `await promisify(crypto.pbkdf2)(…)`.
+ */
+const PROMISIFIABLE: Record<string, RegExp> = {
+  crypto: /^(pbkdf2|scrypt)Sync$/,
+  zlib: /^(gzip|gunzip|deflate|inflate|deflateRaw|inflateRaw|unzip|brotliCompress|brotliDecompress)Sync$/,
+};
+
+function promisifyFix(
+  sourceFile: ts.SourceFile,
+  call: ts.CallExpression,
+  reference: ModuleReference | undefined,
+  file: string,
+): Fix | undefined {
+  const pattern = reference && reference.path.length === 1 ? PROMISIFIABLE[reference.module] : undefined;
+  if (!pattern?.test(reference!.path[0]!)) return undefined;
+  const callee = call.expression;
+  // only `crypto.pbkdf2Sync(…)`: the namespace names the callback twin too
+  if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.expression)) return undefined;
+  const enclosing = enclosingFunction(call);
+  if (!enclosing || !hasModifier(enclosing, ts.SyntaxKind.AsyncKeyword) || !valueKept(call)) return undefined;
+  const twin = `${callee.expression.text}.${callee.name.text.slice(0, -4)}`;
+  const replace = (promisify: string): TextEdit => ({
+    file,
+    start: callee.getStart(sourceFile),
+    end: callee.getEnd(),
+    newText: `await ${promisify}(${twin})`,
+  });
+  const title = `Use await promisify(${twin})()`;
+  const existing = importedName(sourceFile, 'util', 'promisify');
+  if (existing) return { title, safe: true, edits: [replace(existing)] };
+  if (isEsModule(sourceFile, file)) {
+    const insert = addNamedImport(sourceFile, file, 'promisify', 'node:util');
+    return insert ? { title, safe: true, edits: [insert, replace('promisify')] } : undefined;
+  }
+  return { title, safe: true, edits: [replace("require('node:util').promisify")] };
+}
+
 /** Is the call's value used in a way `await` keeps unchanged? */
 function valueKept(call: ts.CallExpression): boolean {
   const parent = call.parent;
@@ -68,7 +107,7 @@ export function promiseApiFix(
   file: string,
 ): Fix | undefined {
   const name = promiseName(reference);
-  if (!name) return undefined;
+  if (!name) return promisifyFix(sourceFile, call, reference, file);
   const callee = call.expression;
   const enclosing = enclosingFunction(call);
   if (!enclosing || !hasModifier(enclosing, ts.SyntaxKind.AsyncKeyword) || !valueKept(call)) return undefined;

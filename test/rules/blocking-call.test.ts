@@ -433,5 +433,32 @@ ruleTester('blocking-call', {
       ),
       errors: [{ messageId: 'blocking', line: 3, column: 16, endLine: 3, endColumn: 38 }],
     },
+    {
+      name: 'fixes crypto and zlib calls with util.promisify of the callback twin',
+      code: lines(
+        "import crypto from 'node:crypto';",
+        "import * as zlib from 'node:zlib';",
+        "app.post('/login', async (req, res) => {",
+        "  const key = crypto.pbkdf2Sync(req.body.password, 'salt', 100000, 64, 'sha512');",
+        '  const packed = zlib.gzipSync(key);',
+        '  res.send(packed);',
+        '});',
+      ),
+      filename: 'src/login.ts',
+      output: lines(
+        "import crypto from 'node:crypto';",
+        "import * as zlib from 'node:zlib';",
+        "import { promisify } from 'node:util';",
+        "app.post('/login', async (req, res) => {",
+        "  const key = await promisify(crypto.pbkdf2)(req.body.password, 'salt', 100000, 64, 'sha512');",
+        '  const packed = await promisify(zlib.gzip)(key);',
+        '  res.send(packed);',
+        '});',
+      ),
+      errors: [
+        { messageId: 'blocking', line: 4, column: 15, endLine: 4, endColumn: 81 },
+        { messageId: 'blocking', line: 5, column: 18, endLine: 5, endColumn: 36 },
+      ],
+    },
   ],
 });
