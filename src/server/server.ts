@@ -666,7 +666,7 @@ connection.onHover((params) => {
 
 // ---- code actions -------------------------------------------------------------------------------
 
-connection.onCodeAction(async (params) => {
+connection.onCodeAction(async (params, token) => {
   const only = params.context.only;
   const wants = (kind: string) => !only || only.some((asked) => asked === '' || kind.startsWith(asked));
   const document = documents.get(params.textDocument.uri);
@@ -680,13 +680,13 @@ connection.onCodeAction(async (params) => {
         pushed.enabled ? moveToWorkerPoolServerCommand : commands.moveToWorkerPool,
       )
     : [];
+  // Asked for by name only (`editor.codeActionsOnSave`, "Source Action…"), never in the lightbulb.
+  const wantsFixAll = only?.some((asked) => asked !== '' && fixAllKind.startsWith(asked)) === true;
+  // On save the buffer may be newer than the last analysis: analyse it now, fixes need its offsets.
+  if (wantsFixAll && host.get(file)?.version !== document.version) await analyzeDocument(document, token);
   const state = host.get(file);
   const upToDate = state !== undefined && state.version === document.version;
-  // Asked for by name only (`editor.codeActionsOnSave`, "Source Action…"), never in the lightbulb.
-  const fixAll =
-    upToDate && only?.some((asked) => asked !== '' && fixAllKind.startsWith(asked))
-      ? fixAllAction(state.findings, fixToWorkspaceEdit)
-      : undefined;
+  const fixAll = upToDate && wantsFixAll ? fixAllAction(state.findings, fixToWorkspaceEdit) : undefined;
   if (!wants(CodeActionKind.QuickFix)) return fixAll ? [...refactors, fixAll] : refactors;
   const actions = codeActionsFor({
     document,
