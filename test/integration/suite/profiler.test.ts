@@ -14,7 +14,12 @@ async function lensTitles(uri: vscode.Uri): Promise<string[]> {
     uri,
     100,
   );
-  return (lenses ?? []).map((lens) => lens.command?.title ?? '').filter(Boolean);
+  // Only this extension's lenses: once a test has opened a .cpuprofile, VS Code's built-in profile
+  // viewer adds its own "Self Time, Total" / "Clear" lenses to the profiled source file.
+  return (lenses ?? [])
+    .filter((lens) => lens.command?.command.startsWith('concurrencyLens.'))
+    .map((lens) => lens.command?.title ?? '')
+    .filter(Boolean);
 }
 
 /**
