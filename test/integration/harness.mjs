@@ -276,3 +276,57 @@ export async function runCommand(page, title) {
     .waitFor({ timeout: 15_000 });
   await page.keyboard.press('Enter');
 }
+
+/** The fixture has no node_modules: keep TypeScript's "cannot find module" noise and its type downloads away. */
+export const quietTypeScript = {
+  'typescript.validate.enable': false,
+  'javascript.validate.enable': false,
+  'typescript.disableAutomaticTypeAcquisition': true,
+};
+
+/** Settings for the README's pictures: a light theme, no minimap or secondary side bar. */
+export const screenshotSettings = {
+  'workbench.colorTheme': 'Default Light Modern',
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'editor.fontSize': 14,
+  'editor.minimap.enabled': false,
+  ...quietTypeScript,
+};
+
+/**
+ * Runs `drive(page)` in Chromium on code-server's workbench for a workspace
+ * (`folder`, or a fresh copy of the fixture workspace), with the extension under development
+ * loaded and the Explorer shown. Afterwards stops the browser, code-server and the sandbox, and
+ * exits: 0 when `drive` resolved, 1 when anything threw (logged, with a picture of the page as it
+ * was in `.vscode-test/<name>-failure.png` and the end of code-server's output).
+ */
+export async function driveWorkbench({ name, folder, settings = {}, viewport }, drive) {
+  ensureInstalled();
+  await build();
+  const sandbox = makeSandbox();
+  const workspace = folder ?? copyWorkspace(sandbox);
+  let server;
+  let browser;
+  let page;
+  let exitCode = 1;
+  try {
+    server = await startCodeServer(sandbox, { settings });
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport });
+    await page.goto(workbenchUrl(server, workspace, { extensionDevelopmentPath: repo }));
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 90_000 });
+    log('workbench ready');
+    await drive(page);
+    exitCode = 0;
+  } catch (error) {
+    log('failed:', error?.stack ?? error);
+    await page?.screenshot({ path: path.join(vscodeTest, `${name}-failure.png`) }).catch(() => {});
+    if (server) console.log(server.output().slice(-3000));
+  } finally {
+    await browser?.close().catch(() => {});
+    server?.stop();
+    sandbox.dispose();
+  }
+  process.exit(exitCode);
+}

@@ -7,19 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  build,
-  copyWorkspace,
-  ensureInstalled,
-  launchBrowser,
-  log,
-  makeSandbox,
-  openFile,
-  repo,
-  runCommand,
-  startCodeServer,
-  workbenchUrl,
-} from './harness.mjs';
+import { driveWorkbench, log, openFile, repo, runCommand, screenshotSettings } from './harness.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -29,38 +17,17 @@ const { values: args } = parseArgs({
   },
 });
 
-async function main() {
-  ensureInstalled();
-  await build();
-  const sandbox = makeSandbox();
-  const folder = args.folder ? path.resolve(args.folder) : copyWorkspace(sandbox);
-  mkdirSync(args.out, { recursive: true });
-  const shot = (name) => path.join(args.out, name);
-  let server;
-  let browser;
-  let page;
-  let exitCode = 1;
-  try {
-    server = await startCodeServer(sandbox, {
-      settings: {
-        'workbench.colorTheme': 'Default Light Modern',
-        'workbench.secondarySideBar.defaultVisibility': 'hidden',
-        'editor.fontSize': 14,
-        'editor.minimap.enabled': false,
-        // The fixture has no node_modules: keep TypeScript's "cannot find module" noise out of the
-        // pictures, and stop it trying to download type packages (slow without a network).
-        'typescript.validate.enable': false,
-        'javascript.validate.enable': false,
-        'typescript.disableAutomaticTypeAcquisition': true,
-      },
-    });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
-    await page.goto(workbenchUrl(server, folder, { extensionDevelopmentPath: repo }));
-    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60_000 });
-    log('workbench ready');
+mkdirSync(args.out, { recursive: true });
+const shot = (name) => path.join(args.out, name);
 
+await driveWorkbench(
+  {
+    name: 'screenshot',
+    folder: args.folder ? path.resolve(args.folder) : undefined,
+    settings: screenshotSettings,
+    viewport: { width: 1400, height: 860 },
+  },
+  async (page) => {
     // Open the file with Quick Open, as a user would.
     await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
     await openFile(page, path.basename(args.file));
@@ -156,17 +123,5 @@ async function main() {
     await page.waitForTimeout(500);
     await page.screenshot({ path: shot('profile-viewer.png') });
     log('saved profile-viewer.png');
-    exitCode = 0;
-  } catch (error) {
-    log('failed:', error?.stack ?? error);
-    await page?.screenshot({ path: path.join(repo, '.vscode-test/screenshot-failure.png') }).catch(() => {});
-    if (server) console.log(server.output().slice(-3000));
-  } finally {
-    await browser?.close().catch(() => {});
-    server?.stop();
-    sandbox.dispose();
-  }
-  process.exit(exitCode);
-}
-
-await main();
+  },
+);

@@ -5,46 +5,15 @@
 // Fails when an element never appears or says something else.
 //
 //   node test/integration/ui.mjs        (run it under the shared lock: flock /tmp/cl-vscode.lock …)
-import path from 'node:path';
-import {
-  build,
-  copyWorkspace,
-  ensureInstalled,
-  launchBrowser,
-  log,
-  makeSandbox,
-  openFile,
-  repo,
-  runCommand,
-  startCodeServer,
-  workbenchUrl,
-} from './harness.mjs';
+import { driveWorkbench, log, openFile, quietTypeScript, runCommand } from './harness.mjs';
 
 function check(condition, message) {
   if (!condition) throw new Error(message);
 }
 
-async function main() {
-  ensureInstalled();
-  await build();
-  const sandbox = makeSandbox();
-  const folder = copyWorkspace(sandbox);
-  let server;
-  let browser;
-  let page;
-  let exitCode = 1;
-  try {
-    server = await startCodeServer(sandbox, {
-      settings: {
-        'typescript.validate.enable': false,
-        'javascript.validate.enable': false,
-        'typescript.disableAutomaticTypeAcquisition': true,
-      },
-    });
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(workbenchUrl(server, folder, { extensionDevelopmentPath: repo }));
-    await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 90_000 });
+await driveWorkbench(
+  { name: 'ui', settings: quietTypeScript, viewport: { width: 1280, height: 800 } },
+  async (page) => {
     await page.locator('.monaco-workbench').click({ position: { x: 640, y: 400 } });
     await openFile(page, 'login.ts');
 
@@ -89,16 +58,5 @@ async function main() {
     await summary.getByRole('button', { name: 'Show Problems' }).click();
     await page.locator('.markers-panel .monaco-list-row').first().waitFor({ timeout: 30_000 });
     log('"Show Problems" opened the Problems panel');
-    exitCode = 0;
-  } catch (error) {
-    log('failed:', error?.stack ?? error);
-    await page?.screenshot({ path: path.join(repo, '.vscode-test/ui-failure.png') }).catch(() => {});
-  } finally {
-    await browser?.close().catch(() => {});
-    server?.stop();
-    sandbox.dispose();
-  }
-  process.exit(exitCode);
-}
-
-await main();
+  },
+);
