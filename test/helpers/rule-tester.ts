@@ -204,17 +204,33 @@ export function checkInvalid(ruleId: string, testCase: InvalidCase): void {
     checkError(findings[i]!, expected, file, i, rule.meta.defaultSeverity);
   checkFixes(findings, testCase, file);
   if (testCase.output !== undefined) checkFixedCode(ruleId, testCase, testCase.output);
+  for (const suggestion of testCase.suggestions ?? []) checkSuggestedCode(ruleId, testCase, suggestion, findings);
+}
+
+function parseErrors(testCase: ValidCase, code: string): string[] {
+  const parsed = ts.createSourceFile(testCase.filename ?? 'src/app.ts', code, ts.ScriptTarget.Latest, true);
+  const syntax = (parsed as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics;
+  return syntax.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+}
+
+/** A suggestion's code parses and has fewer of the rule's findings: the one it addressed is gone. */
+function checkSuggestedCode(
+  ruleId: string,
+  testCase: InvalidCase,
+  suggestion: ExpectedSuggestion,
+  before: readonly Finding[],
+): void {
+  assert.deepEqual(parseErrors(testCase, suggestion.output), [], `suggestion "${suggestion.title}" parses`);
+  const after = run(ruleId, { ...testCase, code: suggestion.output }).findings;
+  assert.ok(
+    after.length < before.length,
+    `suggestion "${suggestion.title}" removes its finding; left:\n${after.map(describeFinding).join('\n')}`,
+  );
 }
 
 /** The fixed code parses, and no finding the safe fixes addressed comes back (fix-all converges). */
 function checkFixedCode(ruleId: string, testCase: InvalidCase, output: string): void {
-  const parsed = ts.createSourceFile(testCase.filename ?? 'src/app.ts', output, ts.ScriptTarget.Latest, true);
-  const syntax = (parsed as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics;
-  assert.deepEqual(
-    syntax.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')),
-    [],
-    'the fixed code parses',
-  );
+  assert.deepEqual(parseErrors(testCase, output), [], 'the fixed code parses');
   const after = run(ruleId, { ...testCase, code: output }).findings;
   assert.deepEqual(
     after.filter((f) => f.fixes?.some((fix) => fix.safe)).map(describeFinding),

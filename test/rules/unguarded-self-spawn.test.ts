@@ -211,6 +211,20 @@ ruleTester('unguarded-self-spawn', {
           data: { how: '`new Worker()` of this file' },
         },
       ],
+      suggestions: [
+        {
+          title: 'Start the worker only on the main thread (if (isMainThread))',
+          output: lines(
+            "const { Worker, parentPort, isMainThread } = require('node:worker_threads');",
+            'if (isMainThread) {',
+            '  const worker = new Worker(__filename);',
+            "  worker.on('message', (n) => console.log(n));",
+            "  worker.on('error', console.error);",
+            '}',
+            'parentPort?.postMessage(fib(30));',
+          ),
+        },
+      ],
     },
     {
       name: 'flags ESM self-spawns through import.meta.url, fileURLToPath and import.meta.filename',
@@ -249,6 +263,47 @@ ruleTester('unguarded-self-spawn', {
           data: { how: '`new Worker()` of this file' },
         },
       ],
+      suggestions: [
+        {
+          title: 'Start the worker only on the main thread (if (isMainThread))',
+          output: lines(
+            "import { Worker, isMainThread } from 'node:worker_threads';",
+            "import { fileURLToPath } from 'node:url';",
+            'if (isMainThread) {',
+            '  new Worker(new URL(import.meta.url));',
+            '}',
+            'const self = fileURLToPath(import.meta.url);',
+            'new Worker(self);',
+            'new Worker(import.meta.filename);',
+          ),
+        },
+        {
+          title: 'Start the worker only on the main thread (if (isMainThread))',
+          output: lines(
+            "import { Worker, isMainThread } from 'node:worker_threads';",
+            "import { fileURLToPath } from 'node:url';",
+            'new Worker(new URL(import.meta.url));',
+            'const self = fileURLToPath(import.meta.url);',
+            'if (isMainThread) {',
+            '  new Worker(self);',
+            '}',
+            'new Worker(import.meta.filename);',
+          ),
+        },
+        {
+          title: 'Start the worker only on the main thread (if (isMainThread))',
+          output: lines(
+            "import { Worker, isMainThread } from 'node:worker_threads';",
+            "import { fileURLToPath } from 'node:url';",
+            'new Worker(new URL(import.meta.url));',
+            'const self = fileURLToPath(import.meta.url);',
+            'new Worker(self);',
+            'if (isMainThread) {',
+            '  new Worker(import.meta.filename);',
+            '}',
+          ),
+        },
+      ],
     },
     {
       name: 'follows a main() function called at start-up, and reports the call as related',
@@ -274,6 +329,23 @@ ruleTester('unguarded-self-spawn', {
           related: [{ line: 7 }],
         },
       ],
+      suggestions: [
+        {
+          title: 'Start the worker only on the main thread (if (isMainThread))',
+          output: lines(
+            "import { Worker, parentPort, workerData, isMainThread } from 'node:worker_threads';",
+            "import { fileURLToPath } from 'node:url';",
+            'async function main() {',
+            '  if (isMainThread) {',
+            '    const worker = new Worker(fileURLToPath(import.meta.url), { workerData: 42 });',
+            "    worker.on('error', console.error);",
+            '  }',
+            '}',
+            'main().catch(console.error);',
+            'parentPort?.postMessage(workerData * 2);',
+          ),
+        },
+      ],
     },
     {
       name: 'flags a spawn after a worker branch that does not return',
@@ -293,6 +365,20 @@ ruleTester('unguarded-self-spawn', {
           endLine: 5,
           endColumn: 33,
           data: { how: '`new Worker()` of this file' },
+        },
+      ],
+      suggestions: [
+        {
+          title: 'Start the worker only on the main thread (if (isMainThread))',
+          output: lines(
+            "const { Worker, isMainThread, parentPort } = require('worker_threads');",
+            'if (!isMainThread) {',
+            "  parentPort.on('message', (n) => parentPort.postMessage(n * 2));",
+            '}',
+            'if (isMainThread) {',
+            '  const w = new Worker(__filename);',
+            '}',
+          ),
         },
       ],
     },
@@ -335,6 +421,19 @@ ruleTester('unguarded-self-spawn', {
           data: { how: '`new Worker()` of this file' },
         },
       ],
+      suggestions: [
+        {
+          title: 'Start the worker only on the main thread (if (isMainThread))',
+          output: lines(
+            "const { Worker, isMainThread } = require('worker_threads');",
+            'if (require.main === module) {',
+            '  if (isMainThread) {',
+            '    new Worker(__filename);',
+            '  }',
+            '}',
+          ),
+        },
+      ],
     },
     {
       name: 'flags spawns in timers and callbacks registered at start-up',
@@ -362,6 +461,16 @@ ruleTester('unguarded-self-spawn', {
           data: { how: '`new Worker()` of this file' },
         },
       ],
+      suggestions: [
+        {
+          title: 'Start the worker only on the main thread (if (isMainThread))',
+          output: lines(
+            "const { Worker, isMainThread } = require('worker_threads');",
+            'setTimeout(() => new Worker(__filename), 100);',
+            "app.post('/work', (req, res) => { if (isMainThread) { new Worker(__filename, { workerData: req.body }); } });",
+          ),
+        },
+      ],
     },
     {
       name: 'follows a method called at start-up',
@@ -383,6 +492,22 @@ ruleTester('unguarded-self-spawn', {
           endLine: 4,
           endColumn: 55,
           data: { how: '`new Worker()` of this file' },
+        },
+      ],
+      suggestions: [
+        {
+          title: 'Start the worker only on the main thread (if (isMainThread))',
+          output: lines(
+            "import { Worker, isMainThread } from 'node:worker_threads';",
+            'class Service {',
+            '  start() {',
+            '    if (isMainThread) {',
+            '      this.worker = new Worker(new URL(import.meta.url));',
+            '    }',
+            '  }',
+            '}',
+            'new Service().start();',
+          ),
         },
       ],
     },

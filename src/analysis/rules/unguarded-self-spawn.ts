@@ -1,5 +1,6 @@
 // unguarded-self-spawn: a file that starts itself as a worker from code the worker runs too.
 import ts from 'typescript';
+import { mainThreadGuardSuggestion } from '../../fixes/unguarded-self-spawn.js';
 import { isFunctionLike, skipOuterExpressions } from '../ast.js';
 import type { RuleContext } from '../context.js';
 import { docsUrl } from '../docs-url.js';
@@ -140,11 +141,13 @@ export const unguardedSelfSpawn: Rule<'unguarded'> = {
           const walk: Walk = { context, index, flagsByProcess: passesFlags(spawn), visited: new Set() };
           const path = reachOnLoad(spawn.node, walk, 0);
           if (!path) continue;
+          const guard = mainThreadGuardSuggestion(context.sourceFile, spawn, context.fileName);
           context.report({
             node: spawn.node,
             messageId: 'unguarded',
             data: { how: HOW[spawn.kind] },
             related: path.map((site) => context.related(site, describeSite(site, context))),
+            fixes: guard ? [guard] : [],
           });
         }
       },
