@@ -2,8 +2,8 @@
 // wrapping a run of statements in a block, inserting a line after a statement, and reaching a
 // Node built-in's export (existing binding, added import, or inline require). Pure: tree + text.
 import ts from 'typescript';
-import type { TextEdit } from '../analysis/types.js';
 import { normalizeModuleName } from '../analysis/model/modules.js';
+import type { TextEdit } from '../analysis/types.js';
 import { addNamedImport, importedName, isEsModule, isPlainRequire } from './imports.js';
 
 /** Statement lists a statement can sit in directly. */
@@ -36,7 +36,11 @@ export function indentOf(sourceFile: ts.SourceFile, node: ts.Node): string {
 export function indentUnit(sourceFile: ts.SourceFile): string {
   const match = /\n([ \t]+)\S/.exec(sourceFile.text);
   if (!match) return '  ';
-  return match[1]!.startsWith('\t') ? '\t' : match[1]!.length >= 4 && match[1]!.length % 4 === 0 ? '    ' : '  ';
+  return match[1]!.startsWith('\t')
+    ? '\t'
+    : match[1]!.length >= 4 && match[1]!.length % 4 === 0
+      ? '    '
+      : '  ';
 }
 
 /**

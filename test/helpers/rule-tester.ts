@@ -204,7 +204,8 @@ export function checkInvalid(ruleId: string, testCase: InvalidCase): void {
     checkError(findings[i]!, expected, file, i, rule.meta.defaultSeverity);
   checkFixes(findings, testCase, file);
   if (testCase.output !== undefined) checkFixedCode(ruleId, testCase, testCase.output);
-  for (const suggestion of testCase.suggestions ?? []) checkSuggestedCode(ruleId, testCase, suggestion, findings);
+  for (const suggestion of testCase.suggestions ?? [])
+    checkSuggestedCode(ruleId, testCase, suggestion, findings);
 }
 
 function parseErrors(testCase: ValidCase, code: string): string[] {
