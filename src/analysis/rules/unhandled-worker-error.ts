@@ -1,5 +1,6 @@
 // unhandled-worker-error: a worker_threads Worker nobody listens to for 'error' or 'exit'.
 import ts from 'typescript';
+import { workerErrorSuggestion } from '../../fixes/unhandled-worker-error.js';
 import { isFunctionLike, parentSkippingWrappers, skipOuterExpressions, stringValue } from '../ast.js';
 import type { RuleContext } from '../context.js';
 import { docsUrl } from '../docs-url.js';
@@ -206,7 +207,9 @@ export const unhandledWorkerError: Rule<'unhandled'> = {
               break;
             }
           }
-          if (!handled) context.report({ node: spawn.node, messageId: 'unhandled' });
+          if (handled) continue;
+          const suggestion = workerErrorSuggestion(context.sourceFile, spawn.node, context.fileName);
+          context.report({ node: spawn.node, messageId: 'unhandled', fixes: suggestion ? [suggestion] : [] });
         }
       },
     };
