@@ -18,8 +18,13 @@ import { insertAfter } from './statements.js';
 function keeper(spawn: ts.Node): { statement: ts.Statement; receiver: string } | undefined {
   const parent = parentSkippingWrappers(spawn);
   if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) {
-    const statement = parent.parent.parent;
-    if (ts.isVariableStatement(statement) && parent.parent.declarations.length === 1)
+    const list = parent.parent;
+    const statement = list.parent;
+    if (
+      ts.isVariableDeclarationList(list) &&
+      ts.isVariableStatement(statement) &&
+      list.declarations.length === 1
+    )
       return { statement, receiver: parent.name.text };
     return undefined;
   }
