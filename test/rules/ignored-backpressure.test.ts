@@ -187,6 +187,24 @@ ruleTester('ignored-backpressure', {
       errors: [
         { messageId: 'loop', line: 7, column: 5, endLine: 7, endColumn: 43, data: { receiver: 'out' } },
       ],
+      suggestions: [
+        {
+          title: "Wait for 'drain' when write() returns false",
+          output: lines(
+            "import { createWriteStream } from 'node:fs';",
+            "import { once } from 'node:events';",
+            'export async function exportCsv(path: string) {',
+            '  const rows = await db.query("SELECT * FROM ledger");',
+            '  const out = createWriteStream(path);',
+            "  out.write('id,amount\\n');",
+            '  for (const row of rows) {',
+            "    if (!out.write(`${row.id},${row.amount}\\n`)) await once(out, 'drain');",
+            '  }',
+            '  out.end();',
+            '}',
+          ),
+        },
+      ],
     },
     {
       name: "flags a 'data' handler relaying into a gzip stream",
@@ -222,6 +240,22 @@ ruleTester('ignored-backpressure', {
       errors: [
         { messageId: 'loop', line: 6, column: 29, endLine: 6, endColumn: 67, data: { receiver: 'res' } },
       ],
+      suggestions: [
+        {
+          title: "Wait for 'drain' when write() returns false",
+          output: lines(
+            "import express from 'express';",
+            "import { once } from 'node:events';",
+            'const app = express();',
+            "app.get('/export', async (req, res) => {",
+            '  const users = await db.users.findAll();',
+            "  res.setHeader('Content-Type', 'application/x-ndjson');",
+            '  for (const user of users) if (!res.write(JSON.stringify(user) + "\\n")) await once(res, \'drain\');',
+            '  res.end();',
+            '});',
+          ),
+        },
+      ],
     },
     {
       name: 'flags a for await loop writing into a socket',
@@ -237,6 +271,22 @@ ruleTester('ignored-backpressure', {
       ),
       errors: [
         { messageId: 'loop', line: 5, column: 5, endLine: 5, endColumn: 24, data: { receiver: 'socket' } },
+      ],
+      suggestions: [
+        {
+          title: "Wait for 'drain' when write() returns false",
+          output: lines(
+            "import net from 'node:net';",
+            "import { once } from 'node:events';",
+            'export async function forward(source: AsyncIterable<Buffer>) {',
+            "  const socket = net.connect(9000, 'backend');",
+            '  for await (const chunk of source) {',
+            "    if (!socket.write(chunk)) await once(socket, 'drain');",
+            '  }',
+            '  socket.end();',
+            '}',
+          ),
+        },
       ],
     },
     {

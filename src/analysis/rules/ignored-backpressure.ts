@@ -2,6 +2,7 @@
 // callback ('data'/'line' handlers, setInterval), with no wait for 'drain'; and a custom Readable's
 // `push()` return ignored in a loop inside `_read`.
 import ts from 'typescript';
+import { drainSuggestion } from '../../fixes/ignored-backpressure.js';
 import {
   calleeName,
   containsCall,
@@ -228,7 +229,8 @@ export const ignoredBackpressure: Rule<'loop' | 'producer' | 'readablePush'> = {
         if (mentionsAny(callee.expression, where.variables)) return; // one write to each of many streams
         const scope = enclosingFunction(where.node) ?? context.sourceFile;
         if (hasDrainEvidence(scope)) return;
-        context.report({ node: call, messageId: 'loop', data: { receiver } });
+        const drain = drainSuggestion(context.sourceFile, call, where.node, context.fileName);
+        context.report({ node: call, messageId: 'loop', data: { receiver }, fixes: drain ? [drain] : [] });
         return;
       }
       // Relaying a child's output to our own stdout/stderr: harmless in practice (see the docs).

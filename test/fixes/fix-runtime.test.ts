@@ -1,0 +1,160 @@
+// Fixes and suggestions that change run-time behaviour, checked by running the code: each case
+// takes a program, lets the engine find the finding and its fix (as the editor would offer it),
+// applies the fix, runs the program before and after in a child `node` on a real input, and
+// compares what they print. Same output where the fix keeps behaviour; where it is meant to change
+// something (a worker failure now rejects, a loop now waits for 'drain'), that is asserted too.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { analyzeFiles } from '../helpers/analyze.js';
+import { applyEdits } from '../helpers/rule-tester.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-fix-runtime-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** The code after applying the one fix of `ruleId` titled `title` (fails when it is not offered). */
+function fixed(ruleId: string, code: string, filename: string, title: string | RegExp): string {
+  const findings = analyzeFiles({ [filename]: code }).filter((f) => f.ruleId === ruleId);
+  const fixes = findings.flatMap((f) => f.fixes ?? []);
+  const fix = fixes.find((f) => (typeof title === 'string' ? f.title === title : title.test(f.title)));
+  assert.ok(
+    fix,
+    `no fix "${title}" among ${JSON.stringify(fixes.map((f) => f.title))} (${findings.length} findings)`,
+  );
+  const after = applyEdits(code, fix.edits);
+  assert.equal(
+    analyzeFiles({ [filename]: after }).filter((f) => f.ruleId === ruleId).length,
+    findings.length - 1,
+    'the finding is gone after the fix',
+  );
+  return after;
+}
+
+let counter = 0;
+/** Runs `code` as a file named like `filename` (beside `others`) in a fresh directory; stdout, stderr and exit code. */
+function runNode(code: string, filename: string, args: string[] = [], others: Record<string, string> = {}) {
+  const folder = path.join(dir, String(counter++));
+  fs.mkdirSync(folder);
+  for (const [name, text] of Object.entries(others)) fs.writeFileSync(path.join(folder, name), text);
+  const file = path.join(folder, path.basename(filename));
+  fs.writeFileSync(file, code);
+  const result = spawnSync(process.execPath, [file, ...args], {
+    cwd: folder,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return { stdout: result.stdout, stderr: result.stderr, status: result.status, folder };
+}
+
+describe('fixes checked by running the code before and after', () => {
+  it("ignored-backpressure: the drain wait writes the same bytes and keeps the stream's buffer small", () => {
+    // the module the fix changes, and a program that runs it and measures the stream
+    const code = [
+      "import { createWriteStream } from 'node:fs';",
+      "import { finished } from 'node:stream/promises';",
+      'export async function exportRows(file, rows) {',
+      '  const out = createWriteStream(file);',
+      '  for (const row of rows) {',
+      '    out.write(`${row.id},${row.text}\\n`);',
+      '  }',
+      '  out.end();',
+      '  await finished(out);',
+      '}',
+    ].join('\n');
+    const main = [
+      "import { readFileSync, WriteStream } from 'node:fs';",
+      "import { createHash } from 'node:crypto';",
+      "import { exportRows } from './export.mjs';",
+      '// how much the stream holds in memory at most',
+      'let peak = 0;',
+      'const write = WriteStream.prototype.write;',
+      'WriteStream.prototype.write = function (chunk) {',
+      '  const ok = write.call(this, chunk);',
+      '  peak = Math.max(peak, this.writableLength);',
+      '  return ok;',
+      '};',
+      "const rows = Array.from({ length: 3000 }, (_, id) => ({ id, text: 'x'.repeat(1000) }));",
+      "await exportRows('out.csv', rows);",
+      "console.log(createHash('sha256').update(readFileSync('out.csv')).digest('hex'), peak);",
+    ].join('\n');
+    const after = fixed(
+      'ignored-backpressure',
+      code,
+      'src/export.mjs',
+      "Wait for 'drain' when write() returns false",
+    );
+    assert.match(after, /if \(!out\.write\(.*\)\) await once\(out, 'drain'\);/);
+    const before = runNode(main, 'main.mjs', [], { 'export.mjs': code });
+    const then = runNode(main, 'main.mjs', [], { 'export.mjs': after });
+    assert.equal(before.status, 0, before.stderr);
+    assert.equal(then.status, 0, then.stderr);
+    const [digestBefore, peakBefore] = before.stdout.trim().split(' ');
+    const [digestAfter, peakAfter] = then.stdout.trim().split(' ');
+    assert.equal(digestAfter, digestBefore, 'same file contents');
+    // without the wait all 3 MB sit in memory; with it, about one highWaterMark (16 KiB) plus a row
+    assert.ok(Number(peakBefore) > 2_000_000, `peak before ${peakBefore}`);
+    assert.ok(Number(peakAfter) < 64 * 1024, `peak after ${peakAfter}`);
+  });
+
+  it('unhandled-worker-error: a failing worker rejects the pending promise instead of crashing or hanging', () => {
+    const code = [
+      "const { Worker } = require('node:worker_threads');",
+      'function runTask(source) {',
+      '  return new Promise((resolve) => {',
+      '    const worker = new Worker(source, { eval: true });',
+      "    worker.on('message', resolve);",
+      '  });',
+      '}',
+      'const source = process.argv[2];',
+      'runTask(source).then(',
+      "  (value) => console.log('resolved', value),",
+      "  (error) => console.log('rejected', error.message),",
+      ');',
+    ].join('\n');
+    const after = fixed(
+      'unhandled-worker-error',
+      code,
+      'src/tasks.js',
+      "Reject the pending promise on the worker's 'error' and 'exit'",
+    );
+    const ok = "require('node:worker_threads').parentPort.postMessage(42)";
+    const throws = "throw new Error('boom')";
+    const exits = 'process.exit(3)';
+    // the work itself is unchanged
+    assert.equal(runNode(code, 'tasks.js', [ok]).stdout, 'resolved 42\n');
+    assert.equal(runNode(after, 'tasks.js', [ok]).stdout, 'resolved 42\n');
+    // a throw in the worker: the process died of the unhandled 'error' event; now the promise rejects
+    const crashed = runNode(code, 'tasks.js', [throws]);
+    assert.notEqual(crashed.status, 0);
+    assert.match(crashed.stderr, /boom/);
+    const rejected = runNode(after, 'tasks.js', [throws]);
+    assert.equal(rejected.status, 0, rejected.stderr);
+    assert.equal(rejected.stdout, 'rejected boom\n');
+    // a worker that exits without a message: the promise never settled; now it rejects
+    assert.equal(runNode(code, 'tasks.js', [exits]).stdout, '');
+    assert.equal(runNode(after, 'tasks.js', [exits]).stdout, 'rejected Worker stopped with exit code 3\n');
+  });
+
+  it('unguarded-self-spawn: with the isMainThread guard the file starts exactly one worker', () => {
+    const code = [
+      "const { Worker, parentPort, threadId } = require('node:worker_threads');",
+      'const worker = new Worker(__filename);',
+      "worker.on('message', (n) => console.log('answer', n, 'from thread', threadId === 0 ? 'main' : threadId));",
+      "worker.on('error', (error) => console.log('error', error.message));",
+      'parentPort?.postMessage(21 * 2);',
+    ].join('\n');
+    const after = fixed(
+      'unguarded-self-spawn',
+      code,
+      'src/answer.js',
+      'Start the worker only on the main thread (if (isMainThread))',
+    );
+    // (the code before is not run: each worker would start another, without end)
+    const result = runNode(after, 'answer.js');
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, 'answer 42 from thread main\n');
+  });
+});
