@@ -9,6 +9,7 @@
 //                           [--sarif out.sarif] [--quiet] [--sample N --seed S [--role application]]
 //                           [--only pkg1,pkg2]   (a subset of the packages and their labels)
 //                           [--manifest file]    (another label set, e.g. the one a sample was drawn on)
+//                           [--heldout | --no-heldout]  (only the held-out part, or all but it)
 //
 // Matching (bench/accuracy/score.mjs, the same as ../shared/tools/score.mjs, kept in the repo so a
 // clone runs it alone):
@@ -17,6 +18,9 @@
 //   negative: violated when any result of a rule of the label's category lands in that range.
 // --sample N --seed S prints N random findings (applications by default) that no label covers, with
 // code context, for a precision judgement (same generator and order as sample-findings.mjs).
+// Held-out packages and labels (`heldout: true` in the manifest) measure how the judgement
+// generalises: nobody tunes on them. The whole-set tables include them; a separate section scores
+// them alone (and the rest alone), and their misses are not listed unless --heldout is given.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,6 +34,7 @@ import {
   resultsOf,
   sample,
   scoreLabels,
+  selectHeldout,
   summarise,
   tally,
 } from './accuracy/score.mjs';
@@ -56,6 +61,8 @@ function parseArgs(argv) {
     else if (flag === '--role') args.role = value();
     else if (flag === '--only') args.only = value().split(',');
     else if (flag === '--manifest') args.manifest = path.resolve(value());
+    else if (flag === '--heldout') args.heldout = 'only';
+    else if (flag === '--no-heldout') args.heldout = 'exclude';
     else if (flag === '--help' || flag === '-h') {
       console.log(readFileHeader());
       process.exit(0);
@@ -125,7 +132,7 @@ function main() {
   const args = parseArgs(process.argv.slice(2));
   // --manifest: an older label set (e.g. `git show <commit>:bench/accuracy/manifest.json`), to
   // redraw a recorded precision sample exactly.
-  const manifest = args.manifest ? readManifest(args.manifest) : readManifest();
+  const manifest = selectHeldout(args.manifest ? readManifest(args.manifest) : readManifest(), args.heldout);
   if (args.only) {
     // A quicker loop while working on a rule: only these packages and their labels.
     for (const name of args.only)
@@ -256,6 +263,35 @@ function main() {
     row('  libraries', report.roles.library.readOnly),
     row('  all', report.readOnly),
   );
+  // Held-out labels apart from the rest (only when the run has both).
+  const heldoutDetails = all.filter((d) => d.label.heldout);
+  if (heldoutDetails.length && heldoutDetails.length < all.length) {
+    report.heldout = {};
+    report.seen = {};
+    for (const role of ['application', 'library']) {
+      const ofRole = all.filter((d) => roleOf.get(d.label.package) === role);
+      report.heldout[role] = summarise(ofRole.filter((d) => d.label.heldout));
+      report.seen[role] = tally(ofRole.filter((d) => !d.label.heldout));
+    }
+    report.heldout.all = tally(heldoutDetails);
+    report.seen.all = tally(all.filter((d) => !d.label.heldout));
+    lines.push('', 'held-out labels (packages added to measure generalisation; not to tune on):');
+    for (const role of ['application', 'library'])
+      lines.push(
+        '',
+        table(`  held-out ${role === 'library' ? 'libraries' : 'applications'}`, report.heldout[role]),
+      );
+    lines.push(
+      '',
+      'held-out vs the rest:',
+      row('  held-out applications', report.heldout.application.all),
+      row('  held-out libraries', report.heldout.library.all),
+      row('  held-out all', report.heldout.all),
+      row('  rest applications', report.seen.application),
+      row('  rest libraries', report.seen.library),
+      row('  rest all', report.seen.all),
+    );
+  }
 
   if (args.json) {
     const text = `${JSON.stringify(report, null, 2)}\n`;
@@ -273,8 +309,15 @@ function main() {
   for (const f of failures)
     console.log(`\nSCAN FAILED for ${f.package}: its labels score as if it had no findings`);
   if (!args.quiet) {
-    const missed = report.misses.filter((m) => m.kind === 'positive');
-    const flagged = report.misses.filter((m) => m.kind === 'negative');
+    // Held-out misses stay out of the list unless asked for (--heldout): they are not to tune on.
+    const heldoutIds = new Set(manifest.labels.filter((l) => l.heldout).map((l) => l.id));
+    const listed = report.misses.filter((m) => args.heldout === 'only' || !heldoutIds.has(m.id));
+    if (listed.length < report.misses.length)
+      console.log(
+        `\n(${report.misses.length - listed.length} held-out labels missed or flagged are not listed; --heldout lists them)`,
+      );
+    const missed = listed.filter((m) => m.kind === 'positive');
+    const flagged = listed.filter((m) => m.kind === 'negative');
     if (missed.length) console.log('\nmissed positives:');
     for (const m of missed) console.log(`  ${m.id} ${m.rules.join(',')} ${m.at}  (${m.why})`);
     if (flagged.length) console.log('\nflagged negatives:');

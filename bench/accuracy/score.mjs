@@ -177,10 +177,24 @@ export function sample(results, labels, dest, n, seed) {
   return lines.join('\n');
 }
 
+/**
+ * The held-out part of the set (packages and labels marked `heldout: true`, added to measure how the
+ * judgement generalises; nobody tunes on them). mode 'only' keeps just that part, 'exclude' drops it,
+ * anything else keeps the whole set. Returns a new manifest; the input is not changed.
+ */
+export function selectHeldout(manifest, mode) {
+  if (mode !== 'only' && mode !== 'exclude') return manifest;
+  const keep = (item) => Boolean(item.heldout) === (mode === 'only');
+  const packages = manifest.packages.filter(keep);
+  const names = new Set(packages.map((p) => p.name));
+  return { ...manifest, packages, labels: manifest.labels.filter((l) => keep(l) && names.has(l.package)) };
+}
+
 /** Labels that cannot be scored fairly are refused: unknown package or rule, duplicate id, or a
  * negative within ±2 lines of a positive of the same category, which no tool could satisfy. */
 export function checkLabels(manifest, roleOf) {
   const ids = new Set();
+  const heldoutPackages = new Set((manifest.packages ?? []).filter((p) => p.heldout).map((p) => p.name));
   for (const l of manifest.labels) {
     if (ids.has(l.id)) problem(`duplicate label id ${l.id}`);
     ids.add(l.id);
@@ -191,6 +205,8 @@ export function checkLabels(manifest, roleOf) {
     for (const r of l.rules)
       if (RULE_CATEGORY[r] !== l.category) problem(`label ${l.id}: rule ${r} is not in ${l.category}`);
     if (!(l.line > 0 && (l.endLine ?? l.line) >= l.line)) problem(`label ${l.id}: bad line range`);
+    if (l.heldout && !heldoutPackages.has(l.package))
+      problem(`label ${l.id} is held out but its package ${l.package} is not`);
   }
   for (const n of manifest.labels.filter((l) => l.kind === 'negative')) {
     const clash = manifest.labels.find(

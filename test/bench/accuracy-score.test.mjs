@@ -13,6 +13,7 @@ import {
   resultsOf,
   sample,
   scoreLabels,
+  selectHeldout,
   summarise,
 } from '../../bench/accuracy/score.mjs';
 
@@ -169,6 +170,33 @@ describe('accuracy scorer', () => {
     assert.doesNotMatch(a, /a\.js:(8|11)\n/);
   });
 
+  it('keeps the held-out part apart: only it, all but it, or the whole set', () => {
+    const manifest = {
+      packages: [
+        { name: 'pkg', version: '1.0.0', role: 'application' },
+        { name: 'new', version: '1.0.0', role: 'library', heldout: true },
+      ],
+      labels: [
+        label('P1', 'positive', 'blocking-call', 10),
+        { ...label('H1', 'positive', 'blocking-call', 10), package: 'new', heldout: true },
+        // a later label in a held-out package that is not itself held out (a precision round's)
+        { ...label('S1', 'negative', 'cpu-heavy-loop', 40), package: 'new' },
+      ],
+    };
+    const ids = (m) => [m.packages.map((p) => p.name), m.labels.map((l) => l.id)];
+    assert.deepEqual(ids(selectHeldout(manifest, 'only')), [['new'], ['H1']]);
+    assert.deepEqual(ids(selectHeldout(manifest, 'exclude')), [['pkg'], ['P1']]);
+    assert.equal(selectHeldout(manifest, undefined), manifest);
+    assert.equal(manifest.labels.length, 3, 'the input is not changed');
+    const roles = new Map(manifest.packages.map((p) => [p.name, p.role]));
+    assert.doesNotThrow(() => checkLabels(manifest, roles));
+    const stray = {
+      ...manifest,
+      labels: [{ ...label('H2', 'positive', 'blocking-call', 10), heldout: true }],
+    };
+    assert.throws(() => checkLabels(stray, roles), /held out but its package pkg is not/);
+  });
+
   it('accepts the labelled set in the repo', () => {
     const manifest = JSON.parse(readFileSync(path.join(repo, 'bench/accuracy/manifest.json'), 'utf8'));
     const roles = new Map(manifest.packages.map((p) => [p.name, p.role]));
@@ -192,5 +220,12 @@ describe('accuracy scorer', () => {
       manifest.labels.every((l) => l.why && !l.why.includes('\n')),
       'a one-line why for each label',
     );
+    const heldout = selectHeldout(manifest, 'only');
+    for (const role of ['application', 'library'])
+      assert.ok(
+        heldout.packages.filter((p) => p.role === role).length >= 5,
+        `at least 5 held-out ${role} packages`,
+      );
+    assert.ok(heldout.labels.length >= 60, 'at least 60 held-out labels');
   });
 });
