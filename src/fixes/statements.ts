@@ -145,3 +145,38 @@ function addToExistingImport(
   }
   return undefined;
 }
+
+/**
+ * The edit adding `name: value` to an object literal that has no such property: after the last
+ * property, on its own line when the object spans lines (a trailing comma is kept).
+ */
+export function addPropertyEdit(
+  sourceFile: ts.SourceFile,
+  object: ts.ObjectLiteralExpression,
+  name: string,
+  value: string,
+  file: string,
+): TextEdit {
+  const last = object.properties.at(-1);
+  if (!last)
+    return {
+      file,
+      start: object.getStart(sourceFile),
+      end: object.getEnd(),
+      newText: `{ ${name}: ${value} }`,
+    };
+  const text = sourceFile.text;
+  const multiline = text.slice(object.getStart(sourceFile), object.getEnd()).includes('\n');
+  if (multiline) {
+    const lineStart = text.lastIndexOf('\n', last.getStart(sourceFile)) + 1;
+    const indent = text.slice(lineStart, last.getStart(sourceFile));
+    const trailingComma = object.properties.hasTrailingComma;
+    return {
+      file,
+      start: last.getEnd(),
+      end: trailingComma ? text.indexOf(',', last.getEnd()) + 1 : last.getEnd(),
+      newText: `,\n${indent}${name}: ${value}${trailingComma ? ',' : ''}`,
+    };
+  }
+  return { file, start: last.getEnd(), end: last.getEnd(), newText: `, ${name}: ${value}` };
+}

@@ -6,6 +6,7 @@ import ts from 'typescript';
 import { skipOuterExpressions } from '../analysis/ast.js';
 import { propertyValue } from '../analysis/model/threads.js';
 import type { Fix, TextEdit } from '../analysis/types.js';
+import { addPropertyEdit } from './statements.js';
 
 /** A starting point for p-queue; the title says to tune it. */
 const P_QUEUE_CONCURRENCY = 10;
@@ -53,26 +54,5 @@ function optionEdit(
     if (ts.isShorthandPropertyAssignment(existing.parent)) return undefined;
     return { file, start: existing.getStart(sourceFile), end: existing.getEnd(), newText: value };
   }
-  const last = object.properties.at(-1);
-  if (!last)
-    return {
-      file,
-      start: object.getStart(sourceFile),
-      end: object.getEnd(),
-      newText: `{ ${option}: ${value} }`,
-    };
-  const text = sourceFile.text;
-  const multiline = text.slice(object.getStart(sourceFile), object.getEnd()).includes('\n');
-  if (multiline) {
-    const lineStart = text.lastIndexOf('\n', last.getStart(sourceFile)) + 1;
-    const indent = text.slice(lineStart, last.getStart(sourceFile));
-    const trailingComma = object.properties.hasTrailingComma;
-    return {
-      file,
-      start: last.getEnd(),
-      end: trailingComma ? text.indexOf(',', last.getEnd()) + 1 : last.getEnd(),
-      newText: `,\n${indent}${option}: ${value}${trailingComma ? ',' : ''}`,
-    };
-  }
-  return { file, start: last.getEnd(), end: last.getEnd(), newText: `, ${option}: ${value}` };
+  return addPropertyEdit(sourceFile, object, option, value, file);
 }

@@ -157,4 +157,56 @@ describe('fixes checked by running the code before and after', () => {
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stdout, 'answer 42 from thread main\n');
   });
+
+  it('copy-instead-of-transfer: the worker receives the same numbers, moved instead of copied', () => {
+    const code = [
+      "import { Worker } from 'node:worker_threads';",
+      'const worker = new Worker(',
+      "  `const { parentPort } = require('node:worker_threads');",
+      "  parentPort.on('message', (a) => {",
+      '    let sum = 0;',
+      '    for (const x of a) sum += x;',
+      '    parentPort.postMessage({ sum, length: a.length, type: a.constructor.name });',
+      '  });`,',
+      '  { eval: true },',
+      ');',
+      "worker.on('error', console.error);",
+      'export function sendSamples(size) {',
+      '  const samples = new Float64Array(size);',
+      '  for (let i = 0; i < size; i++) samples[i] = (i * 7) % 13;',
+      '  worker.postMessage(samples);',
+      '  return worker;',
+      '}',
+    ].join('\n');
+    const main = [
+      "import { Worker } from 'node:worker_threads';",
+      '// after each post: is the sent array still readable here (copied) or detached (moved)?',
+      'const post = Worker.prototype.postMessage;',
+      'let detached;',
+      'Worker.prototype.postMessage = function (value, transfer) {',
+      '  post.call(this, value, transfer);',
+      '  detached = value.byteLength === 0;',
+      '};',
+      "const { sendSamples } = await import('./samples.mjs');",
+      'const worker = sendSamples(1_000_000);',
+      "worker.once('message', (result) => {",
+      '  console.log(JSON.stringify(result), detached);',
+      '  worker.terminate();',
+      '});',
+    ].join('\n');
+    const after = fixed(
+      'copy-instead-of-transfer',
+      code,
+      'src/samples.mjs',
+      'Transfer samples.buffer instead of copying',
+    );
+    assert.match(after, /worker\.postMessage\(samples, \[samples\.buffer\]\);/);
+    const before = runNode(main, 'main.mjs', [], { 'samples.mjs': code });
+    const then = runNode(main, 'main.mjs', [], { 'samples.mjs': after });
+    assert.equal(before.status, 0, before.stderr);
+    assert.equal(then.status, 0, then.stderr);
+    const result = '{"sum":5999994,"length":1000000,"type":"Float64Array"}';
+    assert.equal(before.stdout, `${result} false\n`);
+    assert.equal(then.stdout, `${result} true\n`);
+  });
 });

@@ -1,6 +1,7 @@
 // copy-instead-of-transfer: a data-sized ArrayBuffer / typed array / Buffer (or an object holding
 // one) posted to another thread without a transfer list, so structured clone copies every byte.
 import ts from 'typescript';
+import { transferFix } from '../../fixes/copy-instead-of-transfer.js';
 import { nameOf, propertyChain, skipOuterExpressions, snippet, stringValue } from '../ast.js';
 import type { RuleContext } from '../context.js';
 import { docsUrl } from '../docs-url.js';
@@ -8,7 +9,7 @@ import { numericValue } from '../model/bounds.js';
 import { destructuredKey, findDeclaration, isConstant } from '../model/declarations.js';
 import { type PostSite, postSiteOf } from '../model/messaging.js';
 import { WORKER_MESSAGING_TRIGGER } from '../text-triggers.js';
-import type { Rule } from '../types.js';
+import type { Fix, Rule } from '../types.js';
 
 /** Buffers at or above this many bytes are worth moving instead of copying. */
 const LARGE_BYTES = 64 * 1024;
@@ -85,7 +86,15 @@ export const copyInsteadOfTransfer: Rule<'copied' | 'copiedPooled'> = {
       if (!site || site.hasTransfer || site.kind === 'structuredClone') return;
       const found: { node: ts.Expression; source: BufferSource }[] = [];
       for (const payload of site.payloads) collect(payload, context, found, 0);
-      for (const item of found.slice(0, MAX_REPORTS_PER_POST)) report(context, site, item.node, item.source);
+      const reported = found.slice(0, MAX_REPORTS_PER_POST);
+      // one transfer list for the post, offered on each of its findings (identical edits apply once)
+      const fix = transferFix(
+        context.sourceFile,
+        site,
+        reported.map((item) => ({ node: item.node, pooled: item.source.pooled })),
+        context.fileName,
+      );
+      for (const item of reported) report(context, site, item.node, item.source, fix);
     };
     return {
       [ts.SyntaxKind.CallExpression]: check,
@@ -94,7 +103,13 @@ export const copyInsteadOfTransfer: Rule<'copied' | 'copiedPooled'> = {
   },
 };
 
-function report(context: RuleContext, site: PostSite, node: ts.Expression, source: BufferSource): void {
+function report(
+  context: RuleContext,
+  site: PostSite,
+  node: ts.Expression,
+  source: BufferSource,
+  fix: Fix | undefined,
+): void {
   const text = node.getText();
   const what = text.length <= 40 && !text.includes('\n') ? `\`${text}\`` : 'This buffer';
   context.report({
@@ -102,6 +117,7 @@ function report(context: RuleContext, site: PostSite, node: ts.Expression, sourc
     messageId: source.pooled ? 'copiedPooled' : 'copied',
     data: { what, source: source.source, api: site.api, howToTransfer: site.howToTransfer },
     related: [context.related(site.node, `posted here with \`${site.api}\` and no transfer list`)],
+    fixes: fix ? [fix] : [],
   });
 }
 
