@@ -5,6 +5,10 @@
 //   - other files: workspace diagnostics (a long poll answered when scan results change)
 //   - clients that do not pull (Neovim, Helix, …): the same diagnostics pushed (push-diagnostics.ts)
 //   - code actions: rule fixes, ignore line, ignore file, show docs
+// biome-ignore-all assist/source/organizeImports: the start-up clock must be evaluated before the other modules
+
+// The start-up clock stays the first import: it marks when this bundle started evaluating.
+import { startupClock } from './startup-clock.js';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -58,6 +62,7 @@ import { SourceFileCache } from './source-files.js';
 import { delay, Signal, throttle, yieldToEventLoop } from './timing.js';
 import { documentFileName, pathToUri, uriToPath } from './uri.js';
 
+startupClock.modulesEvaluatedAt = performance.now();
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const log = {
@@ -125,6 +130,7 @@ let scanOnStartup = false;
 let clientCreatesFiles = false;
 
 connection.onInitialize((params) => {
+  startupClock.initializeReceivedAt ??= performance.now();
   clientSupportsConfiguration = params.capabilities.workspace?.configuration === true;
   clientCreatesFiles =
     params.capabilities.workspace?.workspaceEdit?.resourceOperations?.includes('create') === true &&
@@ -242,6 +248,7 @@ async function analyzeDocument(
   const latest = documents.get(document.uri) ?? document;
   if (host.isCurrent(file, latest.version)) return host.get(file);
   const text = latest.getText();
+  startupClock.firstAnalysisStartedAt ??= performance.now();
   const outcome = host.analyze(
     file,
     text,
@@ -250,6 +257,7 @@ async function analyzeDocument(
     latest.version,
     () => sourceFiles.get(latest.uri, file, text),
   );
+  startupClock.firstAnalysisEndedAt ??= performance.now();
   removedFiles.delete(file);
   noteDuration(outcome.state, context.settings.timeBudgetMs);
   dependentsChanged(outcome.changedDependents);
@@ -804,6 +812,7 @@ connection.onRequest(
     analyses: host.analyses,
     node: process.version,
     execArgv: process.execArgv,
+    startup: { timeOrigin: performance.timeOrigin, ...startupClock },
   }),
 );
 

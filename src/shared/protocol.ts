@@ -64,6 +64,8 @@ export interface ServerInfoResult {
   /** the server's Node.js version and flags (the benchmark reports them) */
   node?: string;
   execArgv?: string[];
+  /** when the server started (epoch ms) and its start-up marks (ms since then; src/server/startup-clock.ts) */
+  startup?: { timeOrigin: number } & Record<string, number | undefined>;
 }
 
 /**
