@@ -1,7 +1,9 @@
 // The blocking-call fix rewrites `x.fooSync(args)` as `await promisify(x.foo)(args)` (crypto, zlib)
-// or `await fs.promises.foo(args)`. Run both forms on real inputs: the values must be the same,
+// or `await fs.promises.foo(args)`, and child_process `execSync(cmd)` as
+// `(await promisify(exec)(cmd, { encoding: 'buffer' })).stdout`. Run both forms on real inputs: the values must be the same,
 // or the fix would not keep behaviour.
 import assert from 'node:assert/strict';
+import { exec, execFile, execFileSync, execSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -44,5 +46,29 @@ describe('promise twins give the values of the sync APIs the fix replaces', () =
     assert.equal(await fs.promises.readFile(file, 'utf8'), fs.readFileSync(file, 'utf8'));
     assert.deepEqual(await fs.promises.readdir(dir), fs.readdirSync(dir));
     assert.equal(await fs.promises.mkdir(path.join(dir, 'b/c'), { recursive: true }), path.join(dir, 'b'));
+  });
+
+  it("child_process exec / execFile: .stdout of the promisified twin, encoding 'buffer' unless given", async () => {
+    const script = "process.stdout.write('out ' + process.argv[1]); process.stderr.write('err')";
+    const command = `"${process.execPath}" -e "${script}" arg`;
+    // execSync(cmd) → (await promisify(exec)(cmd, { encoding: 'buffer' })).stdout
+    const bytes = execSync(command, { stdio: 'pipe' });
+    const twin = (await promisify(exec)(command, { encoding: 'buffer' })).stdout;
+    assert.ok(Buffer.isBuffer(bytes) && Buffer.isBuffer(twin));
+    assert.deepEqual(twin, bytes);
+    assert.equal(
+      (await promisify(exec)(command, { encoding: 'utf8' })).stdout,
+      execSync(command, { encoding: 'utf8', stdio: 'pipe' }),
+    );
+    // execFileSync(file, args, opts) → (await promisify(execFile)(file, args, { …opts, encoding: 'buffer' })).stdout
+    const args = ['-e', script, 'file'];
+    assert.deepEqual(
+      (await promisify(execFile)(process.execPath, args, { cwd: os.tmpdir(), encoding: 'buffer' })).stdout,
+      execFileSync(process.execPath, args, { cwd: os.tmpdir(), stdio: 'pipe' }),
+    );
+    // a failing command throws in both forms
+    const failing = `"${process.execPath}" -e "process.exit(3)"`;
+    assert.throws(() => execSync(failing, { stdio: 'pipe' }), { status: 3 });
+    await assert.rejects(promisify(exec)(failing, { encoding: 'buffer' }), { code: 3 });
   });
 });
