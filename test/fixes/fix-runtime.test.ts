@@ -209,4 +209,47 @@ describe('fixes checked by running the code before and after', () => {
     assert.equal(before.stdout, `${result} false\n`);
     assert.equal(then.stdout, `${result} true\n`);
   });
+
+  it('worker-per-task: the hoisted pool gives the same results from one warm thread', () => {
+    const code = [
+      "import Piscina from 'piscina';",
+      'export async function digest(text) {',
+      "  const pool = new Piscina({ filename: new URL('./digest-worker.mjs', import.meta.url).href, maxThreads: 1 });",
+      '  const result = await pool.run(text);',
+      '  await pool.destroy();',
+      '  return result;',
+      '}',
+    ].join('\n');
+    const worker = [
+      "import { createHash } from 'node:crypto';",
+      "import { threadId } from 'node:worker_threads';",
+      "export default (text) => ({ hex: createHash('sha256').update(text).digest('hex'), threadId });",
+    ].join('\n');
+    const main = [
+      "import { digest } from './digest.mjs';",
+      'const results = [];',
+      "for (const text of ['a', 'b', 'c', 'd']) results.push(await digest(text));",
+      'console.log(results.map((r) => r.hex.slice(0, 8)).join(), new Set(results.map((r) => r.threadId)).size);',
+      'process.exit(0);',
+    ].join('\n');
+    const after = fixed(
+      'worker-per-task',
+      code,
+      'src/digest.mjs',
+      'Create the pool once at module scope (shared by every task)',
+    );
+    assert.doesNotMatch(after, /destroy/);
+    // piscina from this repository's node_modules
+    const modules = path.join(dir, 'node_modules');
+    if (!fs.existsSync(modules)) fs.symlinkSync(path.resolve('node_modules'), modules, 'dir');
+    const before = runNode(main, 'main.mjs', [], { 'digest.mjs': code, 'digest-worker.mjs': worker });
+    const then = runNode(main, 'main.mjs', [], { 'digest.mjs': after, 'digest-worker.mjs': worker });
+    assert.equal(before.status, 0, before.stderr);
+    assert.equal(then.status, 0, then.stderr);
+    const [digestsBefore, threadsBefore] = before.stdout.trim().split(' ');
+    const [digestsAfter, threadsAfter] = then.stdout.trim().split(' ');
+    assert.equal(digestsAfter, digestsBefore, 'same results');
+    assert.equal(threadsBefore, '4', 'a new thread per call before');
+    assert.equal(threadsAfter, '1', 'one thread reused after');
+  });
 });

@@ -1,6 +1,7 @@
 // worker-per-task: a Worker or a worker pool created per request, event, or loop iteration
 // instead of once at start-up.
 import ts from 'typescript';
+import { hoistPoolSuggestion } from '../../fixes/worker-per-task.js';
 import {
   calleeName,
   containsCall,
@@ -544,11 +545,13 @@ export const workerPerTask: Rule<'perTask'> = {
           };
           const verdict = perTask(spawn.node, walk, 0);
           if (!verdict) continue;
+          const hoist = hoistPoolSuggestion(context.sourceFile, spawn, context.fileName);
           context.report({
             node: spawn.node,
             messageId: 'perTask',
             data: { what: WHAT[spawn.kind], where: describeWhere(verdict) },
             related: verdict.node === spawn.node ? [] : [context.related(verdict.node, 'runs once per task')],
+            fixes: hoist ? [hoist] : [],
           });
         }
       },
