@@ -5,11 +5,13 @@ import path from 'node:path';
 import ts from 'typescript';
 import { calleeName, skipOuterExpressions } from './ast.js';
 import { type ExportHazard, type PendingFinding, RuleContext } from './context.js';
+import { isPackageSpecifier } from './dependencies/locate.js';
 import { fileKindOf } from './file-kind.js';
-import { ModuleBindings } from './model/modules.js';
+import { ModuleBindings, type ModuleReference } from './model/modules.js';
 import { type Assumption, type PhaseInfo, PhaseModel } from './model/phase.js';
 import { ThreadModel } from './model/threads.js';
 import { LONG_LIVED_STARTS, NOT_THE_PROGRAM, SERVER_STARTS } from './package-role.js';
+import { blockingApi } from './rules/blocking-call.js';
 import { allRules } from './rules/index.js';
 import { parseSuppressions, type SuppressionDirectives, suppressionFor } from './suppressions.js';
 import type { AnalysisOptions, NodeVisitor, Range, Rule, SkippedFile } from './types.js';
@@ -29,6 +31,14 @@ export interface ImportedCall {
   when?: Assumption;
 }
 
+/** A call from run-time code to a package in node_modules (`bcrypt.hashSync(pw)`), read on demand. */
+export interface PackageCall extends Omit<ImportedCall, 'moduleKey' | 'exportName'> {
+  /** the specifier as imported: 'bcryptjs', 'fs-extra', '@scope/pkg/sub' */
+  module: string;
+  /** the export called: ['hashSync'], ['password', 'hash']; [] for the module itself */
+  path: string[];
+}
+
 /** A method call by name (`db.query()`) from run-time code, to link methods across files. */
 export interface MethodCall {
   name: string;
@@ -45,6 +55,8 @@ export interface FileSummary {
   workerTargets: string[];
   exportHazards: Record<string, ExportHazard>;
   importedCalls: ImportedCall[];
+  /** run-time calls into packages in node_modules (empty when `dependencies` is off) */
+  packageCalls: PackageCall[];
   /** method names called from run-time code (or code run time by assumption), deduplicated */
   methodCalls: MethodCall[];
   /** start-up code starts something long-lived (a server, a timer, a subscription): an application */
@@ -266,6 +278,10 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
         .map(moduleKeyOf),
       exportHazards: Object.fromEntries(context.exportHazards),
       importedCalls: kind === 'module' || options.mainThreadRulesInTests ? importedCalls(context) : [],
+      packageCalls:
+        options.dependencies !== false && (kind === 'module' || options.mainThreadRulesInTests)
+          ? packageCalls(context)
+          : [],
       methodCalls: kind === 'module' || options.mainThreadRulesInTests ? methodCalls(context) : [],
       imports: [...bindings.modules]
         .filter((m) => m.startsWith('.'))
@@ -470,8 +486,33 @@ function dedupe(findings: PendingFinding[]): PendingFinding[] {
 /** Calls from run-time code to functions imported from relative modules, for cross-file call following. */
 function importedCalls(context: RuleContext): ImportedCall[] {
   if (!context.bindings.importsRelativeModule()) return [];
-  const result: ImportedCall[] = [];
   const dir = path.dirname(context.fileName);
+  return runtimeCallsTo(context, (module) => module.startsWith('.')).map(({ reference, ...call }) => ({
+    ...call,
+    moduleKey: moduleKeyOf(path.resolve(dir, reference.module)),
+    // a member of an exported object is named by its path: 'password.hash'
+    exportName: reference.path.length > 0 ? reference.path.join('.') : 'default',
+  }));
+}
+
+/**
+ * Calls from run-time code into packages (node_modules), for dependency reading; not those
+ * blocking-call already knows (`bcrypt.hashSync`, fs-extra's `*Sync`). Nothing when the file
+ * imports no package: the path without node_modules costs one look at the file's imports.
+ */
+function packageCalls(context: RuleContext): PackageCall[] {
+  if (![...context.bindings.modules].some(isPackageSpecifier)) return [];
+  return runtimeCallsTo(context, isPackageSpecifier)
+    .filter(({ reference }) => blockingApi(reference) === undefined)
+    .map(({ reference, ...call }) => ({ ...call, module: reference.module, path: reference.path }));
+}
+
+/** Calls from run-time code (or code run time by assumption) to exports of modules `accepts` takes. */
+function runtimeCallsTo(
+  context: RuleContext,
+  accepts: (module: string) => boolean,
+): (Omit<ImportedCall, 'moduleKey' | 'exportName'> & { reference: ModuleReference })[] {
+  const result: (Omit<ImportedCall, 'moduleKey' | 'exportName'> & { reference: ModuleReference })[] = [];
   for (const call of context.nodes) {
     if (!ts.isCallExpression(call)) continue;
     const callee = skipOuterExpressions(call.expression);
@@ -481,16 +522,14 @@ function importedCalls(context: RuleContext): ImportedCall[] {
     // Cheap filter first: only names bound by an import/require can lead to another file.
     if (!ts.isIdentifier(root) || !context.bindings.isBoundName(root.text)) continue;
     const reference = context.resolve(callee);
-    if (!reference?.module.startsWith('.')) continue;
+    if (!reference || !accepts(reference.module)) continue;
     const phase = context.phaseOf(call);
     const when = conditionOf(phase);
     if (when === null) continue;
     if (context.threadOf(call) === 'worker') continue;
     const start = call.getStart(context.sourceFile);
     result.push({
-      moduleKey: moduleKeyOf(path.resolve(dir, reference.module)),
-      // a member of an exported object is named by its path: 'password.hash'
-      exportName: reference.path.length > 0 ? reference.path.join('.') : 'default',
+      reference,
       range: context.range(call),
       offset: { start, end: call.getEnd() },
       chainLabels: phase.chain.map((s) => s.label),

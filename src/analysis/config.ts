@@ -27,6 +27,7 @@ export interface ProjectConfig {
   mainThreadRulesInScripts?: boolean;
   maxFileBytes?: number;
   mode?: PackageMode;
+  dependencies?: boolean;
 }
 
 export interface LoadedConfig {
@@ -116,6 +117,7 @@ export function optionsFromConfig(
     mainThreadRulesInScripts: config.mainThreadRulesInScripts ?? base.mainThreadRulesInScripts,
     maxFileBytes: config.maxFileBytes ?? base.maxFileBytes,
     mode: config.mode ?? base.mode,
+    dependencies: config.dependencies ?? base.dependencies,
   };
 }
 

@@ -3,8 +3,10 @@
 // - worker entries: files another file runs with new Worker / piscina / tinypool / workerpool;
 // - exported functions that block, and who calls them from run-time code.
 // `finalize` turns a file's pending findings into final ones with these facts.
-import type { FileAnalysis, FileSummary, ImportedCall } from './analyzer.js';
+import type { FileAnalysis, FileSummary, ImportedCall, PackageCall } from './analyzer.js';
 import { callSiteMessage, capRelated, MAX_RELATED } from './context.js';
+import { dependencyFinding } from './dependencies/findings.js';
+import { DependencyIndex, type DependencyOptions } from './dependencies/index.js';
 import type { Assumption } from './model/phase.js';
 import { type PackageInfo, PackageLocator, type PackageRole, roleOf } from './package-role.js';
 import { allRules } from './rules/index.js';
@@ -34,6 +36,9 @@ export class ProjectIndex {
   /** `moduleKey#export` called from run-time code, and `packageDir#method` likewise: see propagate() */
   private runtimeExports = new Set<string>();
   private runtimeMethods = new Set<string>();
+  /** packages read from node_modules (created on the first call into one) */
+  private dependencies: DependencyIndex | undefined;
+  private readonly dependencyOptions: DependencyOptions | undefined;
   /** the mode the run-time sets were computed for; undefined when a summary changed since */
   private propagatedFor: { mode: PackageMode | undefined } | undefined;
 
@@ -44,11 +49,17 @@ export class ProjectIndex {
   constructor(
     rules: readonly Rule[] = allRules,
     roots: readonly string[] = [],
-    options: { callersInView?: boolean } = {},
+    options: { callersInView?: boolean; dependencies?: DependencyOptions } = {},
   ) {
     this.rulesById = new Map(rules.map((r) => [r.meta.id, r]));
     this.packages = new PackageLocator(roots);
     this.callersInView = options.callersInView ?? true;
+    this.dependencyOptions = options.dependencies;
+  }
+
+  /** Packages in node_modules read so far (notes on those given up, cache statistics). */
+  get dependencyIndex(): DependencyIndex | undefined {
+    return this.dependencies;
   }
 
   /** The editor's workspace folders changed: package roles are looked up within the new ones. */
@@ -267,6 +278,12 @@ export class ProjectIndex {
         const finding = this.crossFileFinding(summary, call, options);
         if (finding) final.push(finding);
       }
+      for (const call of summary.packageCalls ?? []) {
+        if (call.when && !this.holds(call.when, summary.file, options.mode)) continue;
+        if (call.when && role !== 'application' && !isRunTimeApi(call.when)) continue;
+        const finding = this.packageCallFinding(summary, call, options, role);
+        if (finding) final.push(finding);
+      }
     }
     return final;
   }
@@ -367,6 +384,25 @@ export class ProjectIndex {
       return finding;
     }
     return undefined;
+  }
+
+  /** A run-time call into node_modules whose export blocks (dependencies/): blocking-call at the call. */
+  private packageCallFinding(
+    summary: FileSummary,
+    call: PackageCall,
+    options: AnalysisOptions,
+    role: PackageRole,
+  ): Finding | undefined {
+    const rule = this.rulesById.get('blocking-call');
+    const severity = options.rules['blocking-call']?.severity ?? rule?.meta.defaultSeverity ?? 'warning';
+    if (!rule || severity === 'off' || options.dependencies === false) return undefined;
+    this.dependencies ??= new DependencyIndex(this.dependencyOptions);
+    const found = this.dependencies.hazardOf(summary.file, call.module, call.path);
+    if (!found) return undefined;
+    const finding = dependencyFinding(summary.file, call, found, rule, severity, role);
+    const suppression = suppressionFor(finding, summary.suppressions);
+    if (suppression) finding.suppressed = suppression;
+    return finding;
   }
 
   private summaryByModuleKey(key: string): FileSummary | undefined {

@@ -170,6 +170,11 @@ export interface AnalysisOptions {
   maxFileBytes: number;
   /** library or application for every package, instead of judging each (default 'auto') */
   mode?: PackageMode;
+  /**
+   * Read the packages run-time code calls in node_modules and report their blocking exports at
+   * the call (default true; `dependencies: false` in `.concurrency-lens.json` turns it off).
+   */
+  dependencies?: boolean;
 }
 
 /** `.concurrency-lens.json` `mode`: what the scanned packages are. */

@@ -129,5 +129,6 @@ export function withSettings(base: AnalysisOptions, settings: Settings): Analysi
     mainThreadRulesInTests: settings.mainThreadRulesInTests ?? base.mainThreadRulesInTests,
     mainThreadRulesInScripts: settings.mainThreadRulesInScripts ?? base.mainThreadRulesInScripts,
     maxFileBytes: settings.maxFileBytes ?? base.maxFileBytes,
+    dependencies: settings.dependencies ?? base.dependencies,
   };
 }

@@ -20,6 +20,8 @@ export interface Settings {
   /** null: take the value from `.concurrency-lens.json` or the engine default */
   mainThreadRulesInTests: boolean | null;
   mainThreadRulesInScripts: boolean | null;
+  /** read packages in node_modules that run-time code calls; null: as `.concurrency-lens.json` says */
+  dependencies: boolean | null;
   maxFileBytes: number | null;
   thresholds: {
     ioBound: number | null;
@@ -38,6 +40,7 @@ export const defaultSettings: Settings = {
   debounceMs: 100,
   mainThreadRulesInTests: null,
   mainThreadRulesInScripts: null,
+  dependencies: null,
   maxFileBytes: null,
   thresholds: { ioBound: null, cpuBound: null, serializationFraction: null, heavyLoopIterations: null },
 };
@@ -79,6 +82,7 @@ export function normalizeSettings(raw: unknown): Settings {
     debounceMs: nonNegativeNumber(value.debounceMs) ?? defaultSettings.debounceMs,
     mainThreadRulesInTests: onOffDefault(value.mainThreadRulesInTests),
     mainThreadRulesInScripts: onOffDefault(value.mainThreadRulesInScripts),
+    dependencies: onOffDefault(value.dependencies),
     maxFileBytes: positiveNumber(value.maxFileBytes) ?? null,
     thresholds: {
       ioBound: nonNegativeNumber(thresholds.ioBound) ?? null,

@@ -27,7 +27,11 @@ const CRYPTO_SYNC: Record<string, string> = {
 const ZLIB_SYNC =
   /^(gzip|gunzip|deflate|inflate|deflateRaw|inflateRaw|unzip|brotliCompress|brotliDecompress|zstdCompress|zstdDecompress)Sync$/;
 const CHILD_PROCESS_SYNC = new Set(['execSync', 'execFileSync', 'spawnSync']);
-const PASSWORD_HASH_MODULES = new Set(['bcrypt', 'bcryptjs']);
+/**
+ * Packages whose sync APIs cannot be read from node_modules: `bcrypt` is a native addon (its
+ * `hashSync` is C++). Pure-JS packages (bcryptjs, …) are read on demand instead (dependencies/).
+ */
+const PASSWORD_HASH_MODULES = new Set(['bcrypt']);
 
 /** fd-based fs calls and the `FileHandle` method (from `fs.promises.open()`) that replaces each. */
 const FILE_HANDLE_METHODS: Record<string, string> = {
@@ -100,7 +104,7 @@ export function blockingApi(reference: ModuleReference | undefined): BlockingApi
   return undefined;
 }
 
-export const blockingCall: Rule<'blocking'> = {
+export const blockingCall: Rule<'blocking' | 'dependency'> = {
   meta: {
     id: 'blocking-call',
     category: 'main-thread',
@@ -111,10 +115,14 @@ export const blockingCall: Rule<'blocking'> = {
     textTrigger: /Sync\b|Atomics/,
     messages: {
       blocking: '`{{api}}` blocks the event loop {{where}}',
+      // reported by the project index at an application's call into node_modules (dependencies/)
+      dependency: '`{{api}}` blocks the event loop {{where}}: {{cause}} inside {{package}}',
     },
     explanations: {
       blocking:
         'Until `{{api}}` returns, no other request, timer or I/O callback runs: every client waits for this one.\n\nUse {{alternative}} instead, or move the work to a worker pool (e.g. piscina).',
+      dependency:
+        'This call runs synchronous work inside the package {{package}} (read from node_modules; the related location shows where). Until it returns, no other request, timer or I/O callback runs.\n\nUse the package\'s asynchronous form if it has one, or move the call to a worker pool (e.g. piscina). To stop reading dependencies, set `"dependencies": false` in `.concurrency-lens.json`.',
     },
   },
   create(context) {
