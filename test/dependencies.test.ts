@@ -57,8 +57,9 @@ function scan(
   files: string[],
   dependencies: DependencyOptions = {},
   options: AnalysisOptions = defaultOptions(),
+  roots = [dir],
 ): { findings: Finding[]; index: ProjectIndex } {
-  const index = new ProjectIndex(undefined, [dir], { dependencies });
+  const index = new ProjectIndex(undefined, roots, { dependencies });
   const analyses = files.map((file) =>
     analyzeFile({ fileName: file, text: readFileSync(file, 'utf8'), options, root: dir }),
   );
@@ -189,5 +190,17 @@ describe('dependencies: blocking work inside node_modules, reported at the call'
     );
     const plain = scan(dir, [local]);
     assert.equal(plain.index.dependencyIndex, undefined);
+  });
+
+  it('looks for node_modules up to the scanned folder, not in an outer project above it', () => {
+    const { dir } = project({
+      'vendored/package.json': JSON.stringify({ name: 'vendored', version: '1.0.0', main: 'server.js' }),
+      'vendored/server.js': SERVER,
+    });
+    const inner = path.join(dir, 'vendored');
+    const alone = scan(inner, [path.join(inner, 'server.js')], { cacheDir: false });
+    assert.equal(alone.findings.length, 0, "the outer node_modules is not this project's");
+    const whole = scan(dir, [path.join(inner, 'server.js')], { cacheDir: false });
+    assert.equal(whole.findings.length, 5, 'scanned from the outer folder, Node would load them');
   });
 });

@@ -39,6 +39,8 @@ export class ProjectIndex {
   /** packages read from node_modules (created on the first call into one) */
   private dependencies: DependencyIndex | undefined;
   private readonly dependencyOptions: DependencyOptions | undefined;
+  /** the scanned folders: packages are looked for in node_modules up to them (see locate.ts) */
+  private roots: readonly string[];
   /** the mode the run-time sets were computed for; undefined when a summary changed since */
   private propagatedFor: { mode: PackageMode | undefined } | undefined;
 
@@ -55,6 +57,7 @@ export class ProjectIndex {
     this.packages = new PackageLocator(roots);
     this.callersInView = options.callersInView ?? true;
     this.dependencyOptions = options.dependencies;
+    this.roots = roots;
   }
 
   /** Packages in node_modules read so far (notes on those given up, cache statistics). */
@@ -65,6 +68,8 @@ export class ProjectIndex {
   /** The editor's workspace folders changed: package roles are looked up within the new ones. */
   setRoots(roots: readonly string[]): void {
     this.packages = new PackageLocator(roots);
+    this.roots = roots;
+    this.dependencies = undefined;
     this.packageStarts.clear();
     this.propagatedFor = undefined;
     this.longLived.clear();
@@ -396,7 +401,7 @@ export class ProjectIndex {
     const rule = this.rulesById.get('blocking-call');
     const severity = options.rules['blocking-call']?.severity ?? rule?.meta.defaultSeverity ?? 'warning';
     if (!rule || severity === 'off' || options.dependencies === false) return undefined;
-    this.dependencies ??= new DependencyIndex(this.dependencyOptions);
+    this.dependencies ??= new DependencyIndex(this.dependencyOptions, this.roots);
     const found = this.dependencies.hazardOf(summary.file, call.module, call.path);
     if (!found) return undefined;
     const finding = dependencyFinding(summary.file, call, found, rule, severity, role);

@@ -66,7 +66,7 @@ interface PackageState {
 }
 
 export class DependencyIndex {
-  private readonly locator = new PackageLocator();
+  private readonly locator: PackageLocator;
   /** package folder → its state */
   private readonly packages = new Map<string, PackageState>();
   private readonly limits: Limits;
@@ -76,7 +76,11 @@ export class DependencyIndex {
   /** summaries read from disk and written to disk in this run (for tests and the bench) */
   readonly stats = { cacheReads: 0, cacheWrites: 0, packagesRead: 0 };
 
-  constructor(private readonly options: DependencyOptions = {}) {
+  constructor(
+    private readonly options: DependencyOptions = {},
+    roots: readonly string[] = [],
+  ) {
+    this.locator = new PackageLocator(roots.map((root) => path.resolve(root)));
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.engineKey = options.engineKey ?? ENGINE_KEY;
   }

@@ -46,6 +46,13 @@ export function isPackageSpecifier(specifier: string): boolean {
 }
 
 export class PackageLocator {
+  /**
+   * @param roots the folders scanned: a file inside one looks for packages up to that folder, not
+   * above (a project copied into another's tree must not read the outer project's node_modules;
+   * package roles are bounded the same way). Files outside every root look up to `/`, as Node does.
+   */
+  constructor(private readonly roots: readonly string[] = []) {}
+
   /** folder → whether it has a node_modules folder */
   private readonly hasNodeModules = new Map<string, boolean>();
   /** `folder\0name` → the package, or null when not installed there or above */
@@ -57,6 +64,7 @@ export class PackageLocator {
     const known = this.found.get(key);
     if (known !== undefined) return known ?? undefined;
     let result: LocatedPackage | null = null;
+    const top = this.outermostRootOf(fromDir);
     for (let dir = fromDir; ; ) {
       // a package's own files look for its dependencies from its folder up, skipping node_modules itself
       if (path.basename(dir) !== 'node_modules' && this.nodeModulesIn(dir)) {
@@ -74,11 +82,20 @@ export class PackageLocator {
         }
       }
       const parent = path.dirname(dir);
-      if (parent === dir) break;
+      if (parent === dir || dir === top) break;
       dir = parent;
     }
     this.found.set(key, result);
     return result ?? undefined;
+  }
+
+  private outermostRootOf(dir: string): string | undefined {
+    let top: string | undefined;
+    for (const root of this.roots) {
+      const inside = dir === root || dir.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+      if (inside && (top === undefined || root.length < top.length)) top = root;
+    }
+    return top;
   }
 
   private nodeModulesIn(dir: string): boolean {
