@@ -254,6 +254,7 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
       if (mentionsThreads && (collects & THREAD_KIND) !== 0) threads.collect(node);
       pushChildrenOf(node);
     }
+    bindings.finish();
     threads.finish();
 
     const failedRules = dispatch(context, bound);

@@ -84,6 +84,14 @@ function loadedModule(node: ts.Expression): string | undefined {
   return requiredModule(expr);
 }
 
+/** `require('m').x` → { module: 'm', path: ['x'] } */
+function requiredMember(node: ts.Expression): ModuleReference | undefined {
+  const expr = skipOuterExpressions(node);
+  if (!ts.isPropertyAccessExpression(expr)) return undefined;
+  const module = requiredModule(expr.expression);
+  return module === undefined ? undefined : { module, path: [expr.name.text] };
+}
+
 /** `null`, `undefined`, `void 0`, `false`: what a failed optional load leaves in a module variable. */
 function isEmptyValue(node: ts.Expression): boolean {
   const expr = skipOuterExpressions(node);
@@ -259,11 +267,17 @@ export class ModuleBindings {
     ts.SyntaxKind.VariableDeclaration,
     ts.SyntaxKind.BinaryExpression,
     ts.SyntaxKind.PropertyDeclaration,
+    ts.SyntaxKind.CallExpression,
   ];
+
+  /** `start(worker_threads)`: calls of a local function that hand it a module handle, bound in finish() */
+  private readonly handedModules: { callee: ts.Identifier; index: number; argument: ts.Identifier }[] = [];
 
   /** Called by the pre-pass walk; records imports, requires and re-assignments. */
   collect(node: ts.Node): void {
-    if (ts.isImportDeclaration(node)) {
+    if (ts.isCallExpression(node)) {
+      this.collectHandedModule(node);
+    } else if (ts.isImportDeclaration(node)) {
       this.collectImport(node);
     } else if (ts.isVariableDeclaration(node) && node.initializer) {
       if (ts.isIdentifier(node.name) && node.initializer.kind === ts.SyntaxKind.ThisKeyword) {
@@ -289,8 +303,12 @@ export class ModuleBindings {
     const left = skipOuterExpressions(node.left);
     const module = loadedModule(node.right);
     if (ts.isIdentifier(left)) {
+      const member = module === undefined ? requiredMember(node.right) : undefined;
       if (module !== undefined) {
         this.add(left.text, module, [], node, declaringScope(node, left.text));
+      } else if (member) {
+        // `let Worker; try { Worker = require('worker_threads').Worker } catch {}`
+        this.add(left.text, member.module, member.path, node, declaringScope(node, left.text));
       } else if (this.bindings.has(left.text) && !isEmptyValue(node.right)) {
         // `fs = null` in the catch of a `try { fs = require('fs') }` leaves the one module it can hold
         this.reassigned.add(left.text);
@@ -301,6 +319,52 @@ export class ModuleBindings {
       isThisLike(left.expression, this.thisAliases)
     ) {
       this.addMember(left.name.text, { module, path: [] });
+    }
+  }
+
+  /** Records `f(fs)` where `f` is a plain name and `fs` a name bound to a module. */
+  private collectHandedModule(node: ts.CallExpression): void {
+    const callee = node.expression;
+    if (!ts.isIdentifier(callee) || callee.text === 'require') return;
+    const args = node.arguments;
+    for (let index = 0; index < args.length; index++) {
+      const argument = args[index]!;
+      // only names bound above the call: the common order, and it keeps the list short
+      if (ts.isIdentifier(argument) && this.bindings.has(argument.text))
+        this.handedModules.push({ callee, index, argument });
+    }
+  }
+
+  /**
+   * After the pre-pass: a module handed to a local function binds that function's parameter
+   * (esbuild's `startWorkerThreadService(worker_threads)` → `new worker_threads2.Worker(…)`), when
+   * every such call hands the same module at that position.
+   */
+  finish(): void {
+    const byParameter = new Map<ts.ParameterDeclaration, ModuleReference | null>();
+    for (const { callee, index, argument } of this.handedModules) {
+      const reference = this.resolveAt(argument, argument);
+      if (!reference || reference.module === '<global>') continue;
+      const parameter = localFunctionOf(callee)?.parameters[index];
+      if (!parameter || !ts.isIdentifier(parameter.name) || parameter.dotDotDotToken) continue;
+      const known = byParameter.get(parameter);
+      if (known === undefined) byParameter.set(parameter, reference);
+      else if (
+        known &&
+        (known.module !== reference.module || known.path.join('.') !== reference.path.join('.'))
+      )
+        byParameter.set(parameter, null);
+    }
+    this.handedModules.length = 0;
+    for (const [parameter, reference] of byParameter) {
+      if (!reference) continue;
+      this.add(
+        (parameter.name as ts.Identifier).text,
+        reference.module,
+        reference.path,
+        parameter,
+        parameter.parent,
+      );
     }
   }
 
@@ -348,12 +412,10 @@ export class ModuleBindings {
     let path: string[] = [];
     if (module === undefined) {
       // const readFileSync = require('fs').readFileSync / require('fs').promises
-      if (ts.isPropertyAccessExpression(initializer)) {
-        const base = requiredModule(initializer.expression);
-        if (base !== undefined) {
-          module = base;
-          path = [initializer.name.text];
-        }
+      const member = requiredMember(initializer);
+      if (member) {
+        module = member.module;
+        path = member.path;
       }
       // const fsp = fs.promises / const f = fs: an alias of an already bound module
       if (module === undefined && ts.isIdentifier(node.name) && this.rootIsBound(initializer)) {
@@ -472,6 +534,31 @@ export class ModuleBindings {
   imports(module: string): boolean {
     return this.modules.has(module);
   }
+}
+
+/**
+ * The function a plain call's callee names in its scope: `function f() {}` or `const f = (…) => …`
+ * / `var f = function () {}` declared in the scope the name resolves to.
+ */
+function localFunctionOf(callee: ts.Identifier): ts.SignatureDeclaration | undefined {
+  const scope = declaringScope(callee, callee.text);
+  const statements =
+    ts.isSourceFile(scope) || ts.isBlock(scope) || ts.isModuleBlock(scope) ? scope.statements : [];
+  for (const statement of statements) {
+    if (ts.isFunctionDeclaration(statement) && statement.name?.text === callee.text) return statement;
+    if (!ts.isVariableStatement(statement)) continue;
+    for (const declaration of statement.declarationList.declarations) {
+      if (
+        !ts.isIdentifier(declaration.name) ||
+        declaration.name.text !== callee.text ||
+        !declaration.initializer
+      )
+        continue;
+      const initializer = skipOuterExpressions(declaration.initializer);
+      if (ts.isArrowFunction(initializer) || ts.isFunctionExpression(initializer)) return initializer;
+    }
+  }
+  return undefined;
 }
 
 /** Does a reference denote `module`'s export at `path`? Accepts 'fs/promises' for ['fs', 'promises', …]. */

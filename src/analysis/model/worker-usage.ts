@@ -19,7 +19,7 @@ import { numericValue } from './bounds.js';
 import { constInitializer } from './declarations.js';
 import { LISTENER_METHODS } from './node-api.js';
 
-/** `x.on('error', …)`, `once(x, 'exit')`, `x.onerror = …` */
+/** `x.on('error', …)`, `once(x, 'exit')`, `x.onerror = …`, `x.onmessage = …` */
 export interface ListenerRegistration {
   receiver: ts.Expression;
   /** event name; undefined when not a literal (`x.on(type, …)`) */
@@ -46,11 +46,11 @@ export function workerUsage(context: RuleContext): WorkerUsageIndex {
   for (const node of context.nodes) {
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) collectCall(node, index);
     else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-      // worker.onerror = …, worker.onexit = …
+      // worker.onerror = …, worker.onexit = …, worker.onmessage = …
       const left = skipOuterExpressions(node.left);
       if (
         ts.isPropertyAccessExpression(left) &&
-        (left.name.text === 'onerror' || left.name.text === 'onexit')
+        (left.name.text === 'onerror' || left.name.text === 'onexit' || left.name.text === 'onmessage')
       ) {
         index.listeners.push({
           receiver: left.expression,

@@ -1,11 +1,19 @@
-// unhandled-worker-error: a worker_threads Worker nobody listens to for 'error' or 'exit'.
+// unhandled-worker-error: a worker_threads Worker or a Web Worker nobody listens to for 'error'
+// (or 'exit').
 import ts from 'typescript';
 import { workerErrorSuggestion } from '../../fixes/unhandled-worker-error.js';
-import { isFunctionLike, parentSkippingWrappers, skipOuterExpressions, stringValue } from '../ast.js';
+import {
+  containsCall,
+  isFunctionLike,
+  parentSkippingWrappers,
+  skipOuterExpressions,
+  stringValue,
+} from '../ast.js';
 import type { RuleContext } from '../context.js';
 import { docsUrl } from '../docs-url.js';
-import { constInitializer } from '../model/declarations.js';
+import { constInitializer, findDeclaration } from '../model/declarations.js';
 import { LISTENER_METHODS } from '../model/node-api.js';
+import { isThreadSpawn } from '../model/threads.js';
 import { type ListenerRegistration, type WorkerUsageIndex, workerUsage } from '../model/worker-usage.js';
 import { WORKER_CREATION_TRIGGER } from '../text-triggers.js';
 import type { Rule } from '../types.js';
@@ -22,8 +30,10 @@ type Holder =
   | { kind: 'handled' }
   | { kind: 'discarded' }
   | { kind: 'local'; name: string; scope: ts.Node }
-  /** stored in a field or collection, returned, or passed on: handlers may be attached elsewhere in the file */
-  | { kind: 'escapes' };
+  /** stored in a field or collection, or passed on: handlers may be attached elsewhere in the file */
+  | { kind: 'escapes' }
+  /** returned to the caller (a factory): the caller attaches the handlers */
+  | { kind: 'returned' };
 
 /**
  * Follows `new Worker(…)` up through chained listener calls (`new Worker(f).on('error', …)`) to
@@ -70,9 +80,92 @@ function holderOf(spawn: ts.Node): Holder {
       continue;
     }
     if (ts.isExpressionStatement(parent) || ts.isVoidExpression(parent)) return { kind: 'discarded' };
-    // returned, pushed, passed to a function, stored in a field, an object or an array
+    if (ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === current))
+      return { kind: 'returned' };
+    // pushed, passed to a function, stored in a field, an object or an array
     return { kind: 'escapes' };
   }
+}
+
+/** The outermost expression that carries the spawn's value (`cond ? new Worker(a) : new Worker(b)`). */
+function valueRoot(spawn: ts.Node): ts.Node {
+  let current = spawn;
+  for (;;) {
+    const parent = parentSkippingWrappers(current);
+    if (
+      ts.isConditionalExpression(parent) ||
+      (ts.isBinaryExpression(parent) &&
+        skipOuterExpressions(parent.right) === current &&
+        (parent.operatorToken.kind === ts.SyntaxKind.BarBarToken ||
+          parent.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken))
+    ) {
+      current = parent;
+      continue;
+    }
+    return current;
+  }
+}
+
+/** Callee names that settle someone's wait: a promise's resolvers, a node-style callback. */
+const SETTLING_NAMES = /^(resolve|reject|callback|cb|done|next)$/i;
+
+/**
+ * A `'message'` listener (not on the worker's own global scope, `self`) that settles a wait: it
+ * calls a waiter from a table (`this.resolves[id](data)`), a promise's `resolve`/`reject`, or a
+ * callback the enclosing function was given. A listener that only shows or logs the data leaves
+ * nothing hanging when the worker fails.
+ */
+function answersWaiters(index: WorkerUsageIndex): boolean {
+  return index.listeners.some((registration) => {
+    if (registration.event !== 'message' || !registration.listener) return false;
+    const receiver = skipOuterExpressions(registration.receiver);
+    if (ts.isIdentifier(receiver) && receiver.text === 'self') return false;
+    let listener: ts.Node | undefined = skipOuterExpressions(registration.listener);
+    if (ts.isIdentifier(listener)) {
+      const declaration = findDeclaration(listener);
+      listener =
+        declaration?.kind === 'function'
+          ? declaration.node
+          : declaration?.kind === 'variable'
+            ? declaration.node.initializer
+            : undefined;
+    }
+    if (!listener || !isFunctionLike(listener)) return false;
+    const fn = listener;
+    return containsCall(fn, (call) => {
+      const callee = skipOuterExpressions(call.expression);
+      if (ts.isElementAccessExpression(callee)) return true;
+      const name = ts.isIdentifier(callee)
+        ? callee.text
+        : ts.isPropertyAccessExpression(callee)
+          ? callee.name.text.replace(/^#/, '')
+          : undefined;
+      if (name === undefined) return false;
+      if (SETTLING_NAMES.test(name)) return true;
+      if (!ts.isIdentifier(callee)) return false;
+      // a parameter of a function around the listener: the caller's callback
+      const declaration = findDeclaration(callee);
+      return declaration?.kind === 'parameter' && declaration.fn !== fn && !within(fn, declaration.fn);
+    });
+  });
+}
+
+/** Is the local worker variable handed back to the caller (`return worker`)? */
+function isReturned(name: string, scope: ts.Node): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isReturnStatement(node) && node.expression) {
+      const value = skipOuterExpressions(node.expression);
+      if (ts.isIdentifier(value) && value.text === name) {
+        found = true;
+        return;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  return found;
 }
 
 /** The function (or file) a variable is visible in — where its listeners must be. */
@@ -153,27 +246,33 @@ function hasForeignLifecycleListener(index: WorkerUsageIndex, context: RuleConte
   });
 }
 
-export const unhandledWorkerError: Rule<'unhandled'> = {
+export const unhandledWorkerError: Rule<'unhandled' | 'unhandledWeb'> = {
   meta: {
     id: 'unhandled-worker-error',
     category: 'worker-lifecycle',
     defaultSeverity: 'warning',
-    description: "A worker_threads Worker with no 'error' and no 'exit' listener.",
+    description:
+      "A worker_threads Worker with no 'error' and no 'exit' listener, or a Web Worker with no 'error' listener.",
     docsUrl: docsUrl('unhandled-worker-error'),
     textTrigger: WORKER_CREATION_TRIGGER,
     messages: {
       unhandled: "This Worker has no `'error'` or `'exit'` listener",
+      unhandledWeb: "This Web Worker has no `'error'` listener (`onerror`)",
     },
     explanations: {
       unhandled:
         "If the worker's code throws, the `'error'` event has no listener and crashes the main process; if the worker dies mid-task, the task and its promise never settle.\n\nListen to `'error'` and `'exit'` (reject the pending tasks, respawn with backoff), or use a pool such as piscina that does this for you.",
+      unhandledWeb:
+        "If the worker's script fails to load or throws, only its `'error'` event says so: without a listener, the requests waiting for its answers never settle.\n\nSet `worker.onerror` (or `addEventListener('error', …)`) and reject the pending requests there.",
     },
   },
   create(context) {
     return {
       onEnd() {
-        const spawns = context.threads.spawns.filter((s) => s.kind === 'worker_threads');
+        const spawns = context.threads.spawns.filter((s) => isThreadSpawn(s.kind));
         if (spawns.length === 0) return;
+        // one finding per worker, not per branch of `cond ? new Worker(a) : new Worker(b)`
+        const reported = new Set<ts.Node>();
         const index = workerUsage(context);
         let foreign: boolean | undefined;
         const foreignListener = (): boolean => {
@@ -182,6 +281,10 @@ export const unhandledWorkerError: Rule<'unhandled'> = {
         };
         for (const spawn of spawns) {
           const holder = holderOf(spawn.node);
+          // A Web Worker handed back by a factory gets its `onerror` from the caller (another
+          // file, usually). A Node Worker's `onerror` is never called, so there the rule still
+          // asks for listeners in this file.
+          const web = spawn.kind === 'web-worker';
           let handled: boolean;
           switch (holder.kind) {
             case 'handled':
@@ -189,6 +292,9 @@ export const unhandledWorkerError: Rule<'unhandled'> = {
               break;
             case 'discarded':
               handled = false;
+              break;
+            case 'returned':
+              handled = web || foreignListener();
               break;
             case 'escapes':
               handled = foreignListener();
@@ -203,13 +309,26 @@ export const unhandledWorkerError: Rule<'unhandled'> = {
                   within(holder.scope, registration.node)
                 );
               });
+              if (!handled && web && isReturned(holder.name, holder.scope)) handled = true;
               if (!handled && escapes(holder.name, holder.scope, index)) handled = foreignListener();
               break;
             }
           }
-          if (handled) continue;
-          const suggestion = workerErrorSuggestion(context.sourceFile, spawn.node, context.fileName);
-          context.report({ node: spawn.node, messageId: 'unhandled', fixes: suggestion ? [suggestion] : [] });
+          // A Web Worker nobody waits on (no `'message'` listener that settles a request) leaves
+          // nothing hanging when it fails: the browser logs the error.
+          if (handled || (web && !answersWaiters(index))) continue;
+          const root = valueRoot(spawn.node);
+          if (reported.has(root)) continue;
+          reported.add(root);
+          // the suggestion writes Node listeners (`on('error')`, `on('exit')`): not for a Web Worker
+          const suggestion = web
+            ? undefined
+            : workerErrorSuggestion(context.sourceFile, spawn.node, context.fileName);
+          context.report({
+            node: spawn.node,
+            messageId: web ? 'unhandledWeb' : 'unhandled',
+            fixes: suggestion ? [suggestion] : [],
+          });
         }
       },
     };

@@ -15,10 +15,12 @@ import {
   propertyChain,
   skipOuterExpressions,
   snippet,
+  stringValue,
 } from '../ast.js';
 import type { RuleContext } from '../context.js';
 import { docsUrl } from '../docs-url.js';
 import { numericValue } from '../model/bounds.js';
+import { constInitializer } from '../model/declarations.js';
 import {
   ARRAY_LOOP_METHODS,
   LISTENER_METHODS,
@@ -425,8 +427,14 @@ function perTaskFunction(fn: FunctionLike, walk: Walk, depth: number): PerTask |
     return { where: `in the \`${name ?? 'anonymous'}\` callback, once per call`, node: fn };
   const decorator = handlerDecorator(fn);
   if (decorator) return { where: `in the \`@${decorator}\` handler \`${name ?? 'anonymous'}\``, node: fn };
-  if (startsWorkerPerCall(fn, walk))
-    return { where: `in \`${name ?? 'anonymous'}()\`, which starts a worker for each call`, node: fn };
+  if (!returnsCachedResult(fn, walk.context) && startsWorkerPerCall(fn, walk))
+    return {
+      where:
+        name !== undefined
+          ? `in \`${name}()\`, which starts a worker for each call`
+          : 'in a function that starts a worker for each call',
+      node: fn,
+    };
   return undefined;
 }
 
@@ -470,7 +478,11 @@ function startsWorkerPerCall(fn: FunctionLike, walk: Walk): boolean {
       );
     });
   }
-  const body = fn.body;
+  // The spawn may sit in a helper the uncalled API reaches (`deflate()` → `wrkr()` → `wk()`): its
+  // own function is the one that shows what the worker is for.
+  const owner = spawn.node.pos >= fn.pos && spawn.node.end <= fn.end ? fn : enclosingFunction(spawn.node);
+  const body = owner?.body;
+  if (!body) return false;
   // the call's arguments go to the worker: as workerData/argv, or posted to it
   const options = spawn.node.arguments?.[1];
   const object = options && skipOuterExpressions(options);
@@ -486,13 +498,132 @@ function startsWorkerPerCall(fn: FunctionLike, walk: Walk): boolean {
         calleeName(call) === 'postMessage' &&
         (call.arguments ?? []).some((a) => mentionsAny(a, walk.parameters)),
     );
-  if (!takesCallData) return false;
-  // …and the helper waits for this one answer, or ends the worker after it
-  if (walk.inPromise) return true;
-  return containsCall(body, (call) => {
-    const name = calleeName(call);
-    return name === 'once' || name === 'terminate';
-  });
+  // a worker the function ends as soon as it answers has no other task to run
+  const endsAfterAnswer = messageListenerCalls(body, (call) => calleeName(call) === 'terminate');
+  if (!takesCallData && !endsAfterAnswer) return false;
+  // …and the helper waits for this one answer, or ends the worker after it, or hands the
+  // worker's answer to this call's callback
+  if (walk.inPromise || endsAfterAnswer) return true;
+  return (
+    containsCall(body, (call) => {
+      const name = calleeName(call);
+      return name === 'once' || name === 'terminate';
+    }) ||
+    messageListenerCalls(body, (call) => {
+      const callee = skipOuterExpressions(call.expression);
+      return ts.isIdentifier(callee) && walk.parameters.has(callee.text);
+    })
+  );
+}
+
+/**
+ * A memoized API: `if ('cores' in util) return callback(null, util.cores)` at the top, and the
+ * function stores `util.cores` later — the workers run for the first call only.
+ */
+function returnsCachedResult(fn: FunctionLike, context: RuleContext): boolean {
+  const body = fn.body;
+  if (!body || !ts.isBlock(body)) return false;
+  const guards: string[] = [];
+  for (const statement of body.statements) {
+    if (!ts.isIfStatement(statement) || !endsAbruptly(statement.thenStatement)) continue;
+    const visit = (node: ts.Node): void => {
+      if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.InKeyword) {
+        const key = stringValue(node.left);
+        if (key !== undefined)
+          guards.push(`${skipOuterExpressions(node.right).getText(context.sourceFile)}.${key}`);
+      } else if (ts.isPropertyAccessExpression(node)) {
+        guards.push(node.getText(context.sourceFile));
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(statement.expression);
+  }
+  if (guards.length === 0) return false;
+  let stored = false;
+  const visit = (node: ts.Node): void => {
+    if (stored) return;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const left = skipOuterExpressions(node.left);
+      if (ts.isPropertyAccessExpression(left) && guards.includes(left.getText(context.sourceFile))) {
+        stored = true;
+        return;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(body);
+  return stored;
+}
+
+function enclosingFunction(node: ts.Node): FunctionLike | undefined {
+  for (let current = node.parent; current && !ts.isSourceFile(current); current = current.parent)
+    if (isFunctionLike(current)) return current;
+  return undefined;
+}
+
+/**
+ * Does a `'message'` listener registered in `body` (`w.on('message', fn)`, `w.onmessage = fn`,
+ * `w.addEventListener('message', fn)`, given inline or by a name declared in the file) make a call
+ * that passes `test` — e.g. hand the answer to the caller's callback, or terminate the worker?
+ */
+function messageListenerCalls(
+  body: ts.Node,
+  test: (call: ts.CallExpression | ts.NewExpression) => boolean,
+): boolean {
+  const callsParameter = (listener: ts.Expression | undefined): boolean => {
+    if (!listener) return false;
+    let fn: ts.Node | undefined = skipOuterExpressions(listener);
+    if (ts.isIdentifier(fn)) {
+      const initializer = constInitializer(fn);
+      fn = initializer ? skipOuterExpressions(initializer) : functionDeclarationNamed(fn.text, body);
+    }
+    if (!fn || !isFunctionLike(fn)) return false;
+    return containsCall(fn, test);
+  };
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(node)) {
+      const name = calleeName(node);
+      if (
+        name !== undefined &&
+        LISTENER_METHODS.has(name) &&
+        firstStringArgument(node) === 'message' &&
+        callsParameter(node.arguments[1])
+      ) {
+        found = true;
+        return;
+      }
+    } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const left = skipOuterExpressions(node.left);
+      if (
+        ts.isPropertyAccessExpression(left) &&
+        left.name.text === 'onmessage' &&
+        callsParameter(node.right)
+      ) {
+        found = true;
+        return;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(body);
+  return found;
+}
+
+/** `function name() {}` declared directly in `scope` or in a block inside it */
+function functionDeclarationNamed(name: string, scope: ts.Node): ts.FunctionDeclaration | undefined {
+  let found: ts.FunctionDeclaration | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isFunctionDeclaration(node) && node.name?.text === name) {
+      found = node;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  return found;
 }
 
 function describeWhere(verdict: PerTask): string {
