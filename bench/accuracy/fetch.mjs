@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Fetches the labelled real-code set: every package in manifest.json, at its pinned version, with
 // `npm pack` (never `npm install`: no install scripts run, no dependencies come along) and untars it
-// into DEST/<name>/. A package already there at the same version is kept.
+// into DEST/<name>/. A package already there at the same version is kept. A package with `local`
+// (a folder of hand-written cases in this repo) is copied instead.
 //   node bench/accuracy/fetch.mjs [--dest DIR]     (default DIR: .cache/accuracy, git-ignored)
 // Exported as fetchSet() for bench/accuracy.mjs.
 import { execFileSync } from 'node:child_process';
@@ -24,9 +25,15 @@ export function readManifest(file = manifestPath) {
 export function fetchSet(dest = defaultDest, manifest = readManifest(), log = (s) => console.error(s)) {
   fs.mkdirSync(dest, { recursive: true });
   const dirs = [];
-  for (const { name, version } of manifest.packages) {
+  for (const { name, version, local } of manifest.packages) {
     const dir = path.join(dest, name);
     dirs.push(dir);
+    if (local) {
+      // A hand-written package kept in the repo (bench/accuracy/fixtures/): copied afresh each run.
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.cpSync(path.join(repoRoot, local), dir, { recursive: true });
+      continue;
+    }
     const stamp = path.join(dir, STAMP);
     if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === `${name}@${version}`) continue;
     log(`fetching ${name}@${version}`);

@@ -1,10 +1,12 @@
 // The scorer of the real-code accuracy set (bench/accuracy/score.mjs) on hand-made SARIF: the
 // matching rules that every recorded figure rests on, and the labelled set in the repo itself.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { fetchSet } from '../../bench/accuracy/fetch.mjs';
 import {
   checkLabels,
   classifyFindings,
@@ -195,6 +197,30 @@ describe('accuracy scorer', () => {
       labels: [{ ...label('H2', 'positive', 'blocking-call', 10), heldout: true }],
     };
     assert.throws(() => checkLabels(stray, roles), /held out but its package pkg is not/);
+  });
+
+  it('copies a hand-written package kept in the repo afresh, without npm', () => {
+    const dest = mkdtempSync(path.join(os.tmpdir(), 'cl-accuracy-test-'));
+    try {
+      const manifest = {
+        packages: [
+          {
+            name: 'handwritten-lib',
+            version: '0.0.0',
+            role: 'library',
+            local: 'bench/accuracy/fixtures/handwritten-lib',
+          },
+        ],
+      };
+      writeFileSync(path.join(dest, 'stale.txt'), 'x');
+      fetchSet(dest, manifest, () => {});
+      writeFileSync(path.join(dest, 'handwritten-lib', 'left-over.js'), 'x');
+      fetchSet(dest, manifest, () => {});
+      assert.ok(existsSync(path.join(dest, 'handwritten-lib', 'lib/index.js')));
+      assert.ok(!existsSync(path.join(dest, 'handwritten-lib', 'left-over.js')), 'copied afresh');
+    } finally {
+      rmSync(dest, { recursive: true, force: true });
+    }
   });
 
   it('accepts the labelled set in the repo', () => {
