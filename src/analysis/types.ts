@@ -38,6 +38,11 @@ export interface Fix {
   title: string;
   edits: TextEdit[];
   safe: boolean;
+  /**
+   * A package the fixed code imports: whoever applies the fix adds it to the nearest
+   * package.json's `dependencies` when no dependency field lists it (the engine reads no files).
+   */
+  dependency?: { name: string; range: string };
 }
 
 export interface Suppression {

@@ -62,17 +62,19 @@ export function isEsModule(sourceFile: ts.SourceFile, file: string): boolean {
 }
 
 /**
- * The edit adding `import { name } from 'specifier';` after the last import (or before the first
- * statement); undefined when the name already appears in the file (it could be shadowed or taken).
+ * The edit adding `import { name } from 'specifier';` (or `import name from …` for a default
+ * export) after the last import (or before the first statement); undefined when the name already
+ * appears in the file (it could be shadowed or taken).
  */
 export function addNamedImport(
   sourceFile: ts.SourceFile,
   file: string,
   name: string,
   specifier: string,
+  kind: 'named' | 'default' = 'named',
 ): TextEdit | undefined {
   if (new RegExp(`\\b${name}\\b`).test(sourceFile.text)) return undefined;
-  const importText = `import { ${name} } from '${specifier}';`;
+  const importText = `import ${kind === 'named' ? `{ ${name} }` : name} from '${specifier}';`;
   const last = sourceFile.statements.filter(ts.isImportDeclaration).at(-1);
   if (last) return { file, start: last.getEnd(), end: last.getEnd(), newText: `\n${importText}` };
   const first = sourceFile.statements[0];

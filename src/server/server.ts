@@ -33,6 +33,7 @@ import { allRules as rules } from '../analysis/index.js';
 import { isSourceFile, listSourceFiles } from '../analysis/list-files.js';
 import { readSourceFileAsync } from '../analysis/read-source.js';
 import type { Fix } from '../analysis/types.js';
+import { dependencyEdit } from '../fixes/dependencies.js';
 import {
   commands,
   type MoveToWorkerPoolArgs,
@@ -739,7 +740,12 @@ async function disableRuleFor(file: string): Promise<(ruleId: string) => Workspa
 
 function fixToWorkspaceEdit(fix: Fix): WorkspaceEdit | undefined {
   const changes: NonNullable<WorkspaceEdit['changes']> = {};
-  for (const edit of fix.edits) {
+  // a package the fixed code imports goes into the nearest package.json (src/fixes/dependencies.ts)
+  const dependency =
+    fix.dependency && fix.edits[0]
+      ? dependencyEdit(fix.edits[0].file, fix.dependency.name, fix.dependency.range)
+      : undefined;
+  for (const edit of dependency ? [...fix.edits, dependency] : fix.edits) {
     const uri = pathToUri(edit.file);
     const document = documents.get(uri) ?? diskDocument(edit.file, uri);
     if (!document) return undefined;

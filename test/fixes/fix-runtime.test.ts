@@ -252,4 +252,52 @@ describe('fixes checked by running the code before and after', () => {
     assert.equal(threadsBefore, '4', 'a new thread per call before');
     assert.equal(threadsAfter, '1', 'one thread reused after');
   });
+
+  it('unbounded-fan-out: p-limit keeps the results and their order, with at most 10 in flight', () => {
+    const code = [
+      "import { lookup } from './lookup.mjs';",
+      'export async function resolveAll(ids) {',
+      '  return Promise.all(ids.map(async (id) => {',
+      '    const value = await lookup(id);',
+      '    return value + 1;',
+      '  }));',
+      '}',
+    ].join('\n');
+    const lookup = [
+      'export const stats = { active: 0, peak: 0 };',
+      'export async function lookup(id) {',
+      '  stats.active++;',
+      '  stats.peak = Math.max(stats.peak, stats.active);',
+      '  // later ids answer sooner: the order of the results must still follow the input',
+      '  await new Promise((resolve) => setTimeout(resolve, 100 - id));',
+      '  stats.active--;',
+      '  return id * 2;',
+      '}',
+    ].join('\n');
+    const main = [
+      "import { stats } from './lookup.mjs';",
+      "import { resolveAll } from './resolve.mjs';",
+      'const ids = Array.from({ length: 100 }, (_, i) => i);',
+      'const values = await resolveAll(ids);',
+      'console.log(values.join(), stats.peak);',
+    ].join('\n');
+    const after = fixed(
+      'unbounded-fan-out',
+      code,
+      'src/resolve.mjs',
+      'Run at most 10 at once with p-limit (tune it)',
+    );
+    const modules = path.join(dir, 'node_modules');
+    if (!fs.existsSync(modules)) fs.symlinkSync(path.resolve('node_modules'), modules, 'dir');
+    const before = runNode(main, 'main.mjs', [], { 'resolve.mjs': code, 'lookup.mjs': lookup });
+    const then = runNode(main, 'main.mjs', [], { 'resolve.mjs': after, 'lookup.mjs': lookup });
+    assert.equal(before.status, 0, before.stderr);
+    assert.equal(then.status, 0, then.stderr);
+    const [valuesBefore, peakBefore] = before.stdout.trim().split(' ');
+    const [valuesAfter, peakAfter] = then.stdout.trim().split(' ');
+    assert.equal(valuesAfter, valuesBefore, 'same results in the same order');
+    assert.equal(valuesBefore, Array.from({ length: 100 }, (_, i) => i * 2 + 1).join());
+    assert.equal(peakBefore, '100');
+    assert.equal(peakAfter, '10');
+  });
 });

@@ -166,6 +166,23 @@ ruleTester('unbounded-fan-out', {
           data: { combinator: 'Promise.all', work: '`sendEmail()`', collection: 'req.body.users' },
         },
       ],
+      suggestions: [
+        {
+          title: 'Run at most 10 at once with p-limit (tune it)',
+          output: lines(
+            "import express from 'express';",
+            "import pLimit from 'p-limit';",
+            'const app = express();',
+            "app.post('/notify', async (req, res) => {",
+            '  const limit = pLimit(10);',
+            '  await Promise.all(req.body.users.map((user) => limit(async () => {',
+            '    await sendEmail(user.email);',
+            '  })));',
+            '  res.sendStatus(204);',
+            '});',
+          ),
+        },
+      ],
     },
     {
       name: 'flags a non-async callback that returns a request (fetch, query, fs)',
@@ -202,6 +219,50 @@ ruleTester('unbounded-fan-out', {
           endLine: 5,
           endColumn: 34,
           data: { combinator: 'Promise.all', work: '`readFile()`', collection: 'paths' },
+        },
+      ],
+      suggestions: [
+        {
+          title: 'Run at most 10 at once with p-limit (tune it)',
+          output: lines(
+            "import { readFile } from 'node:fs/promises';",
+            "import pLimit from 'p-limit';",
+            'export async function load(urls, ids, paths) {',
+            '  const limit = pLimit(10);',
+            '  const pages = await Promise.all(urls.map((u) => limit(() => fetch(u).then((r) => r.text()))));',
+            "  const rows = await Promise.allSettled(ids.map((id) => pool.query('select * from t where id = $1', [id])));",
+            "  const files = await Promise.all(paths.map((p) => readFile(p, 'utf8')));",
+            '  return { pages, rows, files };',
+            '}',
+          ),
+        },
+        {
+          title: 'Run at most 10 at once with p-limit (tune it)',
+          output: lines(
+            "import { readFile } from 'node:fs/promises';",
+            "import pLimit from 'p-limit';",
+            'export async function load(urls, ids, paths) {',
+            '  const pages = await Promise.all(urls.map((u) => fetch(u).then((r) => r.text())));',
+            '  const limit = pLimit(10);',
+            "  const rows = await Promise.allSettled(ids.map((id) => limit(() => pool.query('select * from t where id = $1', [id]))));",
+            "  const files = await Promise.all(paths.map((p) => readFile(p, 'utf8')));",
+            '  return { pages, rows, files };',
+            '}',
+          ),
+        },
+        {
+          title: 'Run at most 10 at once with p-limit (tune it)',
+          output: lines(
+            "import { readFile } from 'node:fs/promises';",
+            "import pLimit from 'p-limit';",
+            'export async function load(urls, ids, paths) {',
+            '  const pages = await Promise.all(urls.map((u) => fetch(u).then((r) => r.text())));',
+            "  const rows = await Promise.allSettled(ids.map((id) => pool.query('select * from t where id = $1', [id])));",
+            '  const limit = pLimit(10);',
+            "  const files = await Promise.all(paths.map((p) => limit(() => readFile(p, 'utf8'))));",
+            '  return { pages, rows, files };',
+            '}',
+          ),
         },
       ],
     },
@@ -333,6 +394,19 @@ ruleTester('unbounded-fan-out', {
           data: { combinator: 'Promise.all', work: '`fetch()`', collection: 'urls' },
         },
       ],
+      suggestions: [
+        {
+          title: 'Run at most 10 at once with p-limit (tune it)',
+          output: lines(
+            "import { parentPort } from 'node:worker_threads';",
+            "import pLimit from 'p-limit';",
+            "parentPort!.on('message', async (urls: string[]) => {",
+            '  const limit = pLimit(10);',
+            '  parentPort!.postMessage(await Promise.all(urls.map((u) => limit(() => fetch(u)))));',
+            '});',
+          ),
+        },
+      ],
     },
     {
       name: 'flags fan-out in worker files and start-up code too: the cost is memory and sockets (2)',
@@ -350,6 +424,18 @@ ruleTester('unbounded-fan-out', {
           endLine: 3,
           endColumn: 36,
           data: { combinator: 'Promise.all', work: '`readFile()`', collection: 'files' },
+        },
+      ],
+      suggestions: [
+        {
+          title: 'Run at most 10 at once with p-limit (tune it)',
+          output: lines(
+            "import { readdir, readFile } from 'node:fs/promises';",
+            "import pLimit from 'p-limit';",
+            "const files = await readdir('templates');",
+            'const limit = pLimit(10);',
+            "const templates = await Promise.all(files.map((f) => limit(() => readFile('templates/' + f, 'utf8'))));",
+          ),
         },
       ],
     },

@@ -4,6 +4,7 @@
 // memory. Limiters (p-limit, p-queue, Bottleneck, semaphores), bounded collections and small fixed
 // sets of different calls are fine.
 import ts from 'typescript';
+import { limitConcurrencySuggestion } from '../../fixes/unbounded-fan-out.js';
 import {
   boundNames,
   calleeName,
@@ -155,6 +156,7 @@ export const unboundedFanOut: Rule<'fanOut'> = {
         if (!isPromiseCombinator(context, callee)) return;
         const fanOut = fanOutOf(context, argument, threshold);
         if (!fanOut) return;
+        const limit = limitConcurrencySuggestion(context.sourceFile, fanOut.site, context.fileName);
         context.report({
           node: callee,
           messageId: 'fanOut',
@@ -167,6 +169,7 @@ export const unboundedFanOut: Rule<'fanOut'> = {
             fanOut.site !== argument
               ? [context.related(fanOut.site, 'the work started per element')]
               : undefined,
+          fixes: limit ? [limit] : [],
         });
       },
     };
