@@ -4,7 +4,11 @@
 // Targets (issue 3): activation < 50 ms, edit analysis < 30 ms, no stall > 20 ms.
 //
 //   node bench/editor.mjs [corpus-dir] [--edits N] [--debounce ms (default 100, the setting's default)] [--profile]
-//   node bench/editor.mjs --first-diagnostic [--runs 5]
+//   node bench/editor.mjs --first-diagnostic [--runs 5] [--cache cold|warm] [--compare <other checkout>]
+//     --cache cold: the server's compile cache is empty in every window (the first start after
+//     installing); warm: kept from window to window (every later start), warmed by an uncounted window.
+//     --compare: another checkout of the extension (built with `node scripts/build.mjs --production`),
+//     its windows alternating with this build's, and the ratio printed.
 //     a cold window each run (fresh code-server and user data, the demo service as the workspace,
 //     default settings): opening src/images.ts → our first diagnostic in it, median of the runs,
 //     split into VS Code's part (until our bundle starts evaluating) and ours (issue 11: < 1.5 s).
@@ -12,6 +16,7 @@
 // Uses the production (minified) bundle, as shipped. Results: .vscode-test/results/bench-editor.json.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -36,6 +41,8 @@ const { values: args, positionals } = parseArgs({
     timeout: { type: 'string', default: '900' },
     'first-diagnostic': { type: 'boolean', default: false },
     runs: { type: 'string', default: '5' },
+    compare: { type: 'string' },
+    cache: { type: 'string', default: 'cold' },
   },
 });
 
@@ -221,10 +228,17 @@ function report() {
 }
 
 /** One cold window: returns the extension host's firstDiagnostic record. */
-async function coldWindow(testsEntry) {
+/**
+ * One cold window: returns the extension host's firstDiagnostic record. `extension`: the folder of
+ * the extension to run (this repo or --compare's); `cacheDir`: a compile cache kept between windows
+ * (--cache warm), copied into the window's temp folder where the extension points the server's.
+ */
+async function coldWindow(testsEntry, extension, cacheDir) {
   const sandbox = makeSandbox();
   const workspace = path.join(sandbox.dir, 'demo-service');
   cpSync(path.join(repo, 'examples/demo-service'), workspace, { recursive: true });
+  const windowCache = path.join(sandbox.dir, 'tmp/node-compile-cache');
+  if (cacheDir && existsSync(cacheDir)) cpSync(cacheDir, windowCache, { recursive: true });
   let server;
   let browser;
   try {
@@ -243,7 +257,10 @@ async function coldWindow(testsEntry) {
     });
     rmSync(resultsFile, { force: true });
     await page.goto(
-      workbenchUrl(server, workspace, { extensionDevelopmentPath: repo, extensionTestsPath: testsEntry }),
+      workbenchUrl(server, workspace, {
+        extensionDevelopmentPath: extension,
+        extensionTestsPath: testsEntry,
+      }),
     );
     await Promise.race([
       finished,
@@ -257,6 +274,10 @@ async function coldWindow(testsEntry) {
   } finally {
     await browser?.close().catch(() => {});
     server?.stop();
+    if (cacheDir && existsSync(windowCache)) {
+      rmSync(cacheDir, { recursive: true, force: true });
+      cpSync(windowCache, cacheDir, { recursive: true });
+    }
     sandbox.dispose();
   }
 }
@@ -265,12 +286,43 @@ async function firstDiagnostic() {
   ensureInstalled();
   const { testsEntry } = await build({ production: true, folder: 'bench' });
   mkdirSync(path.dirname(resultsFile), { recursive: true });
-  const runs = [];
-  for (let i = 0; i < Number(args.runs); i++) {
-    const run = await coldWindow(testsEntry);
-    log(`run ${i + 1}: ${JSON.stringify(run)}`);
-    runs.push(run);
+  // This repo's build, and --compare's (another checkout with a production dist/), alternately.
+  const extensions = [repo, ...(args.compare ? [path.resolve(args.compare)] : [])];
+  const cacheDirs = extensions.map((_, i) =>
+    args.cache === 'warm' ? path.join(vscodeTest, `tmp/bench-compile-cache-${i}`) : undefined,
+  );
+  for (const dir of cacheDirs) if (dir) rmSync(dir, { recursive: true, force: true });
+  const runsOf = extensions.map(() => []);
+  if (args.cache === 'warm') {
+    log('warming the compile caches (a first window per build, not counted)');
+    for (const [k, extension] of extensions.entries()) await coldWindow(testsEntry, extension, cacheDirs[k]);
   }
+  for (let i = 0; i < Number(args.runs); i++) {
+    for (const [k, extension] of extensions.entries()) {
+      const run = await coldWindow(testsEntry, extension, cacheDirs[k]);
+      run.vscodePartMs = run.vscodeBeforeOurCodeMs + run.vscodeBetweenLoadAndActivateMs;
+      run.oursPartMs = run.openToFirstDiagnosticMs - run.vscodePartMs;
+      run.afterActivateMs = run.openToFirstDiagnosticMs - run.timeline.activateEnds;
+      log(`run ${i + 1} (${extension}): ${JSON.stringify(run)}`);
+      runsOf[k].push(run);
+    }
+  }
+  const medians = extensions.map((extension, k) => summarize(extension, runsOf[k]));
+  if (extensions.length > 1) {
+    console.log(
+      `\nratio this build / ${extensions[1]}: open → diagnostic ${(medians[0].total / medians[1].total).toFixed(2)}, ours ${(medians[0].ours / medians[1].ours).toFixed(2)} (same run, windows alternating)`,
+    );
+  }
+  for (const dir of cacheDirs) if (dir) rmSync(dir, { recursive: true, force: true });
+  writeFileSync(
+    path.join(vscodeTest, 'results/bench-first-diagnostic.json'),
+    JSON.stringify(Object.fromEntries(extensions.map((extension, k) => [extension, runsOf[k]])), null, 2),
+  );
+  process.exit(0);
+}
+
+/** Prints one build's medians and timeline; returns its medians. */
+function summarize(extension, runs) {
   const median = (key) => {
     const values = runs
       .map((run) => run[key])
@@ -282,19 +334,38 @@ async function firstDiagnostic() {
     `${Math.min(...runs.map((run) => run[key]))}–${Math.max(...runs.map((run) => run[key]))}`;
   const total = median('openToFirstDiagnosticMs');
   console.log(
-    `\ncold window, open src/images.ts → first diagnostic, median of ${runs.length}: ${total} ms (range ${range('openToFirstDiagnosticMs')})  [target < 1500 ms: ${total < 1500 ? 'ok' : 'OVER TARGET'}]`,
+    `\n${extension === repo ? 'this build' : extension}, compile cache ${args.cache}: cold window, open src/images.ts → first diagnostic, median of ${runs.length}: ${total} ms (range ${range('openToFirstDiagnosticMs')})  [target < 1500 ms: ${total < 1500 ? 'ok' : 'OVER TARGET'}]  load average ${os.loadavg()[0].toFixed(1)}`,
+  );
+  const vscodePart = median('vscodePartMs');
+  console.log(
+    `  VS Code's part: ${vscodePart} ms = until our bundle starts evaluating ${median('vscodeBeforeOurCodeMs')} ms + between loading it and calling activate() ${median('vscodeBetweenLoadAndActivateMs')} ms`,
   );
   console.log(
-    `  VS Code, until our bundle starts evaluating: ${median('vscodeBeforeOurCodeMs')} ms (range ${range('vscodeBeforeOurCodeMs')})`,
+    `  ours:           ${median('oursPartMs')} ms = evaluating our bundle ${median('evaluatingOurModulesMs')} ms + activate() ${median('insideActivateMs')} ms + activate() returned → diagnostic shown ${median('afterActivateMs')} ms`,
   );
-  console.log(
-    `  ours, from then to the diagnostic:           ${median('oursMs')} ms (range ${range('oursMs')})`,
-  );
-  console.log(`    our activation (evaluate + activate()):    ${median('ourActivationMs')} ms`);
-  console.log(`    activate() → server started:               ${median('activateToServerStartedMs')} ms`);
-  console.log(`    server started → diagnostic shown:         ${median('serverStartedToDiagnosticMs')} ms`);
-  writeFileSync(path.join(vscodeTest, 'results/bench-first-diagnostic.json'), JSON.stringify(runs, null, 2));
-  process.exit(0);
+  console.log('  timeline (median ms after the open call; extension host | server process):');
+  const steps = [
+    ['ourBundleEvaluates', 'host: our bundle starts evaluating'],
+    ['activateStarts', 'host: activate() called'],
+    ['serverForked', 'host: server process forked (in activate)'],
+    ['activateEnds', 'host: activate() returns'],
+    ['serverProcessStarts', 'server: process clock starts'],
+    ['serverBundleEvaluates', 'server: bundle starts evaluating (Node bootstrap, compile)'],
+    ['clientLibraryLoaded', 'host: language client library loaded'],
+    ['serverModulesEvaluated', 'server: bundle evaluated (TypeScript, engine, LSP library)'],
+    ['serverGetsInitialize', 'server: initialize request arrives'],
+    ['initializeAnswered', 'host: initialize answered'],
+    ['firstAnalysisStarts', 'server: first analysis starts'],
+    ['firstAnalysisEnds', 'server: first analysis ends'],
+    ['diagnosticShown', 'host: diagnostic in the Problems model'],
+  ];
+  for (const [key, label] of steps) {
+    const values = runs.map((run) => run.timeline?.[key]).filter((value) => typeof value === 'number');
+    if (values.length === 0) continue;
+    const sorted = values.sort((a, b) => a - b);
+    console.log(`    ${String(sorted[Math.floor(sorted.length / 2)]).padStart(6)}  ${label}`);
+  }
+  return { total, ours: median('oursPartMs') };
 }
 
 if (args['first-diagnostic']) await firstDiagnostic();

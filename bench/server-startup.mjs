@@ -13,12 +13,13 @@
 //
 //   node bench/server-startup.mjs [--runs 5] [--node path] [--cache cold|warm|off]
 //                                 [--dist dir --dist other-dir …] [--no-scan]
-// --cache: NODE_COMPILE_CACHE (Node 22.1+; the extension sets it) in a fresh folder per sample
-// (cold: the first start after installing), one shared folder warmed before the samples (warm:
-// every later start), or unset. Several --dist folders (e.g. a copy of an older build's dist/) are
+// --cache: the code cache (src/shared/code-cache.ts, through dist/code-cache.js as the extension
+// starts the server; for older builds without it Node's NODE_COMPILE_CACHE, 22.1+) in a fresh
+// folder per sample (cold: the first start after installing), one folder warmed before the
+// samples (warm: every later start), or off (the bundle run directly). Several --dist folders (e.g. a copy of an older build's dist/) are
 // measured alternately in the same run, so their ratio holds on a busy machine.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -55,9 +56,17 @@ function cpuMs(pid) {
 async function sample(dist, cacheDir) {
   const env = { ...process.env, CONCURRENCY_LENS_VERSION: 'bench' };
   delete env.NODE_COMPILE_CACHE;
-  if (cacheDir) env.NODE_COMPILE_CACHE = cacheDir;
+  delete env.CONCURRENCY_LENS_CODE_CACHE;
+  if (cacheDir) {
+    env.NODE_COMPILE_CACHE = path.join(cacheDir, 'node');
+    env.CONCURRENCY_LENS_CODE_CACHE = path.join(cacheDir, 'ours');
+  }
+  // As the extension starts it: through the code-cache loader when the build has one.
+  const loader = path.join(dist, 'code-cache.js');
+  const script = path.join(dist, 'server.js');
+  const args = existsSync(loader) && cacheDir ? [loader, script, '--stdio'] : [script, '--stdio'];
   const started = performance.now();
-  const child = spawn(node, [path.join(dist, 'server.js'), '--stdio'], {
+  const child = spawn(node, args, {
     cwd: demo,
     env,
     stdio: ['pipe', 'pipe', 'inherit'],

@@ -15,6 +15,8 @@ const entries = {
   server: 'src/server/server.ts',
   'server-scan-child': 'src/server/scan-child.ts',
   'profiler-harness': 'src/profiler/harness.ts',
+  // the loader that starts the CLI and the server with V8's code cache (bin/, the extension)
+  'code-cache': 'src/shared/code-cache.ts',
 };
 const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));
 

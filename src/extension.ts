@@ -4,9 +4,13 @@
 
 // The load clock stays the first import: it marks when this bundle started evaluating.
 import { moduleEvaluationStartedAt } from './client/load-clock.js';
+import { forkServerEarly } from './client/server-process.js';
 import type * as vscode from 'vscode';
 import type { ConcurrencyLensApi } from './client/api.js';
 import { activateClient, deactivateClient } from './client/index.js';
+
+// The server's process starts now, on another core, while VS Code gets round to calling activate().
+forkServerEarly();
 
 const modulesEvaluatedAt = performance.now();
 

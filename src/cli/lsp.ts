@@ -20,6 +20,10 @@ export function startLanguageServer(argv: string[], io: { stdout(text: string): 
   if (argv.length !== 1 || argv[0] !== '--stdio') return 'usage';
   const serverModule = path.join(__dirname, 'server.js');
   if (!existsSync(serverModule)) throw new Error(`${serverModule} is missing: run 'npm run build'`);
-  require(serverModule);
+  // with V8's code cache, as the extension starts it (src/shared/code-cache.ts)
+  const { requireWithCodeCache } = require(
+    path.join(__dirname, 'code-cache.js'),
+  ) as typeof import('../shared/code-cache.js');
+  requireWithCodeCache(serverModule);
   return 0;
 }

@@ -3,6 +3,12 @@ import type { Event } from 'vscode';
 import type { ScanWorkspaceResult, ServerInfoResult, StatusParams } from '../shared/protocol.js';
 import type { ProfilerProbe } from './profiler.js';
 
+export interface ServerStartClock {
+  forkedAt?: number;
+  clientLibraryLoadedAt?: number;
+  initializeAnsweredAt?: number;
+}
+
 export interface ConcurrencyLensApi {
   /** milliseconds spent inside `activate()` (the benchmark compares it with VS Code's whole activation) */
   activateMs?: number;
@@ -13,6 +19,8 @@ export interface ConcurrencyLensApi {
     activateStartedAt: number;
     activateEndedAt: number;
   };
+  /** performance.now() marks of the first server start (forked, client library loaded, initialize answered) */
+  serverStartClock?: ServerStartClock;
   /** Starts the server if it is not running yet; resolves when it answers requests. */
   whenReady(): Promise<void>;
   serverInfo(): Promise<ServerInfoResult>;

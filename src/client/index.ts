@@ -20,7 +20,7 @@ let activeServer: ServerManager | undefined;
 export function activateClient(context: vscode.ExtensionContext): ConcurrencyLensApi {
   const log = vscode.window.createOutputChannel('Concurrency Lens', { log: true });
   const status = new StatusItem();
-  const server = new ServerManager(context, log, status);
+  const server = new ServerManager(log, status);
   activeServer = server;
   const scanned = new vscode.EventEmitter<ScanWorkspaceResult>();
   const willPreviewMove = new vscode.EventEmitter<string>();
@@ -121,6 +121,7 @@ export function activateClient(context: vscode.ExtensionContext): ConcurrencyLen
       await server.ensureStarted();
     },
     serverInfo: () => server.serverInfo(),
+    serverStartClock: server.startClock,
     onDidStartServer: server.onDidStartServer,
     onDidScan: scanned.event,
     profiler,

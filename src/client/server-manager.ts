@@ -1,10 +1,16 @@
 // Owns the language client: starts the server on first need, restarts it with backoff when it dies
 // (telling the user once, not at every crash), and restarts it on request.
-// vscode-languageclient is loaded on first start, so activation does not pay for it.
-import os from 'node:os';
+// vscode-languageclient is loaded on first start, so activation does not pay for it. The server's
+// process is usually running already by then (forked when this bundle loaded: server-process.ts).
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
+import type {
+  LanguageClient,
+  LanguageClientOptions,
+  MessageTransports,
+  ServerOptions,
+} from 'vscode-languageclient/node';
 import {
   commands,
   type ScanProgressParams,
@@ -15,7 +21,9 @@ import {
   statusMethod,
 } from '../shared/protocol.js';
 import { configurationSection } from '../shared/settings.js';
+import type { ServerStartClock } from './api.js';
 import { documentSelector, sourceGlob } from './languages.js';
+import { forkServer, isAlive, takeEarlyServer } from './server-process.js';
 import type { StatusItem } from './status.js';
 
 type LanguageClientLibrary = typeof import('vscode-languageclient/node');
@@ -29,6 +37,13 @@ function loadLanguageClientLibrary(): LanguageClientLibrary {
   return require(path.join(__dirname, 'language-client.js')) as LanguageClientLibrary;
 }
 
+/** A replaced server process was asked to exit; if it has not within 2 s (hung), it is killed. */
+function retire(child: ChildProcess): void {
+  setTimeout(() => {
+    if (isAlive(child)) child.kill();
+  }, 2000).unref();
+}
+
 /** Crashes within this window count towards the backoff and the give-up limit. */
 const crashWindowMs = 3 * 60_000;
 const maxCrashesInWindow = 6;
@@ -37,6 +52,10 @@ const maxBackoffMs = 30_000;
 
 export class ServerManager implements vscode.Disposable {
   private client: LanguageClient | undefined;
+  /** the first start's marks, for the editor benchmark */
+  readonly startClock: ServerStartClock = {};
+  /** the process the client talks to */
+  private process: ChildProcess | undefined;
   private starting: Promise<LanguageClient> | undefined;
   private crashes: number[] = [];
   private toldUserAboutCrash = false;
@@ -50,10 +69,22 @@ export class ServerManager implements vscode.Disposable {
   readonly onScanProgress = this.scanProgressEmitter.event;
 
   constructor(
-    private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
     private readonly status: StatusItem,
   ) {}
+
+  /** The early process while it is alive, else a new one; connected to the client over IPC. */
+  private connectServer(library: LanguageClientLibrary): MessageTransports {
+    const early = takeEarlyServer();
+    if (early) this.startClock.forkedAt ??= early.forkedAt;
+    const child = early?.process ?? forkServer();
+    this.startClock.forkedAt ??= performance.now();
+    if (this.process) retire(this.process);
+    this.process = child;
+    child.stdout?.setEncoding('utf8').on('data', (text: string) => this.log.append(text));
+    child.stderr?.setEncoding('utf8').on('data', (text: string) => this.log.append(text));
+    return { reader: new library.IPCMessageReader(child), writer: new library.IPCMessageWriter(child) };
+  }
 
   get isRunning(): boolean {
     return this.client?.isRunning() ?? false;
@@ -97,24 +128,11 @@ export class ServerManager implements vscode.Disposable {
     }
     const started = performance.now();
     this.status.setState('starting');
-    const { LanguageClient, TransportKind, RevealOutputChannelOn, CloseAction, ErrorAction, State } =
-      loadLanguageClientLibrary();
-    const serverModule = this.context.asAbsolutePath('dist/server.js');
-    const env = {
-      ...process.env,
-      CONCURRENCY_LENS_VERSION: String(this.context.extension.packageJSON.version),
-      // Node 22.1+ keeps V8's compiled code of dist/server.js on disk: compiling the bundle is the
-      // largest part of the server's start-up (the scan process inherits it too).
-      NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? path.join(os.tmpdir(), 'node-compile-cache'),
-    };
-    const serverOptions: ServerOptions = {
-      run: { module: serverModule, transport: TransportKind.ipc, options: { env } },
-      debug: {
-        module: serverModule,
-        transport: TransportKind.ipc,
-        options: { env, execArgv: ['--nolazy', '--inspect=6019'] },
-      },
-    };
+    const library = loadLanguageClientLibrary();
+    this.startClock.clientLibraryLoadedAt ??= performance.now();
+    const { LanguageClient, RevealOutputChannelOn, CloseAction, ErrorAction, State } = library;
+    // Every start (first, restart, after a crash) connects a process: the prestarted one first.
+    const serverOptions: ServerOptions = async () => this.connectServer(library);
     const clientOptions: LanguageClientOptions = {
       documentSelector,
       outputChannel: this.log,
@@ -167,6 +185,7 @@ export class ServerManager implements vscode.Disposable {
 
   private async startClient(client: LanguageClient): Promise<void> {
     await client.start();
+    this.startClock.initializeAnsweredAt ??= performance.now();
     const info = await client.sendRequest<ServerInfoResult>(serverInfoMethod);
     this.startedEmitter.fire(info.pid);
   }
@@ -220,7 +239,10 @@ export class ServerManager implements vscode.Disposable {
   async stop(): Promise<void> {
     this.disposed = true;
     clearTimeout(this.restartTimer);
+    takeEarlyServer()?.process.kill();
     if (this.client?.isRunning()) await this.client.stop();
+    // The client asked it to exit; one that did not (hung) goes now.
+    if (this.process && isAlive(this.process)) this.process.kill();
   }
 
   dispose(): void {

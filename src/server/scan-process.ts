@@ -54,7 +54,11 @@ export class ScanProcess {
 
   private ensureChild(): ChildProcess {
     if (this.child) return this.child;
-    const child = fork(this.script, [], {
+    // Through the code-cache loader when it is there (built bundles): the process starts for
+    // every scan, and its start is mostly compiling the bundle (src/shared/code-cache.ts).
+    const loader = path.join(path.dirname(this.script), 'code-cache.js');
+    const [module, args] = existsSync(loader) ? [loader, [this.script]] : [this.script, []];
+    const child = fork(module, args, {
       // Everything on the one (low-priority) thread, the garbage collector included.
       execArgv: ['--single-threaded'],
       serialization: 'advanced',

@@ -13,7 +13,7 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 /** what the package may hold: the CLI's bundles and launcher, schemas, docs and the manifest files */
 const allowed =
-  /^(bin\/|dist\/(cli|scan-worker|server|server-scan-child|profiler-harness)\.js$|schemas\/|docs\/|(README|CHANGELOG)\.md$|LICENSE$|package\.json$)/;
+  /^(bin\/|dist\/(cli|scan-worker|server|server-scan-child|profiler-harness|code-cache)\.js$|schemas\/|docs\/|(README|CHANGELOG)\.md$|LICENSE$|package\.json$)/;
 
 describe('npm package', () => {
   const work = mkdtempSync(path.join(os.tmpdir(), 'cl-npm-package-'));
@@ -40,6 +40,7 @@ describe('npm package', () => {
     for (const needed of [
       'bin/concurrency-lens.js',
       'dist/cli.js',
+      'dist/code-cache.js',
       'dist/scan-worker.js',
       'dist/server.js',
       'LICENSE',

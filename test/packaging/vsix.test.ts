@@ -62,6 +62,7 @@ describe('per-platform .vsix packages', () => {
         'extension/dist/extension.js',
         'extension/dist/language-client.js',
         'extension/dist/server.js',
+        'extension/dist/code-cache.js',
         'extension/dist/server-scan-child.js',
         'extension/dist/profiler-harness.js',
         'extension/docs/rules/blocking-call.md',

@@ -98,6 +98,16 @@ async function measureFirstDiagnostic() {
   const diagnosedAt = performance.now();
   await activated;
   const clock = extension.exports.activationClock!;
+  const start = extension.exports.serverStartClock ?? {};
+  // The server's marks (its own performance.now(), from its timeOrigin) on this host's clock.
+  const info = await extension.exports.serverInfo();
+  const server = (mark: string) => {
+    const value = info.startup?.[mark];
+    return value === undefined || info.startup === undefined
+      ? undefined
+      : info.startup.timeOrigin + value - performance.timeOrigin;
+  };
+  const since = (at: number | undefined) => (at === undefined ? undefined : round(at - opened));
   const result = {
     file: 'src/images.ts',
     openToFirstDiagnosticMs: round(diagnosedAt - opened),
@@ -105,10 +115,30 @@ async function measureFirstDiagnostic() {
     vscodeBeforeOurCodeMs: round(clock.moduleEvaluationStartedAt - opened),
     oursMs: round(diagnosedAt - clock.moduleEvaluationStartedAt),
     ourActivationMs: round(clock.activateEndedAt - clock.moduleEvaluationStartedAt),
+    evaluatingOurModulesMs: round(clock.modulesEvaluatedAt - clock.moduleEvaluationStartedAt),
+    vscodeBetweenLoadAndActivateMs: round(clock.activateStartedAt - clock.modulesEvaluatedAt),
+    insideActivateMs: round(clock.activateEndedAt - clock.activateStartedAt),
     activateToServerStartedMs:
       serverStartedAt === undefined ? undefined : round(serverStartedAt - clock.activateEndedAt),
     serverStartedToDiagnosticMs:
       serverStartedAt === undefined ? undefined : round(diagnosedAt - serverStartedAt),
+    // Timeline, ms after the open call: the extension host's steps and the server process's.
+    timeline: {
+      ourBundleEvaluates: since(clock.moduleEvaluationStartedAt),
+      activateStarts: since(clock.activateStartedAt),
+      serverForked: since(start.forkedAt),
+      activateEnds: since(clock.activateEndedAt),
+      serverProcessStarts: since(info.startup ? info.startup.timeOrigin - performance.timeOrigin : undefined),
+      serverBundleEvaluates: since(server('bundleEvaluationStartedAt')),
+      serverModulesEvaluated: since(server('modulesEvaluatedAt')),
+      clientLibraryLoaded: since(start.clientLibraryLoadedAt),
+      serverGetsInitialize: since(server('initializeReceivedAt')),
+      initializeAnswered: since(start.initializeAnsweredAt),
+      firstAnalysisStarts: since(server('firstAnalysisStartedAt')),
+      firstAnalysisEnds: since(server('firstAnalysisEndedAt')),
+      serverStartedEvent: since(serverStartedAt),
+      diagnosticShown: since(diagnosedAt),
+    },
     diagnostics: ours(uri).length,
   };
   log(
