@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeFile } from '../src/analysis/analyzer.js';
 import { defaultOptions, optionsFromConfig } from '../src/analysis/config.js';
-import type { DependencyOptions } from '../src/analysis/dependencies/index.js';
+import { DependencyIndex, type DependencyOptions } from '../src/analysis/dependencies/index.js';
 import { ProjectIndex } from '../src/analysis/project.js';
 import type { AnalysisOptions, Finding } from '../src/analysis/types.js';
 import { MAX_MESSAGE_LENGTH } from './helpers/analyze.js';
@@ -202,5 +202,38 @@ describe('dependencies: blocking work inside node_modules, reported at the call'
     assert.equal(alone.findings.length, 0, "the outer node_modules is not this project's");
     const whole = scan(dir, [path.join(inner, 'server.js')], { cacheDir: false });
     assert.equal(whole.findings.length, 5, 'scanned from the outer folder, Node would load them');
+  });
+
+  it('finds every *Sync export of the real fs-extra blocking, and none of its asynchronous ones', () => {
+    // fs-extra from npm (this repository's own node_modules) with the packages it loads: the
+    // hand-written list's fs-extra entries are what reading the package gives
+    const dir = tempProject({ 'package.json': '{"name":"app","version":"1.0.0"}' });
+    const repoModules = path.join(__dirname, '..', 'node_modules');
+    for (const name of ['fs-extra', 'graceful-fs', 'jsonfile', 'universalify'])
+      cpSync(path.join(repoModules, name), path.join(dir, 'node_modules', name), {
+        recursive: true,
+        dereference: true,
+      });
+    const fsExtra = require(path.join(dir, 'node_modules/fs-extra')) as Record<string, unknown>;
+    const functions = Object.keys(fsExtra).filter((name) => typeof fsExtra[name] === 'function');
+    const sync = functions.filter((name) => name.endsWith('Sync'));
+    assert.ok(sync.length > 40, `${sync.length} sync exports`);
+    const index = new DependencyIndex({ cacheDir: false });
+    const from = path.join(dir, 'app.js');
+    assert.deepEqual(
+      sync.filter((name) => !index.hazardOf(from, 'fs-extra', [name])),
+      [],
+      'sync exports not found blocking',
+    );
+    assert.deepEqual(
+      functions.filter((name) => !name.endsWith('Sync') && index.hazardOf(from, 'fs-extra', [name])),
+      [],
+      'asynchronous exports found blocking',
+    );
+    // readJsonSync is jsonfile's readFileSync, read one level down in fs-extra's own dependency
+    const readJson = index.hazardOf(from, 'fs-extra', ['readJsonSync'])!;
+    assert.equal(readJson.hazard.inPackage, 'jsonfile');
+    assert.equal(readJson.hazard.what, 'fs.readFileSync()');
+    assert.match(readJson.file, /node_modules[\\/]jsonfile[\\/]index\.js$/);
   });
 });

@@ -95,6 +95,9 @@ export async function scan(scanOptions: ScanOptions): Promise<ScanResult> {
     for (const finding of index.finalize(analysis, options)) if (!finding.callSiteOf) findings.push(finding);
     if (analysis.skipped) skipped.push(analysis.skipped);
   }
+  // packages in node_modules given up (past the bounds of dependency reading): a note, not a failure
+  for (const [dir, note] of index.dependencyIndex?.notes ?? [])
+    skipped.push({ file: dir, reason: 'too-large', partial: true, detail: note });
   findings.sort(
     (a, b) =>
       a.file.localeCompare(b.file) ||
