@@ -237,8 +237,10 @@ async function coldWindow(testsEntry, extension, cacheDir) {
   const sandbox = makeSandbox();
   const workspace = path.join(sandbox.dir, 'demo-service');
   cpSync(path.join(repo, 'examples/demo-service'), workspace, { recursive: true });
-  const windowCache = path.join(sandbox.dir, 'tmp/node-compile-cache');
-  if (cacheDir && existsSync(cacheDir)) cpSync(cacheDir, windowCache, { recursive: true });
+  // Where the window's compile caches live: ours (src/shared/code-cache.ts, under XDG_CACHE_HOME)
+  // and Node's (NODE_COMPILE_CACHE in the temp folder, used by builds before ours).
+  const windowCaches = ['xdg/cache/concurrency-lens', 'tmp/node-compile-cache'];
+  if (cacheDir && existsSync(cacheDir)) cpSync(cacheDir, sandbox.dir, { recursive: true });
   let server;
   let browser;
   try {
@@ -274,9 +276,12 @@ async function coldWindow(testsEntry, extension, cacheDir) {
   } finally {
     await browser?.close().catch(() => {});
     server?.stop();
-    if (cacheDir && existsSync(windowCache)) {
+    if (cacheDir) {
       rmSync(cacheDir, { recursive: true, force: true });
-      cpSync(windowCache, cacheDir, { recursive: true });
+      for (const cache of windowCaches) {
+        const from = path.join(sandbox.dir, cache);
+        if (existsSync(from)) cpSync(from, path.join(cacheDir, cache), { recursive: true });
+      }
     }
     sandbox.dispose();
   }

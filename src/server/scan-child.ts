@@ -8,6 +8,7 @@ import { analyzePaths } from '../analysis/analyze-paths.js';
 import type { FileAnalysis } from '../analysis/analyzer.js';
 import { answerLargeStackRequest, retryOnLargeStack } from '../analysis/large-stack.js';
 import type { AnalysisOptions } from '../analysis/types.js';
+import { SCAN_NICE } from './scan-priority.js';
 
 export interface ScanBatchRequest {
   id: number;
@@ -20,9 +21,6 @@ export interface ScanBatchResponse {
   id: number;
   analyses: FileAnalysis[];
 }
-
-/** Nice value of the scan process (0 normal, 19 lowest). */
-const SCAN_NICE = 10;
 
 // This bundle also runs as the large-stack worker that re-analyses files that ran out of stack.
 if (!answerLargeStackRequest()) {

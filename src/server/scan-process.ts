@@ -4,10 +4,12 @@
 // during a scan, and runs the scan at a lower priority than the editor.
 import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { FileAnalysis } from '../analysis/analyzer.js';
 import type { AnalysisOptions } from '../analysis/types.js';
 import type { ScanBatchRequest, ScanBatchResponse } from './scan-child.js';
+import { SCAN_NICE } from './scan-priority.js';
 
 export class ScanProcess {
   private child: ChildProcess | undefined;
@@ -85,6 +87,13 @@ export class ScanProcess {
         ),
       ),
     );
+    // Lowered at once, not only when the child gets to it: loading its bundle (compiling
+    // TypeScript) then runs below the editor's priority too.
+    try {
+      if (child.pid !== undefined) os.setPriority(child.pid, SCAN_NICE);
+    } catch {
+      // not permitted here: the child tries itself
+    }
     this.child = child;
     return child;
   }
