@@ -17,6 +17,17 @@ ruleTester('unbounded-array-queue', {
       ),
     },
     {
+      name: 'a sliding window: the same call pushes and takes the oldest out, nothing accumulates',
+      code: lines(
+        'const recent = [];',
+        "socket.on('data', (sample) => {",
+        '  recent.push(sample);',
+        '  const oldest = recent.shift();',
+        '  report(oldest);',
+        '});',
+      ),
+    },
+    {
       name: 'a capacity check through `const node = this` bounds the member queue',
       code: lines(
         'function TcpNode(config) {',
@@ -32,6 +43,28 @@ ruleTester('unbounded-array-queue', {
     },
   ],
   invalid: [
+    {
+      name: 'one function feeds and drains, returning while busy and calling itself when the item is done',
+      code: lines(
+        'function JoinNode(config) {',
+        '  const node = this;',
+        '  let pending = [];',
+        '  let active = null;',
+        '  const processQueue = function (msg) {',
+        '    if (msg) {',
+        '      pending.push(msg);',
+        '      if (active !== null) return;',
+        '    }',
+        '    if (pending.length === 0) { active = null; return; }',
+        '    const next = pending.shift();',
+        '    active = true;',
+        '    reduce(next, () => { active = null; processQueue(); });',
+        '  };',
+        "  node.on('input', (msg) => processQueue(msg));",
+        '}',
+      ),
+      errors: [{ messageId: 'unbounded', line: 7, column: 7, endLine: 7, endColumn: 24 }],
+    },
     {
       name: "a per-node queue reached through `const node = this` (push on 'input', shift after each write)",
       code: lines(

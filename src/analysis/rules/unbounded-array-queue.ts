@@ -6,6 +6,7 @@ import {
   containsCall,
   enclosingFunction,
   type FunctionLike,
+  functionName,
   isAsyncFunction,
   isEqualityOperator,
   isFunctionLike,
@@ -393,7 +394,16 @@ export const unboundedArrayQueue: Rule<'unbounded'> = {
       // or a queue drained in place): nothing accumulates between calls.
       const drainFunctions = new Set(drains.map((d) => enclosingFunction(d.call)));
       if (
-        feedFunctions.some((fn) => fn && drainFunctions.has(fn) && !isAsyncFunction(fn) && !fn.asteriskToken)
+        feedOps.some((feed) => {
+          const fn = enclosingFunction(feed.call);
+          return (
+            fn &&
+            drainFunctions.has(fn) &&
+            !isAsyncFunction(fn) &&
+            !fn.asteriskToken &&
+            !defersDrain(fn, feed.call, drains)
+          );
+        })
       )
         return;
 
@@ -444,6 +454,42 @@ export const unboundedArrayQueue: Rule<'unbounded'> = {
     }
   },
 };
+
+/**
+ * A function that feeds and drains its queue but takes one item per call and hands it to
+ * asynchronous work (`push(msg); if (busy) return; … next = q.shift(); process(next, () =>
+ * self())`): a consumer, not a sliding window. It returns between the push and the shift, or
+ * calls itself again from a callback once the item is done.
+ */
+function defersDrain(fn: FunctionLike, feed: ts.CallExpression, drains: Use[]): boolean {
+  const own = drains.filter((d) => enclosingFunction(d.call) === fn);
+  const firstDrain = Math.min(...own.map((d) => d.call.pos));
+  let returnsBetween = false;
+  const visit = (node: ts.Node): void => {
+    if (returnsBetween || isFunctionLike(node)) return;
+    if (ts.isReturnStatement(node) && node.pos > feed.end && node.end < firstDrain) {
+      returnsBetween = true;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  if (fn.body) ts.forEachChild(fn.body, visit);
+  if (returnsBetween) return true;
+  const name = functionName(fn);
+  if (name === undefined || !fn.body) return false;
+  // a call to itself inside a nested function: the next item is taken when this one is done
+  let reentersLater = false;
+  const find = (node: ts.Node, nested: boolean): void => {
+    if (reentersLater) return;
+    if (nested && ts.isCallExpression(node) && nameOf(node.expression) === name) {
+      reentersLater = true;
+      return;
+    }
+    ts.forEachChild(node, (child) => find(child, nested || isFunctionLike(child)));
+  };
+  find(fn.body, false);
+  return reentersLater;
+}
 
 /** Is the comparison (part of) a `for` loop's condition? */
 function isLoopCondition(comparison: ts.BinaryExpression): boolean {
