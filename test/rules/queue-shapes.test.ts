@@ -118,6 +118,16 @@ ruleTester('ignored-backpressure', {
       ),
     },
     {
+      name: 'one write to each of a few streams, in a function no producer feeds',
+      code: lines(
+        "import net from 'node:net';",
+        'const peers = servers.map((s) => net.connect(s.port, s.host));',
+        'export function announce(text) {',
+        '  for (const peer of peers) peer.write(text);',
+        '}',
+      ),
+    },
+    {
       name: 'one reply per line on the connection the line came from',
       code: lines(
         "import net from 'node:net';",
@@ -128,6 +138,45 @@ ruleTester('ignored-backpressure', {
     },
   ],
   invalid: [
+    {
+      name: 'every chunk a socket delivers relayed to each player in a loop (method bound as the handler)',
+      code: lines(
+        'const sessions = new Map();',
+        'class Session {',
+        '  constructor(socket) {',
+        '    this.players = new Set();',
+        "    socket.on('data', this.onSocketData.bind(this));",
+        '  }',
+        '  onSocketData(data) { this.handle(data); }',
+        '  handle(packet) {',
+        '    for (const id of this.players) {',
+        '      const player = sessions.get(id);',
+        '      if (player.idle) player.res.cork();',
+        '      if (player.rtmp) player.res.write(packet);',
+        '      else player.res.write(wrap(packet));',
+        '    }',
+        '  }',
+        '}',
+      ),
+      errors: [{ messageId: 'relayed', line: 12, column: 24, endLine: 12, endColumn: 48 }],
+    },
+    {
+      name: "every 'input' message written to a socket opened later, closed only when configured",
+      code: lines(
+        "import net from 'node:net';",
+        'function TcpOut(config) {',
+        '  let client = null;',
+        "  const connect = () => { client = net.connect(config.port, config.host); };",
+        '  connect();',
+        "  this.on('input', (msg) => {",
+        '    if (Buffer.isBuffer(msg.payload)) client.write(msg.payload);',
+        '    else client.write(Buffer.from(String(msg.payload)));',
+        '    if (config.end) client.destroy();',
+        '  });',
+        '}',
+      ),
+      errors: [{ messageId: 'producer', line: 7, column: 39, endLine: 7, endColumn: 64 }],
+    },
     {
       name: 'every message of one socket written to another',
       code: lines(

@@ -8,6 +8,8 @@ import {
   containsCall,
   enclosingFunction,
   type FunctionLike,
+  functionName,
+  isFunctionLike,
   isLoop,
   mentionsAny,
   nameOf,
@@ -19,6 +21,7 @@ import { docsUrl } from '../docs-url.js';
 import { numericValue } from '../model/bounds.js';
 import { findDeclaration } from '../model/declarations.js';
 import type { ModuleReference } from '../model/modules.js';
+import { type ChainStep, describeRegistration } from '../model/phase.js';
 import { ARRAY_LOOP_METHODS, LISTENER_METHODS } from '../model/node-api.js';
 import type { Rule } from '../types.js';
 
@@ -77,8 +80,13 @@ const STREAM_WORDS = new Set([
 const STREAM_TYPE =
   /\b(Writable|WritableStream|WriteStream|Duplex|Transform|PassThrough|ServerResponse|OutgoingMessage|ClientRequest|Socket|TLSSocket|Http2Stream|ServerHttp2Stream|Gzip|Deflate|BrotliCompress)\b/;
 
-/** Events whose handlers are fed by a producer that does not wait for the write. */
-const PRODUCER_EVENTS = new Set(['data', 'line']);
+/**
+ * Events whose handlers are fed by a producer that does not wait for the write: stream chunks,
+ * lines, and messages (a socket's or broker's 'message', a flow node's 'input').
+ */
+const PRODUCER_EVENTS = new Set(['data', 'line', 'message', 'input']);
+/** Methods only writable streams and sockets have: a receiver called with them is a stream. */
+const STREAM_ONLY_METHODS = new Set(['cork', 'uncork', 'setNoDelay', 'setKeepAlive']);
 /** Loops with a literal trip count up to this many writes buffer little: not flagged. */
 const SMALL_LOOP = 1000;
 
@@ -162,7 +170,7 @@ interface ProducerContext {
   label: string;
 }
 
-export const ignoredBackpressure: Rule<'loop' | 'producer' | 'readablePush'> = {
+export const ignoredBackpressure: Rule<'loop' | 'producer' | 'relayed' | 'readablePush'> = {
   meta: {
     id: 'ignored-backpressure',
     category: 'unbounded-queue',
@@ -174,12 +182,15 @@ export const ignoredBackpressure: Rule<'loop' | 'producer' | 'readablePush'> = {
     messages: {
       loop: '`{{receiver}}.write()` in a loop ignores its return value (backpressure)',
       producer: '`{{receiver}}.write()` ignores its return value in the {{where}}',
+      relayed: '`{{receiver}}.write()` to each stream ignores its return value {{where}}',
       readablePush: '`this.push()` in a loop inside `{{method}}()` ignores its return value',
     },
     explanations: {
       loop: "Once the stream's buffer is full, `write()` returns false and every further chunk is buffered in memory, so a large input or a slow destination grows the process without limit.\n\nStop when it returns false and wait for `'drain'` (`if (!{{receiver}}.write(chunk)) await once({{receiver}}, 'drain')`, with `once` from `node:events`), or use `stream.pipeline()`.",
       producer:
         "The source keeps producing while the destination falls behind, and the difference is buffered in memory without limit.\n\nPause the source when `write()` returns false and resume it on `'drain'`, or connect them with `stream.pipeline()`.",
+      relayed:
+        "Every chunk the producer delivers is written to every stream in the loop, whether or not it keeps up, so one slow destination buffers the whole feed in memory without limit.\n\nSkip or drop for a stream whose `write()` returned false until its `'drain'`, or give each destination its own bounded queue.",
       readablePush:
         'When `push()` returns false the consumer is full, yet the loop keeps pushing and everything left is buffered in memory.\n\nStop pushing when `push()` returns false; `{{method}}()` is called again when the consumer wants more.',
     },
@@ -188,6 +199,12 @@ export const ignoredBackpressure: Rule<'loop' | 'producer' | 'readablePush'> = {
     if (context.fileKind === 'test') return {};
     const text = context.text;
     let drainPositions: number[] | undefined;
+    /** receivers of cork()/uncork()/setNoDelay()/setKeepAlive() in the file, as written */
+    let streamOnly: Set<string> | undefined;
+    /** loops whose per-stream write was reported as relaying a producer's chunks */
+    const relayLoops = new Set<ts.Node>();
+    /** handler position and receiver of producer findings already made */
+    const reportedProducers = new Set<string>();
     const definesOwnWrite =
       /\bfunction\s+write\s*\(|^\s*(?:public\s+|private\s+|protected\s+)?write\s*\([^)]*\)\s*(?::[^{]*)?\{|\bwrite\s*:\s*(?:function|\()/m.test(
         text,
@@ -226,7 +243,12 @@ export const ignoredBackpressure: Rule<'loop' | 'producer' | 'readablePush'> = {
       const receiver = callee.expression.getText(context.sourceFile);
       if (where.kind === 'loop') {
         if (kind === 'stdout') return; // CLIs print in loops; see the docs
-        if (mentionsAny(callee.expression, where.variables)) return; // one write to each of many streams
+        // one write to each of many streams: harmless once, but run for every chunk a producer
+        // delivers (a packet relayed to every player) each slow stream buffers without bound
+        if (writesEachElement(callee.expression, where)) {
+          checkRelayedChunk(call, receiver, where.node);
+          return;
+        }
         const scope = enclosingFunction(where.node) ?? context.sourceFile;
         if (hasDrainEvidence(scope)) return;
         const drain = drainSuggestion(context.sourceFile, call, where.node, context.fileName);
@@ -245,12 +267,62 @@ export const ignoredBackpressure: Rule<'loop' | 'producer' | 'readablePush'> = {
       if (hasDrainEvidence(registrationScope)) return;
       // A fixed heartbeat from a timer (`socket.write('ping')`) buffers a few bytes at most.
       if (where.label.startsWith('`setInterval`') && stringValue(call.arguments[0]) !== undefined) return;
+      // branches writing the same stream in one handler share one cause: one finding
+      const producerKey = `${where.registration.pos}:${skipOuterExpressions(callee.expression).getText(context.sourceFile)}`;
+      if (reportedProducers.has(producerKey)) return;
+      reportedProducers.add(producerKey);
       context.report({
         node: call,
         messageId: 'producer',
         data: { receiver, where: where.label },
         related: [context.related(where.registration, 'the producer')],
       });
+    }
+
+    /** A write per element of a loop over streams, reached from a producer's handler: reported as the producer's. */
+    function checkRelayedChunk(call: ts.CallExpression, receiver: string, loop: ts.Node): void {
+      const phase = context.phaseOf(call);
+      const origin = phase.phase === 'runtime' ? phase.chain[0] : undefined;
+      if (!origin || origin.node === call) return;
+      const registration = ts.isCallExpression(origin.node)
+        ? origin.node
+        : isFunctionLike(origin.node)
+          ? registrationOfMethod(origin.node)
+          : undefined;
+      if (!registration || !isProducerRegistration(registration)) return;
+      const fn = enclosingFunction(call);
+      if (hasDrainEvidence(fn ?? context.sourceFile)) return;
+      if (relayLoops.has(loop)) return; // one finding per loop: its other writes share the cause
+      relayLoops.add(loop);
+      context.report({
+        node: call,
+        messageId: 'relayed',
+        data: { receiver, where: fedBy(phase.chain, registration, fn) },
+        related: [context.related(registration, 'the producer')],
+      });
+    }
+
+    /**
+     * A method handed to a listener in this file (`socket.on('data', this.onData.bind(this))`,
+     * `on('data', (d) => this.onData(d))`): the registration that runs it.
+     */
+    function registrationOfMethod(fn: FunctionLike): ts.CallExpression | undefined {
+      const name = functionName(fn);
+      if (name === undefined) return undefined;
+      let found: ts.CallExpression | undefined;
+      const visit = (node: ts.Node): void => {
+        if (found) return;
+        if (ts.isCallExpression(node) && isProducerRegistration(node)) {
+          const handler = node.arguments[1];
+          if (handler && refersToMethod(handler, name)) {
+            found = node;
+            return;
+          }
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(context.sourceFile);
+      return found;
     }
 
     function checkReadablePush(call: ts.CallExpression): void {
@@ -326,9 +398,58 @@ export const ignoredBackpressure: Rule<'loop' | 'producer' | 'readablePush'> = {
       }
       // `child.stdin.write(…)`
       if (ts.isPropertyAccessExpression(expr) && expr.name.text === 'stdin') return 'stream';
+      // `res.cork()` / `socket.setNoDelay()` on the same receiver somewhere in the file
+      if (streamOnlyReceivers().has(expr.getText(context.sourceFile))) return 'stream';
+      if (ts.isIdentifier(expr) && assignedStreamFactory(expr)) return 'stream';
       const name = receiverName(expr);
       if (name === undefined || definesOwnWrite || !fileImportsStreams()) return undefined;
       return words(name).some((w) => STREAM_WORDS.has(w)) ? 'stream' : undefined;
+    }
+
+    function streamOnlyReceivers(): Set<string> {
+      if (streamOnly) return streamOnly;
+      streamOnly = new Set();
+      if (!/\.\s*(?:cork|uncork|setNoDelay|setKeepAlive)\s*\(/.test(text)) return streamOnly;
+      const visit = (node: ts.Node): void => {
+        if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+          if (STREAM_ONLY_METHODS.has(node.expression.name.text))
+            streamOnly!.add(skipOuterExpressions(node.expression.expression).getText(context.sourceFile));
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(context.sourceFile);
+      return streamOnly;
+    }
+
+    /** `let client; … client = net.connect(…)`: a name declared empty and assigned a stream later. */
+    function assignedStreamFactory(identifier: ts.Identifier): boolean {
+      const declaration = variableOrParameterOf(identifier);
+      if (!declaration || !ts.isVariableDeclaration(declaration)) return false;
+      const initial = declaration.initializer && skipOuterExpressions(declaration.initializer);
+      if (initial && initial.kind !== ts.SyntaxKind.NullKeyword) return false;
+      const scope = enclosingFunction(declaration) ?? context.sourceFile;
+      let found = false;
+      const visit = (node: ts.Node): void => {
+        if (found) return;
+        if (
+          ts.isBinaryExpression(node) &&
+          node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+          ts.isIdentifier(node.left) &&
+          node.left.text === identifier.text
+        ) {
+          const right = skipOuterExpressions(node.right);
+          if (
+            (ts.isCallExpression(right) || ts.isNewExpression(right)) &&
+            isStreamFactory(context.resolve(right.expression), ts.isNewExpression(right))
+          ) {
+            found = true;
+            return;
+          }
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(scope);
+      return found;
     }
 
     function writeContext(call: ts.CallExpression): LoopContext | ProducerContext | undefined {
@@ -415,6 +536,60 @@ export const ignoredBackpressure: Rule<'loop' | 'producer' | 'readablePush'> = {
   },
 };
 
+/** "in handle(), fed by the `'data'` event handler": where the write runs and what feeds it. */
+function fedBy(chain: ChainStep[], registration: ts.CallExpression, fn: FunctionLike | undefined): string {
+  const handler = describeRegistration(registration);
+  const name = fn && functionName(fn);
+  const inHandler = chain.length === 1 && ts.isCallExpression(chain[0]!.node);
+  return inHandler || name === undefined ? `in the ${handler}` : `in ${name}(), fed by the ${handler}`;
+}
+
+/** `x.on('data', …)`: a listener for an event a producer fires once per chunk or message. */
+function isProducerRegistration(call: ts.CallExpression): boolean {
+  const name = calleeName(call);
+  const event = stringValue(call.arguments[0]);
+  return (
+    name !== undefined && LISTENER_METHODS.has(name) && event !== undefined && PRODUCER_EVENTS.has(event)
+  );
+}
+
+/** `this.onData`, `this.onData.bind(this)`, `(d) => this.onData(d)`: the handler is that method. */
+function refersToMethod(handler: ts.Expression, name: string): boolean {
+  let expr = skipOuterExpressions(handler);
+  if (
+    ts.isCallExpression(expr) &&
+    nameOf(expr.expression) === 'bind' &&
+    ts.isPropertyAccessExpression(expr.expression)
+  )
+    expr = skipOuterExpressions(expr.expression.expression);
+  if (ts.isPropertyAccessExpression(expr)) return expr.name.text === name;
+  if ((ts.isArrowFunction(expr) || ts.isFunctionExpression(expr)) && expr.body) {
+    return containsCall(expr.body, (call) => nameOf(call.expression) === name, { enterFunctions: false });
+  }
+  return false;
+}
+
+/**
+ * Is the receiver one of the loop's elements: it names a loop variable, or a name the loop body
+ * declares from one (`const session = sessions.get(id); session.res.write(…)`)?
+ */
+function writesEachElement(receiver: ts.Expression, loop: LoopContext): boolean {
+  if (mentionsAny(receiver, loop.variables)) return true;
+  let root = skipOuterExpressions(receiver);
+  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root))
+    root = skipOuterExpressions(root.expression);
+  if (!ts.isIdentifier(root)) return false;
+  const declaration = variableOrParameterOf(root);
+  return (
+    !!declaration &&
+    ts.isVariableDeclaration(declaration) &&
+    declaration.pos >= loop.node.pos &&
+    declaration.end <= loop.node.end &&
+    !!declaration.initializer &&
+    mentionsAny(declaration.initializer, loop.variables)
+  );
+}
+
 /**
  * The write's function opens the stream itself (a local initialised in it) or ends it
  * (`stream.end()` after the write): a single piece of output per call, whatever calls it.
@@ -437,11 +612,30 @@ function isOneShotWrite(write: ts.CallExpression, receiver: ts.Expression): bool
       return (
         ts.isPropertyAccessExpression(callee) &&
         (callee.name.text === 'end' || callee.name.text === 'destroy') &&
-        skipOuterExpressions(callee.expression).getText() === text
+        skipOuterExpressions(callee.expression).getText() === text &&
+        !endsOnlySometimes(call, write, fn)
       );
     },
     { enterFunctions: false },
   );
+}
+
+/**
+ * `if (config.closeAfterSend) socket.destroy()`: an end under a condition the write is not under,
+ * so most calls write to a stream that stays open.
+ */
+function endsOnlySometimes(end: ts.Node, write: ts.Node, fn: ts.Node): boolean {
+  for (let current = end.parent; current && current !== fn; current = current.parent) {
+    const conditional =
+      ts.isIfStatement(current) ||
+      ts.isConditionalExpression(current) ||
+      ts.isCaseClause(current) ||
+      (ts.isBinaryExpression(current) &&
+        (current.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken ||
+          current.operatorToken.kind === ts.SyntaxKind.BarBarToken));
+    if (conditional && !(write.pos >= current.pos && write.end <= current.end)) return true;
+  }
+  return false;
 }
 
 /** `socket.on('data', …)` writing back to `socket`: a request/response exchange on one connection. */
