@@ -166,7 +166,7 @@ ruleTester('ignored-backpressure', {
         "import net from 'node:net';",
         'function TcpOut(config) {',
         '  let client = null;',
-        "  const connect = () => { client = net.connect(config.port, config.host); };",
+        '  const connect = () => { client = net.connect(config.port, config.host); };',
         '  connect();',
         "  this.on('input', (msg) => {",
         '    if (Buffer.isBuffer(msg.payload)) client.write(msg.payload);',

@@ -21,8 +21,8 @@ import { docsUrl } from '../docs-url.js';
 import { numericValue } from '../model/bounds.js';
 import { findDeclaration } from '../model/declarations.js';
 import type { ModuleReference } from '../model/modules.js';
-import { type ChainStep, describeRegistration } from '../model/phase.js';
 import { ARRAY_LOOP_METHODS, LISTENER_METHODS } from '../model/node-api.js';
+import { type ChainStep, describeRegistration } from '../model/phase.js';
 import type { Rule } from '../types.js';
 
 /** Node modules whose import makes a `write()` on a stream-named receiver a stream write. */
