@@ -110,6 +110,35 @@ describe('dependencies: blocking work inside node_modules, reported at the call'
     assert.match(byLine.get(20)!.message, /`cyclic\.touch\(\)`.*`fs\.writeFileSync\(\)` inside cyclic$/);
   });
 
+  it('follows methods of package class instances: `new Db()` then `db.put()`, setters included', () => {
+    const { dir } = project({
+      'app.mjs': `import http from 'node:http';
+import Db from 'proto-db';
+import ClassStore from 'class-store';
+
+const db = new Db('data.json');
+const store = new ClassStore('store.json');
+
+http.createServer((req, res) => {
+  db.get(req.url);
+  db.put(req.url, 1);
+  store.has(req.url);
+  store.set(req.url, 1);
+  res.end();
+}).listen(1);
+`,
+    });
+    const { findings } = scan(dir, [path.join(dir, 'app.mjs')], { cacheDir: false });
+    assert.deepEqual(
+      findings.map((f) => `${lineOf(f)} ${f.message}`),
+      [
+        '10 `db.put()` blocks the event loop in the request handler: it calls `fs.writeFileSync()` inside proto-db',
+        '12 `store.set()` blocks the event loop in the request handler: it calls `fs.writeFileSync()` inside class-store',
+      ],
+    );
+    assert.equal(findings[1]!.related?.[0]?.range.start.line, 15, 'the write in the `all` setter');
+  });
+
   it('reads nothing again from a warm cache; a new version of the package is read anew', () => {
     const { dir, server } = project();
     const first = scan(dir, [server]);

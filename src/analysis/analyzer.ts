@@ -5,6 +5,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import { calleeName, skipOuterExpressions } from './ast.js';
 import { type ExportHazard, type PendingFinding, RuleContext } from './context.js';
+import { instanceMethod, packageInstances } from './dependencies/instances.js';
 import { isPackageSpecifier } from './dependencies/locate.js';
 import { fileKindOf } from './file-kind.js';
 import { ModuleBindings, type ModuleReference } from './model/modules.js';
@@ -503,7 +504,8 @@ function importedCalls(context: RuleContext): ImportedCall[] {
  */
 function packageCalls(context: RuleContext): PackageCall[] {
   if (![...context.bindings.modules].some(isPackageSpecifier)) return [];
-  return runtimeCallsTo(context, isPackageSpecifier)
+  const instances = packageInstances(context);
+  return runtimeCallsTo(context, isPackageSpecifier, (callee) => instanceMethod(callee, instances))
     .filter(({ reference }) => blockingApi(reference) === undefined)
     .map(({ reference, ...call }) => ({ ...call, module: reference.module, path: reference.path }));
 }
@@ -512,6 +514,8 @@ function packageCalls(context: RuleContext): PackageCall[] {
 function runtimeCallsTo(
   context: RuleContext,
   accepts: (module: string) => boolean,
+  /** for callees whose root is not bound to a module: e.g. a method of a package class's instance */
+  resolveOther?: (callee: ts.Expression) => ModuleReference | undefined,
 ): (Omit<ImportedCall, 'moduleKey' | 'exportName'> & { reference: ModuleReference })[] {
   const result: (Omit<ImportedCall, 'moduleKey' | 'exportName'> & { reference: ModuleReference })[] = [];
   for (const call of context.nodes) {
@@ -521,8 +525,8 @@ function runtimeCallsTo(
     let root: ts.Expression = callee;
     while (ts.isPropertyAccessExpression(root)) root = skipOuterExpressions(root.expression);
     // Cheap filter first: only names bound by an import/require can lead to another file.
-    if (!ts.isIdentifier(root) || !context.bindings.isBoundName(root.text)) continue;
-    const reference = context.resolve(callee);
+    const bound = ts.isIdentifier(root) && context.bindings.isBoundName(root.text);
+    const reference = bound ? context.resolve(callee) : resolveOther?.(callee);
     if (!reference || !accepts(reference.module)) continue;
     const phase = context.phaseOf(call);
     const when = conditionOf(phase);

@@ -81,6 +81,8 @@ interface ParsedFile {
   members: Map<string, Map<string, ts.Expression>>;
   /** methods of classes and object literals, and every member value, by member name */
   methodsByName: Map<string, FunctionLike[]>;
+  /** `set name(value) {…}` accessors by name: `this.name = x` runs them */
+  setters: Map<string, FunctionLike[]>;
   /** `module.exports = value` */
   moduleExports: ts.Expression[];
   /** `exports.x = value`, `export function x`, `export { a as x }`, `export default` ('default') */
@@ -243,7 +245,11 @@ export class PackageModel {
     rest: string[],
     seen: Set<string>,
   ): Target | undefined {
-    if (isFunctionLike(node)) return rest.length === 0 ? { kind: 'function', file, fn: node } : undefined;
+    if (isFunctionLike(node)) {
+      if (rest.length === 0) return { kind: 'function', file, fn: node };
+      const name = node.name && ts.isIdentifier(node.name) ? node.name.text : undefined;
+      return name ? this.memberOf(file, name, rest, seen) : undefined;
+    }
     if (ts.isVariableDeclaration(node))
       return node.initializer ? this.resolveValue(file, node.initializer, rest, seen) : undefined;
     if (ts.isClassDeclaration(node) || ts.isClassExpression(node)) return this.classMember(file, node, rest);
@@ -251,15 +257,17 @@ export class PackageModel {
     return undefined;
   }
 
+  /** `C.m` (a static method) or `C.prototype.m` (an instance method: `new C().m()`). */
   private classMember(file: ParsedFile, node: ts.ClassLikeDeclaration, rest: string[]): Target | undefined {
-    if (rest.length !== 1) return undefined;
+    const instance = rest.length === 2 && rest[0] === 'prototype';
+    if (rest.length !== 1 && !instance) return undefined;
+    const name = rest[rest.length - 1];
     for (const member of node.members) {
       if (
         ts.isMethodDeclaration(member) &&
         member.name &&
-        ts.isIdentifier(member.name) &&
-        member.name.text === rest[0] &&
-        member.modifiers?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword)
+        propertyNameText(member.name) === name &&
+        !!member.modifiers?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword) !== instance
       )
         return { kind: 'function', file, fn: member };
     }
@@ -337,7 +345,12 @@ export class PackageModel {
   private memberOf(file: ParsedFile, owner: string, rest: string[], seen: Set<string>): Target | undefined {
     const [first, ...tail] = rest;
     if (first === undefined) return undefined;
-    const value = file.members.get(owner)?.get(first) ?? file.members.get(`${owner}.prototype`)?.get(first);
+    // `X.prototype.m = function` (ES5 classes), reached as `new X().m()`
+    if (first === 'prototype' && tail.length === 1) {
+      const method = file.members.get(`${owner}.prototype`)?.get(tail[0]!);
+      if (method) return this.resolveValue(file, method, [], seen);
+    }
+    const value = file.members.get(owner)?.get(first);
     return value ? this.resolveValue(file, value, tail, seen) : undefined;
   }
 
@@ -397,6 +410,12 @@ export class PackageModel {
         if (ts.isCallExpression(node)) {
           found = this.hazardOfCall(file, node, visiting);
           if (found) return true;
+        } else if (file.setters.size > 0 && isThisAssignment(node)) {
+          // `this.all = value` runs `set all(value)`, which may write the file (configstore, conf)
+          for (const setter of file.setters.get(node.left.name.text) ?? []) {
+            found = this.hazardOfFunction(file, setter, visiting);
+            if (found) return true;
+          }
         }
         return ts.forEachChild(node, visit) === true;
       };
@@ -499,6 +518,7 @@ function indexFile(file: string, text: string): ParsedFile {
     locals: new Map(),
     members: new Map(),
     methodsByName: new Map(),
+    setters: new Map(),
     moduleExports: [],
     namedExports: new Map(),
     exportAll: [],
@@ -531,6 +551,9 @@ function indexFile(file: string, text: string): ParsedFile {
     } else if (ts.isMethodDeclaration(node) && node.name) {
       const name = propertyNameText(node.name);
       if (name !== undefined) addMethod(name, node);
+    } else if (ts.isSetAccessorDeclaration(node)) {
+      const name = propertyNameText(node.name);
+      if (name !== undefined) parsed.setters.set(name, [...(parsed.setters.get(name) ?? []), node]);
     } else if (ts.isPropertyAssignment(node)) {
       const name = propertyNameText(node.name);
       if (name !== undefined) addMethod(name, node.initializer);
@@ -698,6 +721,18 @@ function depthOf(node: ts.Node): number {
   let depth = 0;
   for (let current: ts.Node | undefined = node; current; current = current.parent) depth++;
   return depth;
+}
+
+/** `this.name = value` */
+function isThisAssignment(
+  node: ts.Node,
+): node is ts.BinaryExpression & { left: ts.PropertyAccessExpression } {
+  return (
+    ts.isBinaryExpression(node) &&
+    node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+    ts.isPropertyAccessExpression(node.left) &&
+    node.left.expression.kind === ts.SyntaxKind.ThisKeyword
+  );
 }
 
 /** A callback an array method or `replace` runs inside the call (`items.forEach(x => …)`). */
