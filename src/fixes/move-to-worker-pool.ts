@@ -100,16 +100,18 @@ function plan(request: MoveToWorkerPoolRequest): MoveToWorkerPoolChanges {
   const extension = path.extname(file);
   const base = path.basename(file, extension);
   const workerFile = path.join(path.dirname(file), `${base}.worker${extension}`);
-  if (project.readFile(workerFile) !== undefined) {
-    throw new Refuse(
-      `${path.basename(workerFile)} already exists; move one function per module, or merge by hand`,
-    );
-  }
   const specifierExtension = importSpecifierExtension(sourceFile, project, extension);
   const workerSpecifier = `./${base}.worker${specifierExtension}`;
   const sourceSpecifier = `./${base}${specifierExtension}`;
   const workerRuntimeName = `${base}.worker${runtimeExtension(project, extension)}`;
   const esm = emitsEsm(project, sourceFile);
+  // A second function of the module joins the worker module and the pool an earlier move made.
+  const joining = existingWorker(project, workerFile, sourceFile, workerRuntimeName, name);
+  const fromWorker = (statement: ts.Statement | undefined): boolean =>
+    statement !== undefined &&
+    ts.isImportDeclaration(statement) &&
+    ts.isStringLiteral(statement.moduleSpecifier) &&
+    statement.moduleSpecifier.text === workerSpecifier;
 
   // --- what the function needs -------------------------------------------------------------
   const moved = new Set<ts.Statement>([target.statement]);
@@ -239,7 +241,11 @@ function plan(request: MoveToWorkerPoolRequest): MoveToWorkerPoolChanges {
   }
 
   // --- the worker module -------------------------------------------------------------------
-  const workerImports = importLinesFor(importUses, sourceFile, typeScript);
+  // helpers an earlier move put in the worker (imported back from it) are already there
+  const workerImportUses = new Map(
+    [...importUses].filter(([, use]) => !fromWorker(moduleStatementOf(use.declaration, sourceFile))),
+  );
+  const workerImports = importLinesFor(workerImportUses, sourceFile, typeScript);
   const typeExports: TextEdit[] = [];
   const typeImportNames: string[] = [];
   for (const [typeName, statement] of typeDependencies) {
@@ -268,6 +274,12 @@ function plan(request: MoveToWorkerPoolRequest): MoveToWorkerPoolChanges {
   const dependencyTexts: string[] = [];
   for (const statement of [...valueDependencies].sort((a, b) => a.pos - b.pos)) {
     const names = declaredNames(statement);
+    const taken = joining && names.find((n) => joining.names.has(n));
+    if (taken) {
+      throw new Refuse(
+        `\`${taken}\` is declared in ${path.basename(file)} and in ${path.basename(workerFile)}: rename one first`,
+      );
+    }
     const shared =
       isExported(statement) || names.some((n) => usedOutside(n, statement, sourceFile, moved, checker));
     let body = textWithComments(statement, sourceFile).trim();
@@ -301,9 +313,11 @@ function plan(request: MoveToWorkerPoolRequest): MoveToWorkerPoolChanges {
   const isAsync = hasModifier(target.fn, ts.SyntaxKind.AsyncKeyword);
   const runnerName = `run${name[0]!.toUpperCase()}${name.slice(1)}`;
   const relativeSource = `./${path.basename(file)}`;
+  // the first function moved is the worker's default export; later ones are named exports that
+  // the pool runs by name (`pool.run(task, { name })`)
   const runnerLines = [
     `/** Runs in a worker thread of the pool in ${relativeSource}: one task object in, the result out. */`,
-    `export default ${isAsync ? 'async ' : ''}function ${runnerName}(${taskPattern ? `${taskPattern}${taskType}` : ''}) {`,
+    `export ${joining ? '' : 'default '}${isAsync ? 'async ' : ''}function ${runnerName}(${taskPattern ? `${taskPattern}${taskType}` : ''}) {`,
   ];
   if (returnType && bufferKind(checker.getNonNullableType(returnType))) {
     runnerLines.push(
@@ -317,21 +331,18 @@ function plan(request: MoveToWorkerPoolRequest): MoveToWorkerPoolChanges {
     runnerLines.push(`  return ${name}(${callArguments});`);
   }
   runnerLines.push('}');
+  const workerBody = [...dependencyTexts.flatMap((t) => [t, '']), `export ${fnText}`, '', ...runnerLines, ''];
   const workerText = [
     `// \`${name}\` from ${relativeSource}, run in worker threads by the piscina pool created there`,
     `// (moved by \`concurrency-lens offload\`). Never import ${relativeSource} from here: each worker`,
     '// would start a pool of its own.',
     ...workerImports,
     '',
-    ...dependencyTexts.flatMap((t) => [t, '']),
-    `export ${fnText}`,
-    '',
-    ...runnerLines,
-    '',
+    ...workerBody,
   ].join('\n');
 
   // The worker must not reach the pool's module through what it imports.
-  const cycle = importsBack(project, sourceFile, importUses);
+  const cycle = importsBack(project, sourceFile, workerImportUses);
   if (cycle) {
     throw new Refuse(
       `the worker would import ${cycle}, which imports ${path.basename(file)} back: each worker would start a pool of its own`,
@@ -339,38 +350,43 @@ function plan(request: MoveToWorkerPoolRequest): MoveToWorkerPoolChanges {
   }
 
   // --- the source module -------------------------------------------------------------------
-  const poolName = uniqueName(sourceFile, `${camel(base)}Pool`);
+  const poolName = joining?.poolName ?? uniqueName(sourceFile, `${camel(base)}Pool`);
   const addedImports: string[] = [];
-  const piscinaName =
-    existingNamedImport(sourceFile, 'piscina', 'Piscina') ??
-    (addedImports.push(`import { Piscina } from 'piscina';`), 'Piscina');
-  const parallelismName =
-    existingNamedImport(sourceFile, 'node:os', 'availableParallelism') ??
-    existingNamedImport(sourceFile, 'os', 'availableParallelism') ??
-    (addedImports.push(`import { availableParallelism } from 'node:os';`), 'availableParallelism');
-  let filenameExpression: string;
-  if (esm) {
-    filenameExpression = `new URL('./${workerRuntimeName}', import.meta.url).href`;
-  } else {
-    const pathName =
-      existingDefaultOrNamespaceImport(sourceFile, ['node:path', 'path']) ??
-      (addedImports.push(`import * as path from 'node:path';`), 'path');
-    filenameExpression = `${pathName}.join(__dirname, '${workerRuntimeName}')`;
-  }
+  const sharedImports: string[] = [];
   if (sharedHelpers.length > 0) {
-    addedImports.push(`import { ${sharedHelpers.join(', ')} } from '${workerSpecifier}';`);
-    if (exportedHelpers.length > 0) addedImports.push(`export { ${exportedHelpers.join(', ')} };`);
+    sharedImports.push(`import { ${sharedHelpers.join(', ')} } from '${workerSpecifier}';`);
+    if (exportedHelpers.length > 0) sharedImports.push(`export { ${exportedHelpers.join(', ')} };`);
   }
-  const poolLines = [
-    ...addedImports,
-    '',
-    `// One pool for this module: worker threads run \`${name}\` off the main thread (${workerRuntimeName}).`,
-    `const ${poolName} = new ${piscinaName}({`,
-    `  filename: ${filenameExpression},`,
-    `  maxThreads: ${parallelismName}(),`,
-    `  maxQueue: 'auto',`,
-    '});',
-  ];
+  const newPoolLines = (): string[] => {
+    const piscinaName =
+      existingNamedImport(sourceFile, 'piscina', 'Piscina') ??
+      (addedImports.push(`import { Piscina } from 'piscina';`), 'Piscina');
+    const parallelismName =
+      existingNamedImport(sourceFile, 'node:os', 'availableParallelism') ??
+      existingNamedImport(sourceFile, 'os', 'availableParallelism') ??
+      (addedImports.push(`import { availableParallelism } from 'node:os';`), 'availableParallelism');
+    let filenameExpression: string;
+    if (esm) {
+      filenameExpression = `new URL('./${workerRuntimeName}', import.meta.url).href`;
+    } else {
+      const pathName =
+        existingDefaultOrNamespaceImport(sourceFile, ['node:path', 'path']) ??
+        (addedImports.push(`import * as path from 'node:path';`), 'path');
+      filenameExpression = `${pathName}.join(__dirname, '${workerRuntimeName}')`;
+    }
+    addedImports.push(...sharedImports);
+    return [
+      ...addedImports,
+      '',
+      `// One pool for this module: worker threads run \`${name}\` off the main thread (${workerRuntimeName}).`,
+      `const ${poolName} = new ${piscinaName}({`,
+      `  filename: ${filenameExpression},`,
+      `  maxThreads: ${parallelismName}(),`,
+      `  maxQueue: 'auto',`,
+      '});',
+    ];
+  };
+  const poolLines = joining ? sharedImports : newPoolLines();
 
   // Imports the moved code used and nothing left in the file uses any more.
   const removedImports = unusedImportEdits(sourceFile, importUses, moved, target, checker, file);
@@ -379,8 +395,8 @@ function plan(request: MoveToWorkerPoolRequest): MoveToWorkerPoolChanges {
   const sourceEdits: TextEdit[] = [...removedImports.edits, ...typeExports];
   // the last import may be one the moved code took along: the pool takes its place
   const replacedImport = removedImports.edits.find((e) => e.start < insertAt && e.end >= insertAt);
-  if (replacedImport) replacedImport.newText = `${poolLines.join('\n')}\n`;
-  else {
+  if (replacedImport) replacedImport.newText = poolLines.length > 0 ? `${poolLines.join('\n')}\n` : '';
+  else if (poolLines.length > 0) {
     const poolText = `${insertAt === 0 ? '' : '\n'}${poolLines.join('\n')}\n${insertAt === 0 ? '\n' : ''}`;
     sourceEdits.push({ file, start: insertAt, end: insertAt, newText: poolText });
   }
@@ -397,6 +413,7 @@ function plan(request: MoveToWorkerPoolRequest): MoveToWorkerPoolChanges {
     returnsBuffer,
     transferred,
     workerSpecifier,
+    runName: joining ? runnerName : undefined,
   });
   sourceEdits.push({
     file,
@@ -415,16 +432,122 @@ function plan(request: MoveToWorkerPoolRequest): MoveToWorkerPoolChanges {
     notes.push(`the tsconfig lists its files: add ${path.basename(workerFile)} to "files" so it is compiled`);
   }
 
+  if (joining) edits.push(...joining.additions(workerImports, workerBody));
   return {
     ok: true,
     edits: mergeInsertions(edits),
-    creations: [{ file: workerFile, text: workerText }],
+    creations: joining ? [] : [{ file: workerFile, text: workerText }],
     workerFile,
     poolName,
     updated: calls.updated,
     notUpdated: calls.notUpdated,
     transferred,
     notes,
+  };
+}
+
+/** A worker module an earlier move wrote, which the function joins. */
+interface JoinedWorker {
+  /** names declared or imported at its top level */
+  names: Set<string>;
+  /** the pool the source module already has for it */
+  poolName: string;
+  /** the edits adding the function's imports (those not there yet) and code to the worker */
+  additions(imports: string[], body: string[]): TextEdit[];
+}
+
+/**
+ * The existing worker module for the source file, when there is one: it must be one `offload`
+ * wrote (its header says so) and the source module must hold its pool; undefined when there is
+ * no worker module yet.
+ */
+function existingWorker(
+  project: TransformProject,
+  workerFile: string,
+  sourceFile: ts.SourceFile,
+  workerRuntimeName: string,
+  name: string,
+): JoinedWorker | undefined {
+  const text = project.readFile(workerFile);
+  if (text === undefined) return undefined;
+  const workerName = path.basename(workerFile);
+  if (!text.includes('`concurrency-lens offload`'))
+    throw new Refuse(`${workerName} already exists and was not written by offload; merge by hand`);
+  let poolName: string | undefined;
+  for (const statement of sourceFile.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    for (const declaration of statement.declarationList.declarations) {
+      const init = declaration.initializer && skipParentheses(declaration.initializer);
+      if (
+        ts.isIdentifier(declaration.name) &&
+        init &&
+        ts.isNewExpression(init) &&
+        init.getText(sourceFile).includes(`${workerRuntimeName}'`)
+      )
+        poolName = declaration.name.text;
+    }
+  }
+  if (!poolName)
+    throw new Refuse(
+      `${workerName} exists but ${path.basename(sourceFile.fileName)} has no pool for it; merge by hand`,
+    );
+  const worker = ts.createSourceFile(workerFile, text, ts.ScriptTarget.Latest, true);
+  const names = new Set<string>();
+  for (const statement of worker.statements) {
+    if (ts.isImportDeclaration(statement) && statement.importClause) {
+      const clause = statement.importClause;
+      if (clause.name) names.add(clause.name.text);
+      if (clause.namedBindings && ts.isNamespaceImport(clause.namedBindings))
+        names.add(clause.namedBindings.name.text);
+      else if (clause.namedBindings)
+        for (const element of clause.namedBindings.elements) names.add(element.name.text);
+    } else names.add(declaredNames(statement).join('\0'));
+  }
+  for (const joined of [...names])
+    if (joined.includes('\0')) for (const n of joined.split('\0')) names.add(n);
+  if (names.has(name)) throw new Refuse(`\`${name}\` is already in ${workerName}`);
+  const imports = worker.statements.filter(ts.isImportDeclaration);
+  const importsEnd = imports.at(-1)?.getEnd();
+  return {
+    names,
+    poolName,
+    additions(importLines, body) {
+      // an import of a name the worker has already would declare it twice
+      const fresh = importLines.flatMap((line) => {
+        const lineFile = ts.createSourceFile('line.ts', line, ts.ScriptTarget.Latest, true);
+        const parsed = lineFile.statements[0];
+        if (!parsed || !ts.isImportDeclaration(parsed) || !parsed.importClause) return [line];
+        const clause = parsed.importClause;
+        const local = [
+          clause.name?.text,
+          ...(clause.namedBindings && ts.isNamespaceImport(clause.namedBindings)
+            ? [clause.namedBindings.name.text]
+            : []),
+        ].filter((n): n is string => n !== undefined);
+        if (local.some((n) => names.has(n))) return [];
+        if (!clause.namedBindings || !ts.isNamedImports(clause.namedBindings)) return [line];
+        const kept = clause.namedBindings.elements.filter((e) => !names.has(e.name.text));
+        if (kept.length === clause.namedBindings.elements.length) return [line];
+        if (kept.length === 0 && local.length === 0) return [];
+        return [
+          `${line.slice(0, clause.namedBindings.getStart(lineFile))}{ ${kept.map((e) => e.getText(lineFile)).join(', ')} }${line.slice(clause.namedBindings.getEnd())}`,
+        ];
+      });
+      const edits: TextEdit[] = [];
+      if (fresh.length > 0) {
+        const at = importsEnd ?? worker.statements[0]?.getStart(worker) ?? text.length;
+        const newText = importsEnd === undefined ? `${fresh.join('\n')}\n` : `\n${fresh.join('\n')}`;
+        edits.push({ file: workerFile, start: at, end: at, newText });
+      }
+      const separator = text.endsWith('\n') ? '\n' : '\n\n';
+      edits.push({
+        file: workerFile,
+        start: text.length,
+        end: text.length,
+        newText: `${separator}${body.join('\n')}`,
+      });
+      return edits;
+    },
   };
 }
 
@@ -1012,6 +1135,8 @@ function wrapperText(input: {
   returnsBuffer: boolean;
   transferred: string[];
   workerSpecifier: string;
+  /** the worker's named export to run (functions moved after the first) */
+  runName?: string;
 }): string {
   const { target, sourceFile, parameters, poolName, typeScript } = input;
   const fn = target.fn;
@@ -1040,7 +1165,7 @@ function wrapperText(input: {
     return parameter.buffer === 'array-buffer' ? parameterName : `${parameterName}.buffer`;
   });
   const body: string[] = [];
-  let runOptions = '';
+  const options: string[] = [];
   if (transferList.length > 0) {
     // A Buffer carved from Node's shared pool is a slice of a larger ArrayBuffer: moving that
     // would detach its neighbours, so only buffers that own their whole ArrayBuffer move.
@@ -1056,8 +1181,10 @@ function wrapperText(input: {
       '  // The callers never read these bytes after the call: move them to the worker instead of copying.',
       `  const transferList = (${ownsWhole.length > 0 ? `${ownsWhole.join(' && ')} ? ${list} : []` : list}).filter(${guard});`,
     );
-    runOptions = ', { transferList }';
+    options.push('transferList');
   }
+  if (input.runName) options.push(`name: '${input.runName}'`);
+  const runOptions = options.length > 0 ? `, { ${options.join(', ')} }` : '';
   if (input.returnsBuffer) {
     body.push(
       `  const result = await ${poolName}.run(${task}${runOptions});`,

@@ -131,6 +131,44 @@ describe('offload on fixture projects', () => {
     assert.ok(pooled.elu < 0.5, `after: main-thread ELU ${pooled.elu.toFixed(2)}`);
   });
 
+  it('ESM: a second function of the module joins the worker module (named export) and the pool', () => {
+    const dir = copyFixture('esm');
+    build(dir);
+    const before = behaviour(dir);
+    assert.equal(before.testsExit, 0);
+    const args = ['concurrency', { salt: 'lens' }];
+    const blocking = probeRun(dir, 'dist/src/digest.js', 'fingerprint', args, 4);
+
+    const first = offload(dir, 'src/digest.ts', 'stretch');
+    assert.equal(first.code, 0, first.stderr);
+    const second = offload(dir, 'src/digest.ts', 'fingerprint');
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /Moved `fingerprint` to src\/digest\.worker\.ts \(pool `digestPool`\)/);
+    const worker = readFileSync(path.join(dir, 'src/digest.worker.ts'), 'utf8');
+    assert.match(worker, /export default function runStretch\(/);
+    assert.match(worker, /export function runFingerprint\(\{ data, options \}/);
+    assert.equal(
+      worker.match(/^function round\(|^export function round\(/gm)?.length,
+      1,
+      'one copy of the shared helper',
+    );
+    const source = readFileSync(path.join(dir, 'src/digest.ts'), 'utf8');
+    assert.equal(source.match(/new Piscina\(/g)?.length, 1, 'one pool for the module');
+    assert.match(source, /digestPool\.run\(\{ data, options \}, \{ name: 'runFingerprint' \}\)/);
+    // moving it again, or a function already moved, is refused and changes nothing
+    const again = offload(dir, 'src/digest.ts', 'fingerprint');
+    assert.equal(again.code, 1);
+    assert.equal(readFileSync(path.join(dir, 'src/digest.worker.ts'), 'utf8'), worker);
+
+    build(dir);
+    assert.deepEqual(behaviour(dir), before);
+    const pooled = probePooled(() => probeRun(dir, 'dist/src/digest.js', 'fingerprint', args, 4));
+    assert.deepEqual(pooled.results, blocking.results);
+    assert.ok(pooled.workersStarted >= 1, `Workers started: ${pooled.workersStarted}`);
+    assert.equal(pooled.runs, 5, 'pool.run once per call');
+    assert.equal(pooled.pools, 1);
+  });
+
   it('CommonJS: moves `multiply` and `adler32` (transferring the buffer), same outputs, one pool per module', () => {
     const dir = copyFixture('cjs');
     build(dir);
