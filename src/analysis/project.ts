@@ -420,6 +420,11 @@ export class ProjectIndex {
  * instance is set-up). A library's API is run time except these.
  */
 const SETUP_API = /^(create|make|init|initialize|setup|setUp|configure|bootstrap)([A-Z_]|$)|^[A-Z]/;
+/**
+ * …but making a directory or a file is I/O done on each call, not building an object:
+ * `makeDirectory()`, `createFolder()`, `makeDir()` (file-stream-rotator, adm-zip).
+ */
+const MAKES_FILESYSTEM_ENTRY = /^(create|make)(Dir|Directory|Directories|Folder|Folders|File|Files|Path|Paths|Symlink|Link)([A-Z_]|$)/;
 
 /**
  * Is code reached from this API run time in a library (or a file whose callers are unseen)? Not
@@ -428,7 +433,10 @@ const SETUP_API = /^(create|make|init|initialize|setup|setUp|configure|bootstrap
 function isRunTimeApi(when: Assumption): boolean {
   const names = [...when.exports, ...when.methods].map((name) => name.split('.').pop() ?? name);
   if (names.some((name) => /Sync$/.test(name))) return false;
-  return names.length === 0 || !names.every((name) => SETUP_API.test(name));
+  return (
+    names.length === 0 ||
+    !names.every((name) => SETUP_API.test(name) && !MAKES_FILESYSTEM_ENTRY.test(name))
+  );
 }
 
 /** Files followed from a package's entry points when judging its role. */

@@ -313,12 +313,17 @@ export class ModuleBindings {
         // `fs = null` in the catch of a `try { fs = require('fs') }` leaves the one module it can hold
         this.reassigned.add(left.text);
       }
-    } else if (
-      module !== undefined &&
-      ts.isPropertyAccessExpression(left) &&
-      isThisLike(left.expression, this.thisAliases)
-    ) {
-      this.addMember(left.name.text, { module, path: [] });
+    } else if (ts.isPropertyAccessExpression(left) && isThisLike(left.expression, this.thisAliases)) {
+      if (module !== undefined) {
+        this.addMember(left.name.text, { module, path: [] });
+      } else {
+        // `this.fs = fsystem` where `const fsystem = require('fs')` (adm-zip's Utils)
+        const right = skipOuterExpressions(node.right);
+        if (ts.isIdentifier(right) && this.bindings.has(right.text)) {
+          const reference = this.resolveAt(right, node);
+          if (reference && reference.module !== '<global>') this.addMember(left.name.text, reference);
+        }
+      }
     }
   }
 

@@ -1,0 +1,53 @@
+// Library code in the shapes real packages write it (issue 13, libraries): a module handle stored
+// on `this` through an alias of a required module (`this.fs = fsystem`), and `make*`/`create*`
+// API names that make a directory or file on each call rather than build an object.
+import { lines, ruleTester } from '../helpers/rule-tester.js';
+
+const library = { mode: 'library' as const };
+
+ruleTester('blocking-call', {
+  valid: [
+    {
+      name: 'a factory named create*/make* that builds an object is set-up, quiet in a library',
+      code: lines(
+        "const fs = require('fs');",
+        'function makeStore(file) {',
+        '  return { data: JSON.parse(fs.readFileSync(file, "utf8")) };',
+        '}',
+        'exports.makeStore = makeStore;',
+      ),
+      config: library,
+    },
+  ],
+  invalid: [
+    {
+      name: 'makeDirectory() makes a directory on every call: run time in a library',
+      code: lines(
+        "const fs = require('fs');",
+        "const path = require('path');",
+        'function makeDirectory(pathWithFile) {',
+        '  fs.mkdirSync(path.dirname(pathWithFile), { recursive: true });',
+        '}',
+        'exports.makeDirectory = makeDirectory;',
+      ),
+      config: library,
+      errors: [{ messageId: 'blocking', line: 4, column: 3, endLine: 4, endColumn: 64, severity: 'info' }],
+    },
+    {
+      name: 'a module handle stored on `this` through an alias (`this.fs = fsystem`)',
+      code: lines(
+        "const fsystem = require('fs');",
+        'function Utils(opts) {',
+        '  this.fs = fsystem;',
+        '}',
+        'Utils.prototype.findFiles = function (dir) {',
+        '  const self = this;',
+        '  return self.fs.readdirSync(dir);',
+        '};',
+        'module.exports = Utils;',
+      ),
+      config: library,
+      errors: [{ messageId: 'blocking', line: 7, column: 10, endLine: 7, endColumn: 34, severity: 'info' }],
+    },
+  ],
+});
