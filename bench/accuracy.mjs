@@ -203,7 +203,9 @@ function main() {
   }
 
   if (args.sample !== undefined) {
-    const pool = results.filter((r) => r.role === args.role);
+    // Hand-written packages (`local`) are not real code: precision samples draw from the rest.
+    const handWritten = new Set(manifest.packages.filter((p) => p.local).map((p) => p.name));
+    const pool = results.filter((r) => r.role === args.role && !handWritten.has(r.package));
     console.log(sample(pool, manifest.labels, args.dest, args.sample, args.seed));
     return;
   }
