@@ -352,7 +352,7 @@ function summarize(extension, runs) {
   const steps = [
     ['ourBundleEvaluates', 'host: our bundle starts evaluating'],
     ['activateStarts', 'host: activate() called'],
-    ['serverForked', 'host: server process forked (in activate)'],
+    ['serverForked', 'host: server process forked (as our bundle evaluates)'],
     ['activateEnds', 'host: activate() returns'],
     ['serverProcessStarts', 'server: process clock starts'],
     ['serverBundleEvaluates', 'server: bundle starts evaluating (Node bootstrap, compile)'],

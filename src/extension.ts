@@ -1,9 +1,11 @@
 // Entry point. Activation is cheap by design: it registers commands and the status item and
-// returns; the language server and the language client library load right after (see client/).
+// returns. The language server's process and the language client library start loading when VS
+// Code loads this bundle, while it gets round to calling activate() (see client/server-process.ts).
 // biome-ignore-all assist/source/organizeImports: the load clock must be evaluated before the other modules
 
 // The load clock stays the first import: it marks when this bundle started evaluating.
 import { moduleEvaluationStartedAt } from './client/load-clock.js';
+import { preloadLanguageClientLibrary } from './client/server-manager.js';
 import { forkServerEarly } from './client/server-process.js';
 import type * as vscode from 'vscode';
 import type { ConcurrencyLensApi } from './client/api.js';
@@ -11,6 +13,7 @@ import { activateClient, deactivateClient } from './client/index.js';
 
 // The server's process starts now, on another core, while VS Code gets round to calling activate().
 forkServerEarly();
+preloadLanguageClientLibrary();
 
 const modulesEvaluatedAt = performance.now();
 

@@ -33,8 +33,46 @@ type LanguageClientLibrary = typeof import('vscode-languageclient/node');
  * src/client/language-client-library.ts): a path esbuild does not follow, so extension.js stays
  * small and activation does not parse ~430 KB it does not run.
  */
-function loadLanguageClientLibrary(): LanguageClientLibrary {
-  return require(path.join(__dirname, 'language-client.js')) as LanguageClientLibrary;
+let library: { exports: LanguageClientLibrary; loadedAt: number } | undefined;
+function loadLanguageClientLibrary(): { exports: LanguageClientLibrary; loadedAt: number } {
+  if (library) return library;
+  const file = path.join(__dirname, 'language-client.js');
+  let exports: LanguageClientLibrary;
+  // With V8's code cache (src/shared/code-cache.ts): loading it is on the way to the first diagnostic.
+  try {
+    const { requireWithCodeCache } = require(
+      path.join(__dirname, 'code-cache.js'),
+    ) as typeof import('../shared/code-cache.js');
+    exports = requireWithCodeCache(file) as LanguageClientLibrary;
+  } catch {
+    exports = require(file) as LanguageClientLibrary;
+  }
+  library = { exports, loadedAt: performance.now() };
+  return library;
+}
+
+/**
+ * Loads the language client library on the extension host's next turn, without waiting for
+ * activate(): in a cold window VS Code mostly waits between loading this bundle and activating it.
+ */
+export function preloadLanguageClientLibrary(): void {
+  setTimeout(() => {
+    try {
+      loadLanguageClientLibrary();
+    } catch {
+      // the first start loads it again and reports the failure
+    }
+  }, 0);
+}
+
+/** `concurrencyLens.*` of each workspace folder, as the client would answer workspace/configuration. */
+function folderSettings(): Record<string, unknown> {
+  const settings: Record<string, unknown> = {};
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    const value = vscode.workspace.getConfiguration(undefined, folder.uri).get(configurationSection);
+    settings[folder.uri.toString()] = JSON.parse(JSON.stringify(value ?? null));
+  }
+  return settings;
 }
 
 /** A replaced server process was asked to exit; if it has not within 2 s (hung), it is killed. */
@@ -128,13 +166,16 @@ export class ServerManager implements vscode.Disposable {
     }
     const started = performance.now();
     this.status.setState('starting');
-    const library = loadLanguageClientLibrary();
-    this.startClock.clientLibraryLoadedAt ??= performance.now();
+    const { exports: library, loadedAt } = loadLanguageClientLibrary();
+    this.startClock.clientLibraryLoadedAt ??= loadedAt;
     const { LanguageClient, RevealOutputChannelOn, CloseAction, ErrorAction, State } = library;
     // Every start (first, restart, after a crash) connects a process: the prestarted one first.
     const serverOptions: ServerOptions = async () => this.connectServer(library);
     const clientOptions: LanguageClientOptions = {
       documentSelector,
+      // Each folder's settings up front: the first analysis needs no configuration round trip
+      // through an extension host that is busy starting a window. (Read again at every start.)
+      initializationOptions: () => ({ settings: folderSettings() }),
       outputChannel: this.log,
       revealOutputChannelOn: RevealOutputChannelOn.Never,
       diagnosticPullOptions: { onChange: true, onSave: true },

@@ -68,6 +68,18 @@ export class OptionsProvider {
     this.configs.clear();
   }
 
+  /**
+   * Settings the client sent with initialize (folder → raw `concurrencyLens` section): the first
+   * analyses need no workspace/configuration round trip. Change notifications re-read them.
+   */
+  seedSettings(settings: Map<string, unknown>): void {
+    for (const [folder, raw] of settings) {
+      if (this.settings.has(folder)) continue;
+      this.settings.set(folder, Promise.resolve(normalizeSettings(raw)));
+      this.settingsScopes.set(folder, { folder, file: folder });
+    }
+  }
+
   async settingsFor(folder: string | undefined, file: string): Promise<Settings> {
     const key = folder ?? path.dirname(file);
     let settings = this.settings.get(key);

@@ -143,8 +143,18 @@ connection.onInitialize((params) => {
   options.setFolders(folders.filter((folder): folder is string => folder !== undefined));
   host.setRoots(options.workspaceFolders);
   pushed.enabled = !clientPullsDiagnostics(params.capabilities);
-  const initializationOptions = params.initializationOptions as { workspaceScan?: unknown } | undefined;
+  const initializationOptions = params.initializationOptions as
+    | { workspaceScan?: unknown; settings?: Record<string, unknown> }
+    | undefined;
   scanOnStartup = pushed.enabled && initializationOptions?.workspaceScan !== false;
+  if (clientSupportsConfiguration && initializationOptions?.settings) {
+    const seeded = new Map<string, unknown>();
+    for (const [uri, raw] of Object.entries(initializationOptions.settings)) {
+      const folder = uriToPath(uri);
+      if (folder && options.workspaceFolders.includes(folder)) seeded.set(folder, raw);
+    }
+    options.seedSettings(seeded);
+  }
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -198,9 +208,21 @@ connection.onInitialized(() => {
 
 // ---- open documents: pull diagnostics -------------------------------------------------------------
 
+/** analyses started when a document opened, before its client pulls (see onDidOpen) */
+const openingAnalyses = new Map<string, { version: number; state: Promise<FileState | undefined> }>();
+
 documents.onDidOpen((event) => {
   justOpened.add(event.document.uri);
   pushed.documentChanged(event.document.uri);
+  if (!pushed.enabled) {
+    // Start at once: the pull for it comes a moment later, through the client's own queue.
+    const { uri, version } = event.document;
+    const state = analyzeDocument(event.document, CancellationToken.None).catch(() => undefined);
+    openingAnalyses.set(uri, { version, state });
+    void state.finally(() => {
+      if (openingAnalyses.get(uri)?.state === state) openingAnalyses.delete(uri);
+    });
+  }
 });
 documents.onDidChangeContent((event) => {
   if (justOpened.delete(event.document.uri)) return;
@@ -226,7 +248,10 @@ documents.onDidClose((event) => {
 connection.languages.diagnostics.on(async (params, token): Promise<DocumentDiagnosticReport> => {
   const document = documents.get(params.textDocument.uri);
   if (!document) return { kind: 'full', items: [] };
-  const state = await analyzeDocument(document, token);
+  const opening = openingAnalyses.get(document.uri);
+  // the analysis started at open, if it is of this version and did not fail
+  const early = opening?.version === document.version ? await opening.state : undefined;
+  const state = early ?? (await analyzeDocument(document, token));
   if (!state) return { kind: 'full', items: [] };
   if (params.previousResultId === state.resultId) return { kind: 'unchanged', resultId: state.resultId };
   return { kind: 'full', resultId: state.resultId, items: diagnosticsOf(state) };

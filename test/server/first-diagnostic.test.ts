@@ -1,0 +1,121 @@
+// The built server's way to a just-opened file's first diagnostic, spoken to over stdio as VS Code
+// speaks to it (pull diagnostics, configuration requests): the settings sent with initialize are
+// used without a configuration round trip, and the analysis starts when the file opens, before
+// the client pulls. Runs dist/server.js through dist/code-cache.js, as the extension starts it.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import {
+  createMessageConnection,
+  type MessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-jsonrpc/node';
+import type { DocumentDiagnosticReport } from 'vscode-languageserver-protocol';
+
+const dist = path.resolve(__dirname, '../../dist');
+const demo = path.resolve(__dirname, '../../examples/demo-service');
+const file = path.join(demo, 'src/images.ts');
+const uri = pathToFileURL(file).href;
+const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'cl-first-diagnostic-'));
+
+let child: ChildProcess | undefined;
+let connection: MessageConnection | undefined;
+afterEach(() => {
+  connection?.dispose();
+  child?.kill();
+});
+process.on('exit', () => rmSync(cacheDir, { recursive: true, force: true }));
+
+/** A server with a client that records configuration requests and answers them only when told. */
+async function start(settings: unknown) {
+  child = spawn(
+    process.execPath,
+    [path.join(dist, 'code-cache.js'), path.join(dist, 'server.js'), '--stdio'],
+    {
+      cwd: demo,
+      env: { ...process.env, CONCURRENCY_LENS_CODE_CACHE: cacheDir },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  const conn = createMessageConnection(
+    new StreamMessageReader(child.stdout!),
+    new StreamMessageWriter(child.stdin!),
+  );
+  connection = conn;
+  const configurationRequests: unknown[] = [];
+  let answerConfiguration: () => void = () => {};
+  const configurationAnswered = new Promise<void>((resolve) => {
+    answerConfiguration = resolve;
+  });
+  conn.onRequest('workspace/configuration', async (params: { items: unknown[] }) => {
+    configurationRequests.push(...params.items);
+    await configurationAnswered;
+    return params.items.map(() => settings);
+  });
+  conn.onRequest('client/registerCapability', () => null);
+  const analysed: string[] = [];
+  conn.onNotification('concurrencyLens/status', (status: { lastAnalysis?: { uri: string } }) => {
+    if (status.lastAnalysis) analysed.push(status.lastAnalysis.uri);
+  });
+  conn.onNotification(() => {});
+  conn.listen();
+  const folder = pathToFileURL(demo).href;
+  await conn.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: folder,
+    workspaceFolders: [{ uri: folder, name: 'demo-service' }],
+    capabilities: {
+      workspace: { configuration: true, workspaceFolders: true },
+      textDocument: { diagnostic: { dynamicRegistration: false } },
+    },
+    initializationOptions: { settings: { [folder]: settings } },
+  });
+  conn.sendNotification('initialized', {});
+  const open = () =>
+    conn.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'typescript', version: 1, text: readFileSync(file, 'utf8') },
+    });
+  const pull = () =>
+    conn.sendRequest<DocumentDiagnosticReport>('textDocument/diagnostic', { textDocument: { uri } });
+  return { conn, configurationRequests, answerConfiguration, analysed, open, pull };
+}
+
+const rulesOf = (report: DocumentDiagnosticReport) =>
+  report.kind === 'full' ? report.items.map((item) => String(item.code)).sort() : [];
+
+describe('first diagnostic of an opened file (built server)', () => {
+  it('uses the settings sent with initialize, without waiting for a configuration request', {
+    timeout: 60_000,
+  }, async () => {
+    const server = await start({ rules: { 'worker-per-task': 'off' } });
+    server.open();
+    // the client does not answer configuration requests yet: the first diagnostics must not need one
+    const report = await server.pull();
+    const rules = rulesOf(report);
+    assert.ok(rules.includes('copy-instead-of-transfer'), `findings: ${rules.join(', ')}`);
+    assert.ok(!rules.includes('worker-per-task'), 'the rule the initialize settings turned off');
+    assert.deepEqual(server.configurationRequests, [], 'no configuration round trip before the diagnostics');
+    server.answerConfiguration();
+  });
+
+  it('starts analysing when the file opens, before the pull, and answers the pull with that analysis', {
+    timeout: 60_000,
+  }, async () => {
+    const server = await start({});
+    server.open();
+    const deadline = Date.now() + 30_000;
+    while (!server.analysed.includes(uri) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    assert.ok(server.analysed.includes(uri), 'analysed without a pull');
+    const rules = rulesOf(await server.pull());
+    assert.ok(rules.includes('worker-per-task'), `findings: ${rules.join(', ')}`);
+    const info = await server.conn.sendRequest<{ analyses: number }>('concurrencyLens/serverInfo');
+    assert.equal(info.analyses, 1, 'the pull reused the analysis started at open');
+    server.answerConfiguration();
+  });
+});
