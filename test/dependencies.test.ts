@@ -207,6 +207,19 @@ http.createServer((req, res) => {
     );
   });
 
+  it('keeps no answer cut short by the time bound, and goes on from the kept ones in the next run', () => {
+    const { dir, server } = project();
+    const rushed = scan(dir, [server], { limits: { maxMs: 0 } });
+    assert.equal(rushed.findings.length, 0);
+    assert.match(
+      [...rushed.index.dependencyIndex!.notes.values()].join('\n'),
+      /reading took longer than 0 ms/,
+    );
+    const next = scan(dir, [server]);
+    assert.equal(next.findings.length, 5, 'read in full in the next run');
+    assert.equal(next.index.dependencyIndex!.notes.size, 0);
+  });
+
   it('is off with `dependencies: false`, and costs nothing where no package is imported', () => {
     const { dir, server } = project();
     const off = scan(dir, [server], {}, optionsFromConfig({ dependencies: false }));

@@ -63,6 +63,8 @@ interface PackageState {
   model?: PackageModel;
   cacheFile?: string;
   dirty: boolean;
+  /** the package ran out of its reading time in this run (see giveUp) */
+  outOfTime?: boolean;
 }
 
 export class DependencyIndex {
@@ -71,6 +73,8 @@ export class DependencyIndex {
   private readonly packages = new Map<string, PackageState>();
   private readonly limits: Limits;
   private readonly engineKey: string;
+  /** time-outs so far in this run (answers computed across one are incomplete) */
+  private timeouts = 0;
   /** packages given up in this run, for the front ends' notes */
   readonly notes = new Map<string, string>();
   /** summaries read from disk and written to disk in this run (for tests and the bench) */
@@ -102,11 +106,16 @@ export class DependencyIndex {
     const state = this.stateOf(pkg);
     const key = `${split.subpath}:${exportPath.join('.')}`;
     let hazard = state.summary.exports[key];
-    if (hazard === undefined && !state.summary.gaveUp) {
+    if (hazard === undefined && !state.summary.gaveUp && !state.outOfTime) {
+      const timeoutsBefore = this.timeouts;
       hazard = this.read(state, split.subpath, exportPath, depth);
-      if (!state.summary.gaveUp) state.summary.exports[key] = hazard;
-      state.dirty = true;
-      this.save(state);
+      // an answer cut short by a time-out (here or in a dependency) is not kept: the next run
+      // goes on from the answers kept so far
+      if (!state.summary.gaveUp && this.timeouts === timeoutsBefore) {
+        state.summary.exports[key] = hazard;
+        state.dirty = true;
+        this.save(state);
+      }
     }
     if (!hazard) return undefined;
     return { package: pkg.name, version: pkg.version, hazard, file: path.resolve(pkg.dir, hazard.file) };
@@ -144,11 +153,18 @@ export class DependencyIndex {
   private giveUp(state: PackageState, why: string, deterministic: boolean): void {
     const note = `${state.pkg.name}@${state.pkg.version} was not read: ${why}`;
     this.notes.set(state.pkg.dir, note);
+    state.model = undefined;
+    if (!deterministic) {
+      // out of time (a big package, a busy machine): no more reading of it in this run; the
+      // answers found so far stay cached, so the next run needs less time
+      state.outOfTime = true;
+      this.timeouts++;
+      return;
+    }
     state.summary.gaveUp = why;
     state.summary.exports = {};
-    state.model = undefined;
-    // out of time on a busy machine: keep the note for this run only, try again next time
-    if (!deterministic) state.cacheFile = undefined;
+    state.dirty = true;
+    this.save(state);
   }
 
   private stateOf(pkg: LocatedPackage): PackageState {

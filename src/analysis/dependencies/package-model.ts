@@ -108,7 +108,10 @@ export class PackageModel {
   private readonly hazards = new WeakMap<ts.Node, DependencyHazard | null>();
   private filesRead = 0;
   private bytesRead = 0;
-  private readonly deadline: number;
+  /** when the current lookup must stop (see hazardOfExport) */
+  private deadline = 0;
+  /** time spent reading this package so far, over all lookups (a language server keeps the model) */
+  private spentMs = 0;
   private functionsFollowed = 0;
 
   constructor(
@@ -116,12 +119,20 @@ export class PackageModel {
     readonly dir: string,
     private readonly limits: Limits,
     private readonly dependency: DependencyLookup,
-  ) {
-    this.deadline = performance.now() + limits.maxMs;
-  }
+  ) {}
 
   /** What blocks in the export at `exportPath` of `entry` (a file of this package); null: nothing. */
   hazardOfExport(entry: string, exportPath: string[]): DependencyHazard | null {
+    const started = performance.now();
+    this.deadline = started + this.limits.maxMs - this.spentMs;
+    try {
+      return this.answer(entry, exportPath);
+    } finally {
+      this.spentMs += performance.now() - started;
+    }
+  }
+
+  private answer(entry: string, exportPath: string[]): DependencyHazard | null {
     this.functionsFollowed = 0;
     const file = this.parse(entry);
     if (!file) return null;
