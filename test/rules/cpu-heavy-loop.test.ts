@@ -11,6 +11,33 @@ const fixture = (name: string): string =>
 ruleTester('cpu-heavy-loop', {
   valid: [
     {
+      name: "ignores an element's own list reached through a name assigned in the loop (`node = nodes[id]`)",
+      code: lines(
+        "app.post('/flows', (req, res) => {",
+        '  let node;',
+        '  for (const id in req.body.nodes) {',
+        '    node = req.body.nodes[id];',
+        '    node.scope.forEach((s) => { (index[s] ??= []).push(node); });',
+        '  }',
+        '  res.end();',
+        '});',
+      ),
+    },
+    {
+      name: 'ignores searching one string per element (`url.indexOf(p)`, a prefix test `=== 0`)',
+      code: lines(
+        "app.get('/route', (req, res) => {",
+        '  const url = req.query.target;',
+        '  const remote = req.query.branch;',
+        '  let hit = false;',
+        '  let match = "";',
+        '  for (const p of req.body.noProxy) if (url.indexOf(p) !== -1) hit = true;',
+        '  for (const r of req.body.remotes) if (remote.indexOf(r) === 0 && match.length < r.length) match = r;',
+        '  res.json({ hit, match });',
+        '});',
+      ),
+    },
+    {
       name: 'ignores loops over literal arrays, slices, chunks that yield, and length-checked input',
       code: lines(
         "import { chunk } from 'lodash-es';",

@@ -5,6 +5,39 @@ import { lines, ruleTester } from '../helpers/rule-tester.js';
 ruleTester('unbounded-fan-out', {
   valid: [
     {
+      name: "ignores collections from the program's own modules (require('./defaults'))",
+      code: lines(
+        "const defaultFiles = require('./defaultFiles');",
+        "app.post('/projects', async (req, res) => {",
+        '  const promises = [];',
+        '  for (const file in defaultFiles) promises.push(writeFile(file, defaultFiles[file](req.body)));',
+        '  await Promise.all(promises);',
+        '  res.end();',
+        '});',
+      ),
+    },
+    {
+      name: 'ignores stopping or closing a set of owned resources (stopNode(), closeConnection())',
+      code: lines(
+        "app.post('/flows', async (req, res) => {",
+        '  await Promise.all(req.body.removed.map((n) => stopNode(n)));',
+        '  res.end();',
+        '});',
+      ),
+    },
+    {
+      name: 'ignores loading the modules a configuration lists',
+      code: lines(
+        "app.post('/deploy', async (req, res) => {",
+        '  const modules = req.body.libs;',
+        '  const loads = [];',
+        '  modules.forEach((m) => loads.push(importModule(m.name)));',
+        '  await Promise.all(loads);',
+        '  res.end();',
+        '});',
+      ),
+    },
+    {
       name: 'ignores callbacks wrapped in p-limit',
       code: lines(
         "import pLimit from 'p-limit';",

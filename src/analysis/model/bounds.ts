@@ -122,6 +122,12 @@ function isSmallByOrigin(expression: ts.Expression, depth: number): boolean {
     if ((name === 'readdirSync' || name === 'readdir') && expr.arguments[0]) {
       return mentionsName(expr.arguments[0], '__dirname');
     }
+    // require('./defaults'), require('../config.json'): a module shipped with the code, as large
+    // as its author wrote it
+    if (name === 'require' && ts.isIdentifier(skipOuterExpressions(expr.expression))) {
+      const specifier = expr.arguments[0] && stringValue(expr.arguments[0]);
+      return specifier !== undefined && /^\.\.?\//.test(specifier);
+    }
     return false;
   }
   const chain = propertyChain(expr);

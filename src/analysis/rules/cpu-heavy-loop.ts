@@ -3,10 +3,18 @@
 // thresholds.heavyLoopIterations, nested loops over independent collections (quadratic work),
 // and heavy calls (JSON, sort, regex, hashing) once per element of a data-sized collection.
 import ts from 'typescript';
-import { calleeName, isFunctionLike, nameOf, skipOuterExpressions, snippet } from '../ast.js';
+import {
+  calleeName,
+  isEqualityOperator,
+  isFunctionLike,
+  nameOf,
+  parentSkippingWrappers,
+  skipOuterExpressions,
+  snippet,
+} from '../ast.js';
 import type { RuleContext } from '../context.js';
 import { docsUrl } from '../docs-url.js';
-import { isBoundedCollection } from '../model/bounds.js';
+import { isBoundedCollection, numericValue } from '../model/bounds.js';
 import { constInitializer } from '../model/declarations.js';
 import {
   arrayLoopCallback,
@@ -407,6 +415,14 @@ function scanBody(context: RuleContext, loop: LoopLike, trip: LoopTrip, threshol
       if (!node.initializer || mentions(node.initializer, declared) || readsStateSetInLoop(node.initializer))
         addNames(node.name, declared);
       else addNames(node.name, bodyLocals);
+    } else if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isIdentifier(node.left) &&
+      mentions(node.right, declared)
+    ) {
+      // `node = this.nodes[id]` (a name declared outside the loop) holds the element from here on
+      declared.add(node.left.text);
     } else if (ts.isNewExpression(node) && isDynamicRegExp(node)) {
       scan.heavy.push({ confirm: () => 'new RegExp()', regex: false }); // compiles a pattern per element
     } else if (ts.isThrowStatement(node) || (ts.isReturnStatement(node) && depth === 0 && !isCallLoop)) {
@@ -627,8 +643,27 @@ function membershipScan(call: ts.CallExpression, declared: Set<string>): ts.Expr
   // ids.includes(x): a local array; property chains (state.conditions, this.allowed) are mostly
   // small configuration lists, strings are searched with literals
   const receiver = skipOuterExpressions(callee.expression);
-  if (!ts.isIdentifier(receiver) || looksConfigSized(receiver)) return undefined;
+  if (!ts.isIdentifier(receiver) || looksConfigSized(receiver) || looksLikeString(receiver, call))
+    return undefined;
   return isIndependent(receiver, declared, undefined) ? receiver : undefined;
+}
+
+/** Names of strings: `url.indexOf(prefix)` searches one string, not a collection. */
+const STRING_NAME =
+  /(url|uri|href|path|pathname|name|str|string|text|line|branch|host|hostname|prefix|suffix|title|label|message|subject|query|body|content|source|html)$/i;
+
+/**
+ * `url.indexOf(p)`, `branch.indexOf(remote) === 0`: a search inside one string (named like a
+ * string, or a prefix test), whose cost is the string's length, not a second collection's.
+ */
+function looksLikeString(receiver: ts.Identifier, call: ts.CallExpression): boolean {
+  if (STRING_NAME.test(receiver.text)) return true;
+  const parent = parentSkippingWrappers(call);
+  return (
+    ts.isBinaryExpression(parent) &&
+    isEqualityOperator(parent.operatorToken.kind) &&
+    numericValue(parent.left === call ? parent.right : parent.left) === 0
+  );
 }
 
 /** `items.map(JSON.parse)`: the heavy call is the callback itself. */

@@ -79,7 +79,7 @@ const LIFECYCLE_METHODS = new Set([
  * size is chosen by the code, not by the input.
  */
 const REGISTRY_NAME =
-  /(listeners?|hooks?|handlers?|plugins?|middlewares?|callbacks?|subscribers?|observers?|builders?|workers?|extensions?|providers?|transports?|reporters?|strategies|validators?|interceptors?|stores?|caches)$/i;
+  /(listeners?|hooks?|handlers?|plugins?|modules?|middlewares?|callbacks?|subscribers?|observers?|builders?|workers?|extensions?|providers?|transports?|reporters?|strategies|validators?|interceptors?|stores?|caches)$/i;
 
 function looksLikeRegistry(collection: ts.Expression): boolean {
   let expr = skipOuterExpressions(collection);
@@ -331,13 +331,14 @@ function startedCall(
   return expr;
 }
 
+/** `stopNode(n)`, `closeConnection(c)`: a lifecycle verb followed by what it applies to. */
+const LIFECYCLE_VERB = new RegExp(`^(${[...LIFECYCLE_METHODS].join('|')})[A-Z]`);
+
 function isLifecycleCall(call: ts.CallExpression | ts.NewExpression): boolean {
   const name = calleeName(call);
-  return (
-    name !== undefined &&
-    LIFECYCLE_METHODS.has(name) &&
-    ts.isPropertyAccessExpression(skipOuterExpressions(call.expression))
-  );
+  if (name === undefined) return false;
+  if (LIFECYCLE_VERB.test(name)) return true;
+  return LIFECYCLE_METHODS.has(name) && ts.isPropertyAccessExpression(skipOuterExpressions(call.expression));
 }
 
 function returnedExpressions(fn: FunctionLike): ts.Expression[] {
