@@ -424,7 +424,8 @@ const SETUP_API = /^(create|make|init|initialize|setup|setUp|configure|bootstrap
  * …but making a directory or a file is I/O done on each call, not building an object:
  * `makeDirectory()`, `createFolder()`, `makeDir()` (file-stream-rotator, adm-zip).
  */
-const MAKES_FILESYSTEM_ENTRY = /^(create|make)(Dir|Directory|Directories|Folder|Folders|File|Files|Path|Paths|Symlink|Link)([A-Z_]|$)/;
+const MAKES_FILESYSTEM_ENTRY =
+  /^(create|make)(Dir|Directory|Directories|Folder|Folders|File|Files|Path|Paths|Symlink|Link)([A-Z_]|$)/;
 
 /**
  * Is code reached from this API run time in a library (or a file whose callers are unseen)? Not
@@ -432,10 +433,10 @@ const MAKES_FILESYSTEM_ENTRY = /^(create|make)(Dir|Directory|Directories|Folder|
  */
 function isRunTimeApi(when: Assumption): boolean {
   const names = [...when.exports, ...when.methods].map((name) => name.split('.').pop() ?? name);
-  if (names.some((name) => /Sync$/.test(name))) return false;
+  // `readJsonSync()`, and `mkdirp.sync()`-style twins named just `sync`
+  if (names.some((name) => /Sync$|^sync$/.test(name))) return false;
   return (
-    names.length === 0 ||
-    !names.every((name) => SETUP_API.test(name) && !MAKES_FILESYSTEM_ENTRY.test(name))
+    names.length === 0 || !names.every((name) => SETUP_API.test(name) && !MAKES_FILESYSTEM_ENTRY.test(name))
   );
 }
 

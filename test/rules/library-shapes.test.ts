@@ -51,3 +51,32 @@ ruleTester('blocking-call', {
     },
   ],
 });
+
+ruleTester('blocking-call', {
+  valid: [
+    {
+      name: 'methods of the synchronous twin of an API class (`UnpackSync`) are synchronous on purpose',
+      code: lines(
+        "const fs = require('fs');",
+        'class Unpack {',
+        '  [CHECKFS](entry) { fs.lstat(entry.path, (er, st) => this.done(er, st)); }',
+        '}',
+        'class UnpackSync extends Unpack {',
+        '  [CHECKFS](entry) { const st = fs.lstatSync(entry.path); this.done(null, st); }',
+        '}',
+        'module.exports = { Unpack, UnpackSync };',
+      ),
+      config: library,
+    },
+    {
+      name: 'an export named `sync` is the synchronous twin (`mkdirp.sync()`)',
+      code: lines(
+        "const fs = require('fs');",
+        'module.exports = (dir, cb) => fs.mkdir(dir, cb);',
+        'module.exports.sync = (dir) => fs.mkdirSync(dir);',
+      ),
+      config: library,
+    },
+  ],
+  invalid: [],
+});

@@ -332,6 +332,9 @@ export class PhaseModel {
       const byCallers = this.phaseFromMethodCalls(fn, name);
       if (byCallers) return byCallers;
       if (STARTUP_METHOD_NAME.test(name)) return UNKNOWN;
+      // The synchronous twin of an API class (`UnpackSync`, `WriteEntrySync`, `ReadStreamSync`) is
+      // synchronous on purpose, like a `*Sync` function: its methods are not assumed run time.
+      if (isClassMember && fn.parent.name && /Sync$/.test(fn.parent.name.text)) return UNKNOWN;
       // Instances live on: their methods are called while the program serves work, if anything
       // calls them at run time (the project index checks that in an application).
       return {
