@@ -11,6 +11,17 @@ const fixture = (name: string): string =>
 ruleTester('cpu-heavy-loop', {
   valid: [
     {
+      name: 'ignores loops over a definition or a camelCase configuration (`definition`, `this.routeConfig`)',
+      code: lines(
+        "app.post('/creds', (req, res) => {",
+        '  const definition = credentialsDef[req.body.type];',
+        '  for (const cred in definition) out[cred] = JSON.stringify(req.body.creds[cred]);',
+        '  for (const r of this.routeConfig.rules) log(JSON.stringify(r));',
+        '  res.end();',
+        '});',
+      ),
+    },
+    {
       name: "ignores an element's own list reached through a name assigned in the loop (`node = nodes[id]`)",
       code: lines(
         "app.post('/flows', (req, res) => {",

@@ -100,7 +100,10 @@ export function isBoundedCollection(expression: ts.Expression, depth = 0): boole
 const OS_LISTS = new Set(['networkInterfaces', 'cpus', 'loadavg', 'userInfo']);
 /** A property chain through one of these reads configuration, not data: `this.config.relay.tasks`. */
 const CONFIG_SEGMENT =
-  /^(config|conf|cfg|configuration|settings|options|opts|defaults|template|templates|credentials|creds|env|argv|schema|manifest)$/i;
+  /^(config|conf|cfg|configuration|settings|options|opts|defaults|template|templates|credentials|creds|env|argv|schema|manifest|definition|definitions|def|defs)$/i;
+/** camelCase names ending in one of those: `subflowDef`, `serverConfig`, `routeOptions` */
+const CONFIG_SUFFIX =
+  /[a-z0-9](Config|Conf|Configuration|Settings|Options|Opts|Defaults|Template|Schema|Def|Defs|Definition|Definitions)$/;
 
 /**
  * Collections whose size the program's own surroundings fix, whatever the requests: the machine's
@@ -131,7 +134,7 @@ function isSmallByOrigin(expression: ts.Expression, depth: number): boolean {
     return false;
   }
   const chain = propertyChain(expr);
-  if (chain?.some((part) => CONFIG_SEGMENT.test(part))) return true;
+  if (chain?.some((part) => CONFIG_SEGMENT.test(part) || CONFIG_SUFFIX.test(part))) return true;
   if (ts.isIdentifier(expr) && depth < 3) {
     const initializer = constInitializer(expr);
     return initializer !== undefined && isSmallByOrigin(initializer, depth + 1);
