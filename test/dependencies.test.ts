@@ -139,6 +139,28 @@ http.createServer((req, res) => {
     assert.equal(findings[1]!.related?.[0]?.range.start.line, 15, 'the write in the `all` setter');
   });
 
+  it('keeps the message to one Problems row when the call is reached through a long chain', () => {
+    const { dir } = project({
+      'chain.js': `const http = require('http');
+const store = require('sync-store');
+function readTheConfigurationEntryForThisRequestNow(name) {
+  return store.load(name);
+}
+function loadTheUserRecordAndItsSettingsFromDisk(name) {
+  return readTheConfigurationEntryForThisRequestNow(name);
+}
+http.createServer((req, res) => res.end(loadTheUserRecordAndItsSettingsFromDisk(req.url))).listen(1);
+`,
+    });
+    const { findings } = scan(dir, [path.join(dir, 'chain.js')], { cacheDir: false });
+    assert.deepEqual(
+      findings.map((f) => f.message),
+      [
+        '`store.load()` blocks the event loop in the request handler: it calls `fs.readFileSync()` inside sync-store',
+      ],
+    );
+  });
+
   it('reads nothing again from a warm cache; a new version of the package is read anew', () => {
     const { dir, server } = project();
     const first = scan(dir, [server]);

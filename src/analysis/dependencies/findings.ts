@@ -10,6 +10,8 @@ import { formatMessage } from '../types.js';
 import type { DependencyFinding } from './index.js';
 
 const MAX_CALLEE = 32;
+/** the longest message a finding may have (see test/helpers/analyze.ts) */
+const MAX_MESSAGE = 160;
 
 export function dependencyFinding(
   file: string,
@@ -35,7 +37,11 @@ export function dependencyFinding(
       : hazard.kind === 'documented'
         ? 'documented `@blocking`'
         : `the sync form of \`${hazard.what}\``;
-  const data = { api, where, cause, package: hazard.inPackage, calledPackage: found.package };
+  let data = { api, where, cause, package: hazard.inPackage, calledPackage: found.package };
+  const template = rule.meta.messages.dependency ?? '';
+  // one Problems row: a long call chain is cut to where it starts
+  if (formatMessage(template, data).length > MAX_MESSAGE && call.chainLabels.length > 1)
+    data = { ...data, where: `in the ${call.chainLabels[0]}` };
   return {
     ruleId: rule.meta.id,
     // in a library (or code whose callers are unseen) reached only through its API: information,
@@ -43,7 +49,7 @@ export function dependencyFinding(
     severity: role !== 'application' && call.when && !call.when.asyncApi ? 'info' : severity,
     messageId: 'dependency',
     data,
-    message: formatMessage(rule.meta.messages.dependency ?? '', data),
+    message: formatMessage(template, data),
     file,
     range: call.range,
     offset: call.offset,
