@@ -43,6 +43,22 @@ ruleTester('unhandled-worker-error', {
       ),
     },
     {
+      name: "a timer Web Worker whose 'message' listener only runs local functions and map methods",
+      code: lines(
+        'const load = (url) => {',
+        '  const scheduled = new Map();',
+        '  const worker = new Worker(url);',
+        "  worker.addEventListener('message', ({ data }) => {",
+        '    const fn = scheduled.get(data.id);',
+        '    if (fn) fn();',
+        "    scheduled['delete'](data.id);",
+        '  });',
+        '  return { set: (id, fn) => { scheduled.set(id, fn); worker.postMessage(id); } };',
+        '};',
+        'export { load };',
+      ),
+    },
+    {
       name: 'the worker_threads module handed to a function: its Worker gets an `exit` listener',
       code: lines(
         'let threads;',

@@ -134,7 +134,8 @@ function answersWaiters(index: WorkerUsageIndex): boolean {
     const fn = listener;
     return containsCall(fn, (call) => {
       const callee = skipOuterExpressions(call.expression);
-      if (ts.isElementAccessExpression(callee)) return true;
+      // `resolves[id](data)`, not `map['delete'](key)`
+      if (ts.isElementAccessExpression(callee)) return stringValue(callee.argumentExpression) === undefined;
       const name = ts.isIdentifier(callee)
         ? callee.text
         : ts.isPropertyAccessExpression(callee)
