@@ -29,10 +29,17 @@ export function withDependency(text: string, name: string, range: string): strin
 }
 
 /**
- * The edit adding the dependency to the package.json nearest to `file` (not above a
- * node_modules folder); undefined when there is none, it lists the package, or it is not JSON.
+ * The edit adding the dependency to the package.json nearest to `file`, looking no higher than
+ * `root` (the workspace folder: a project is not judged by a package.json around it) nor above a
+ * node_modules folder; undefined when there is none, it lists the package, or it is not JSON.
  */
-export function dependencyEdit(file: string, name: string, range: string): TextEdit | undefined {
+export function dependencyEdit(
+  file: string,
+  name: string,
+  range: string,
+  root: string | undefined,
+): TextEdit | undefined {
+  const top = root === undefined ? undefined : path.resolve(root);
   for (let dir = path.dirname(path.resolve(file)); ; dir = path.dirname(dir)) {
     const manifest = path.join(dir, 'package.json');
     let text: string | undefined;
@@ -46,6 +53,6 @@ export function dependencyEdit(file: string, name: string, range: string): TextE
       return newText === undefined ? undefined : { file: manifest, start: 0, end: text.length, newText };
     }
     const parent = path.dirname(dir);
-    if (parent === dir || path.basename(dir) === 'node_modules') return undefined;
+    if (parent === dir || dir === top || path.basename(dir) === 'node_modules') return undefined;
   }
 }

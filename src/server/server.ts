@@ -768,7 +768,12 @@ function fixToWorkspaceEdit(fix: Fix): WorkspaceEdit | undefined {
   // a package the fixed code imports goes into the nearest package.json (src/fixes/dependencies.ts)
   const dependency =
     fix.dependency && fix.edits[0]
-      ? dependencyEdit(fix.edits[0].file, fix.dependency.name, fix.dependency.range)
+      ? dependencyEdit(
+          fix.edits[0].file,
+          fix.dependency.name,
+          fix.dependency.range,
+          options.folderOf(fix.edits[0].file),
+        )
       : undefined;
   for (const edit of dependency ? [...fix.edits, dependency] : fix.edits) {
     const uri = pathToUri(edit.file);

@@ -25,16 +25,21 @@ describe('adding a fix’s dependency to package.json', () => {
     assert.equal(withDependency('{ // comment\n}', 'p-limit', '^7.3.3'), undefined);
   });
 
-  it('finds the nearest package.json above the file', () => {
+  it('finds the nearest package.json above the file, within the workspace folder', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-deps-'));
     try {
       fs.writeFileSync(path.join(dir, 'package.json'), '{ "name": "outer" }\n');
       fs.mkdirSync(path.join(dir, 'src/deep'), { recursive: true });
-      const edit = dependencyEdit(path.join(dir, 'src/deep/a.mjs'), 'p-limit', '^7.3.3');
+      const edit = dependencyEdit(path.join(dir, 'src/deep/a.mjs'), 'p-limit', '^7.3.3', dir);
       assert.equal(edit?.file, path.join(dir, 'package.json'));
       assert.equal(edit?.start, 0);
       assert.equal(edit?.end, '{ "name": "outer" }\n'.length);
       assert.deepEqual(JSON.parse(edit!.newText), { name: 'outer', dependencies: { 'p-limit': '^7.3.3' } });
+      // never above the workspace folder
+      assert.equal(
+        dependencyEdit(path.join(dir, 'src/deep/a.mjs'), 'p-limit', '^7.3.3', path.join(dir, 'src')),
+        undefined,
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
