@@ -94,6 +94,12 @@ export interface AnalyzeInput {
   sourceFile?: ts.SourceFile;
   /** the text's size in UTF-8 bytes when known (from the file system), to skip measuring it */
   byteLength?: number;
+  /**
+   * false: leave the summary's `methodCalls` empty. They judge application packages only, and
+   * finding them asks the phase of every function with a method call (a tenth of the analysis).
+   * For callers that know the file cannot be in an application (analyze-paths.ts). Default true.
+   */
+  methodCalls?: boolean;
 }
 
 const MINIFIED_LINE_LENGTH = 1000;
@@ -231,18 +237,25 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
     // chain is a tree thousands of levels deep, which a recursive walk cannot always descend.
     // Children are pushed in reverse so nodes are still visited (and recorded) in document order.
     const pending: ts.Node[] = [];
-    const children: ts.Node[] = [];
-    const collectChild = (child: ts.Node): void => {
-      children.push(child);
-    };
+    let parent: ts.Node = sourceFile;
+    const pushChild = setParents
+      ? (child: ts.Node): void => {
+          (child as { parent: ts.Node }).parent = parent;
+          pending.push(child);
+        }
+      : (child: ts.Node): void => {
+          pending.push(child);
+        };
     const pushChildrenOf = (node: ts.Node): void => {
-      ts.forEachChild(node, collectChild);
-      for (let i = children.length - 1; i >= 0; i--) {
-        const child = children[i]!;
-        if (setParents) (child as { parent: ts.Node }).parent = node;
-        pending.push(child);
+      const first = pending.length;
+      parent = node;
+      ts.forEachChild(node, pushChild);
+      // reversed in place (no per-node array): popped first-child first
+      for (let i = first, j = pending.length - 1; i < j; i++, j--) {
+        const child = pending[i]!;
+        pending[i] = pending[j]!;
+        pending[j] = child;
       }
-      children.length = 0;
     };
     pushChildrenOf(sourceFile);
     while (pending.length > 0) {
@@ -284,7 +297,10 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
         options.dependencies !== false && (kind === 'module' || options.mainThreadRulesInTests)
           ? packageCalls(context)
           : [],
-      methodCalls: kind === 'module' || options.mainThreadRulesInTests ? methodCalls(context) : [],
+      methodCalls:
+        input.methodCalls !== false && (kind === 'module' || options.mainThreadRulesInTests)
+          ? methodCalls(context)
+          : [],
       imports: [...bindings.modules]
         .filter((m) => m.startsWith('.'))
         .map((m) => moduleKeyOf(path.resolve(path.dirname(fileName), m))),

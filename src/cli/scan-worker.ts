@@ -26,7 +26,7 @@ if (!answerLargeStackRequest()) {
     if (batchId >= batches.length) break;
     parentPort!.postMessage({
       batchId,
-      analyses: analyzePaths(batches[batchId]!, options, root),
+      analyses: analyzePaths(batches[batchId]!, options, root, { uniformOptions: true }),
     } satisfies ScanWorkerMessage);
   }
   parentPort!.postMessage({ done: true } satisfies ScanWorkerMessage);

@@ -42,6 +42,8 @@ export interface ScanResult {
 }
 
 const BATCH_SIZE = 40;
+/** A scan finalizes every file with the same options (see BatchScope). */
+const UNIFORM = { uniformOptions: true } as const;
 /** Files at least this big get a batch of their own, scheduled first. */
 const LARGE_FILE_BYTES = 512 * 1024;
 /** Below this many files, starting workers (each loads the compiler) costs more than it saves. */
@@ -116,7 +118,7 @@ function analyzeInThread({ files, options, root, onProgress, signal }: ScanOptio
   const results: FileAnalysis[] = [];
   for (let i = 0; i < files.length; i += BATCH_SIZE) {
     signal?.throwIfAborted();
-    results.push(...analyzePaths(files.slice(i, i + BATCH_SIZE), options, root));
+    results.push(...analyzePaths(files.slice(i, i + BATCH_SIZE), options, root, UNIFORM));
     onProgress?.(results.length, files.length);
   }
   return results;
@@ -257,7 +259,7 @@ async function analyzeInWorkers(
       signal?.throwIfAborted();
       const batchId = Atomics.add(nextBatch, 0, 1);
       if (batchId >= batches.length) break;
-      record(batchId, analyzePaths(batches[batchId]!, options, root));
+      record(batchId, analyzePaths(batches[batchId]!, options, root, UNIFORM));
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const aborted = new Promise<never>((_, reject) => {

@@ -104,6 +104,35 @@ function lengthReceiverKey(expression: ts.Expression): string | undefined {
 /** parameter → the member every call passes for it (or undefined), found once per parameter */
 const passedMembers = new WeakMap<ts.ParameterDeclaration, string | null>();
 
+/** Each file's recorded nodes (`RuleContext.nodes`: every call, in document order), registered by create(). */
+const recordedNodes = new WeakMap<ts.SourceFile, readonly ts.Node[]>();
+/** Calls `name(…)` (callee a bare identifier) by name, in document order; built once per file. */
+const callsByCallee = new WeakMap<ts.SourceFile, Map<string, ts.CallExpression[]>>();
+
+function callsNamed(sourceFile: ts.SourceFile, name: string): readonly ts.CallExpression[] {
+  let index = callsByCallee.get(sourceFile);
+  if (!index) {
+    index = new Map();
+    const add = (node: ts.Node): void => {
+      if (!ts.isCallExpression(node) || !ts.isIdentifier(node.expression)) return;
+      const list = index!.get(node.expression.text);
+      if (list) list.push(node);
+      else index!.set(node.expression.text, [node]);
+    };
+    const nodes = recordedNodes.get(sourceFile);
+    if (nodes) nodes.forEach(add);
+    else {
+      const visit = (node: ts.Node): void => {
+        add(node);
+        ts.forEachChild(node, visit);
+      };
+      visit(sourceFile);
+    }
+    callsByCallee.set(sourceFile, index);
+  }
+  return index.get(name) ?? [];
+}
+
 /**
  * `function processQueue(queue) { … queue.shift() … }` called as `processQueue(node.msgQueue)`
  * (or with a local alias of it): the parameter is that member, when every call in the file
@@ -121,33 +150,28 @@ function memberPassedAs(
   const index = fn.parameters.indexOf(parameter);
   let member: string | null = null;
   if (name !== undefined && index >= 0) {
-    let consistent = true;
-    const visit = (node: ts.Node): void => {
-      if (!consistent) return;
-      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === name) {
-        const argument = node.arguments[index];
-        const arg = argument && skipOuterExpressions(argument);
-        // a recursive call passing the parameter on says nothing new
-        if (
-          arg &&
-          ts.isIdentifier(arg) &&
-          node.pos >= fn.pos &&
-          node.end <= fn.end &&
-          arg.text === parameter.name.getText()
-        ) {
-          ts.forEachChild(node, visit);
-          return;
-        }
-        const passed = !arg
-          ? undefined
-          : (thisMember(arg) ?? (ts.isIdentifier(arg) ? memberAlias(arg, depth + 1) : undefined));
-        if (passed === undefined || (member !== null && member !== passed)) consistent = false;
-        else member = passed;
+    // the file's calls by name (an index, not a walk of the file per parameter)
+    for (const call of callsNamed(parameter.getSourceFile(), name)) {
+      const argument = call.arguments[index];
+      const arg = argument && skipOuterExpressions(argument);
+      // a recursive call passing the parameter on says nothing new
+      if (
+        arg &&
+        ts.isIdentifier(arg) &&
+        call.pos >= fn.pos &&
+        call.end <= fn.end &&
+        arg.text === parameter.name.getText()
+      )
+        continue;
+      const passed = !arg
+        ? undefined
+        : (thisMember(arg) ?? (ts.isIdentifier(arg) ? memberAlias(arg, depth + 1) : undefined));
+      if (passed === undefined || (member !== null && member !== passed)) {
+        member = null;
+        break;
       }
-      ts.forEachChild(node, visit);
-    };
-    visit(parameter.getSourceFile());
-    if (!consistent) member = null;
+      member = passed;
+    }
   }
   passedMembers.set(parameter, member);
   return member ?? undefined;
@@ -243,6 +267,7 @@ export const unboundedArrayQueue: Rule<'unbounded'> = {
   },
   create(context) {
     if (context.fileKind === 'test') return {};
+    recordedNodes.set(context.sourceFile, context.nodes);
     /** uses of identifiers and `this.` members by key */
     const uses = new Map<string, Use[]>();
     /** keys whose length is compared with a limit, trimmed, or re-sliced anywhere in the file */
@@ -338,18 +363,19 @@ export const unboundedArrayQueue: Rule<'unbounded'> = {
           if (!isZero(binary.right)) bounded.add(lengthKey);
           return;
         }
-        const key = receiverKey(left);
-        if (!key) return;
+        // (the right side first: resolving the left costs a declaration lookup, on every assignment)
         const right = skipOuterExpressions(binary.right);
         // queue = queue.slice(-MAX)
         if (ts.isCallExpression(right) && ts.isPropertyAccessExpression(right.expression)) {
           const name = right.expression.name.text;
-          if ((name === 'slice' || name === 'splice') && receiverKey(right.expression.expression) === key)
-            bounded.add(key);
+          if (name !== 'slice' && name !== 'splice') return;
+          const key = receiverKey(left);
+          if (key && receiverKey(right.expression.expression) === key) bounded.add(key);
           return;
         }
+        if (!isArrayInitializer(right)) return;
         const member = thisMember(left);
-        if (member !== undefined && isArrayInitializer(right)) addArrayMember(thisOwner(left), member);
+        if (member !== undefined) addArrayMember(thisOwner(left), member);
       },
       [ts.SyntaxKind.PropertyDeclaration](node) {
         const property = node as ts.PropertyDeclaration;
