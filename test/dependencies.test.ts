@@ -161,6 +161,31 @@ http.createServer((req, res) => res.end(loadTheUserRecordAndItsSettingsFromDisk(
     );
   });
 
+  it('in a library, an API documented `@blocking` calls a blocking dependency on purpose', () => {
+    const { dir } = project({
+      'package.json': JSON.stringify({ name: 'mylib', version: '1.0.0', main: 'index.js' }),
+      'index.js': `const store = require('sync-store');
+/**
+ * Reads the entry on the calling thread.
+ * @blocking
+ */
+exports.readNow = function readNow(name) {
+  return store.load(name);
+};
+exports.read = function read(name, callback) {
+  callback(null, store.load(name));
+};
+`,
+    });
+    const { findings } = scan(dir, [path.join(dir, 'index.js')], { cacheDir: false });
+    assert.deepEqual(
+      findings.map((f) => `${lineOf(f)} ${f.severity} ${f.message}`),
+      [
+        '10 warning `store.load()` blocks the event loop in the public API `read()`: it calls `fs.readFileSync()` inside sync-store',
+      ],
+    );
+  });
+
   it('reads nothing again from a warm cache; a new version of the package is read anew', () => {
     const { dir, server } = project();
     const first = scan(dir, [server]);

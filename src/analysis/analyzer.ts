@@ -3,13 +3,13 @@
 // suppressions, and returns the findings with a small serializable summary for the project index.
 import path from 'node:path';
 import ts from 'typescript';
-import { calleeName, skipOuterExpressions } from './ast.js';
-import { type ExportHazard, type PendingFinding, RuleContext } from './context.js';
+import { calleeName, enclosingFunction, functionName, skipOuterExpressions } from './ast.js';
+import { type ExportHazard, isBlockingByDesign, type PendingFinding, RuleContext } from './context.js';
 import { instanceMethod, packageInstances } from './dependencies/instances.js';
 import { isPackageSpecifier } from './dependencies/locate.js';
 import { fileKindOf } from './file-kind.js';
 import { ModuleBindings, type ModuleReference } from './model/modules.js';
-import { type Assumption, type PhaseInfo, PhaseModel } from './model/phase.js';
+import { type Assumption, looksAsyncApi, type PhaseInfo, PhaseModel } from './model/phase.js';
 import { ThreadModel } from './model/threads.js';
 import { LONG_LIVED_STARTS, NOT_THE_PROGRAM, SERVER_STARTS } from './package-role.js';
 import { blockingApi } from './rules/blocking-call.js';
@@ -38,6 +38,8 @@ export interface PackageCall extends Omit<ImportedCall, 'moduleKey' | 'exportNam
   module: string;
   /** the export called: ['hashSync'], ['password', 'hash']; [] for the module itself */
   path: string[];
+  /** inside a function documented `@blocking`: synchronous on purpose, its callers decide */
+  blockingByDesign?: true;
 }
 
 /** A method call by name (`db.query()`) from run-time code, to link methods across files. */
@@ -505,12 +507,14 @@ function dedupe(findings: PendingFinding[]): PendingFinding[] {
 function importedCalls(context: RuleContext): ImportedCall[] {
   if (!context.bindings.importsRelativeModule()) return [];
   const dir = path.dirname(context.fileName);
-  return runtimeCallsTo(context, (module) => module.startsWith('.')).map(({ reference, ...call }) => ({
-    ...call,
-    moduleKey: moduleKeyOf(path.resolve(dir, reference.module)),
-    // a member of an exported object is named by its path: 'password.hash'
-    exportName: reference.path.length > 0 ? reference.path.join('.') : 'default',
-  }));
+  return runtimeCallsTo(context, (module) => module.startsWith('.')).map(
+    ({ reference, node: _, ...call }) => ({
+      ...call,
+      moduleKey: moduleKeyOf(path.resolve(dir, reference.module)),
+      // a member of an exported object is named by its path: 'password.hash'
+      exportName: reference.path.length > 0 ? reference.path.join('.') : 'default',
+    }),
+  );
 }
 
 /**
@@ -523,7 +527,20 @@ function packageCalls(context: RuleContext): PackageCall[] {
   const instances = packageInstances(context);
   return runtimeCallsTo(context, isPackageSpecifier, (callee) => instanceMethod(callee, instances))
     .filter(({ reference }) => blockingApi(reference) === undefined)
-    .map(({ reference, ...call }) => ({ ...call, module: reference.module, path: reference.path }));
+    .map(({ reference, node, ...call }) => ({
+      ...call,
+      // as for findings in a public API (context.ts): an API that looks asynchronous yet blocks warns
+      when: call.when && { ...call.when, asyncApi: call.when.asyncApi || looksAsyncCaller(node) },
+      module: reference.module,
+      path: reference.path,
+      ...(isBlockingByDesign(node) ? { blockingByDesign: true as const } : {}),
+    }));
+}
+
+/** Is the function around `node` an API that looks asynchronous (async, a callback, a promise)? */
+function looksAsyncCaller(node: ts.Node): boolean {
+  const enclosing = enclosingFunction(node);
+  return enclosing !== undefined && looksAsyncApi(enclosing, functionName(enclosing));
 }
 
 /** Calls from run-time code (or code run time by assumption) to exports of modules `accepts` takes. */
@@ -532,8 +549,14 @@ function runtimeCallsTo(
   accepts: (module: string) => boolean,
   /** for callees whose root is not bound to a module: e.g. a method of a package class's instance */
   resolveOther?: (callee: ts.Expression) => ModuleReference | undefined,
-): (Omit<ImportedCall, 'moduleKey' | 'exportName'> & { reference: ModuleReference })[] {
-  const result: (Omit<ImportedCall, 'moduleKey' | 'exportName'> & { reference: ModuleReference })[] = [];
+): (Omit<ImportedCall, 'moduleKey' | 'exportName'> & {
+  reference: ModuleReference;
+  node: ts.CallExpression;
+})[] {
+  const result: (Omit<ImportedCall, 'moduleKey' | 'exportName'> & {
+    reference: ModuleReference;
+    node: ts.CallExpression;
+  })[] = [];
   for (const call of context.nodes) {
     if (!ts.isCallExpression(call)) continue;
     const callee = skipOuterExpressions(call.expression);
@@ -551,6 +574,7 @@ function runtimeCallsTo(
     const start = call.getStart(context.sourceFile);
     result.push({
       reference,
+      node: call,
       range: context.range(call),
       offset: { start, end: call.getEnd() },
       chainLabels: phase.chain.map((s) => s.label),

@@ -246,7 +246,7 @@ function memberNames(exportedAs: string[]): string[] {
 }
 
 /** Is `node` inside a function whose JSDoc says `@blocking` (an intentionally synchronous API)? */
-function isBlockingByDesign(node: ts.Node): boolean {
+export function isBlockingByDesign(node: ts.Node): boolean {
   for (let fn = enclosingFunction(node); fn; fn = enclosingFunction(fn)) {
     const documented = ts.isVariableDeclaration(fn.parent) ? fn.parent.parent.parent : fn;
     if (ts.getJSDocTags(documented).some((tag) => tag.tagName.text === 'blocking')) return true;

@@ -286,6 +286,8 @@ export class ProjectIndex {
       for (const call of summary.packageCalls ?? []) {
         if (call.when && !this.holds(call.when, summary.file, options.mode)) continue;
         if (call.when && role !== 'application' && !isRunTimeApi(call.when)) continue;
+        // an API documented `@blocking` is synchronous on purpose; its callers decide
+        if (call.blockingByDesign && role !== 'application') continue;
         const finding = this.packageCallFinding(summary, call, options, role);
         if (finding) final.push(finding);
       }
