@@ -72,7 +72,7 @@ try {
       for (const [k, checkout] of checkouts.entries()) sample(checkout, args, warmDirs[k]);
     for (let i = 0; i < Number(values.runs); i++) {
       for (const [k, checkout] of checkouts.entries()) {
-        const cacheDir = values.cache === 'warm' ? warmDirs[k] : path.join(work, `cold-${k}-${i}`);
+        const cacheDir = values.cache === 'warm' ? warmDirs[k] : path.join(work, `cold-${name}-${k}-${i}`);
         const [wall, cpu] = sample(checkout, args, cacheDir);
         results[k].wall.push(wall);
         results[k].cpu.push(cpu);

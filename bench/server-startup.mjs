@@ -127,8 +127,10 @@ async function sample(dist, cacheDir) {
   await new Promise((resolve) => child.once('exit', resolve));
   connection.dispose();
   // The server's marks, on this process's clock.
-  const offset = info.startup.timeOrigin - (performance.timeOrigin + started);
-  const clock = (name) => (info.startup[name] === undefined ? Number.NaN : info.startup[name] + offset);
+  // (builds from before the marks have none: their split shows n/a)
+  const startup = info.startup ?? { timeOrigin: Number.NaN };
+  const offset = startup.timeOrigin - (performance.timeOrigin + started);
+  const clock = (name) => (startup[name] === undefined ? Number.NaN : startup[name] + offset);
   return {
     nodeStart: offset,
     nodeBootstrap: clock('bundleEvaluationStartedAt') - offset,
@@ -191,7 +193,7 @@ if (dists.length > 1) {
       `ratio ${label(other)} / ${label(first)}: wall ${(results[other].diagnostics / results[first].diagnostics).toFixed(2)}, CPU ${(results[other].cpuDiagnostics / results[first].cpuDiagnostics).toFixed(2)}`,
     );
 }
-if (!values.node && process.versions.node.split('.')[0] < 22)
+if (!values.node && existsSync(node24))
   console.log(
-    `(Node ${process.version} has no compile cache; the extension host's Node is newer: --node ${path.relative(repo, node24)})`,
+    `(this is Node ${process.version}; code-server's extension host runs --node ${path.relative(repo, node24)})`,
   );
