@@ -8,8 +8,9 @@
 // One fix per post, listing every buffer it reports. Safe when each buffer is a `const` of the
 // posting function holding a fresh allocation (`new Float64Array(n)`, `new ArrayBuffer(n)`,
 // `Buffer.alloc(n)`, `await res.arrayBuffer()` …) that nothing reads after the post (not even
-// in a later turn of a loop around it, nor in a closure): then nobody can see the detached
-// buffer. A suggestion when less is known (a parameter, a view over another buffer, a value from
+// in a later turn of a loop around it, nor in a closure) and that is not handed on before it
+// (only filled or read in place: `buf[i] = x`, `buf.fill()`, `buf.length`): then nobody can see
+// the detached buffer. A suggestion when less is known (a parameter, a view over another buffer, a value from
 // a library call). Nothing for Buffers that may sit on Node's shared pool (`Buffer.from()`,
 // `allocUnsafe()`, fs reads: transferring the pool would fail or take other Buffers' memory), nor
 // when the buffer is used after the post (that would be a use-after-transfer bug).
@@ -131,7 +132,34 @@ function verdictFor(buffer: CopiedBuffer, post: ts.Node): Verdict {
       ? freshAllocation(node.initializer)
       : undefined;
   const transfer = viaBufferProperty || fresh !== 'array-buffer' ? `${expr.text}.buffer` : expr.text;
-  return { transfer, safe: fresh !== undefined };
+  // handed to something else before the post (stored, passed on, viewed): that holder would
+  // see a detached buffer later, so only a suggestion
+  const escapes = uses.some((use) => !(use.pos >= post.pos && use.end <= post.end) && !staysLocal(use));
+  return { transfer, safe: fresh !== undefined && !escapes };
+}
+
+/** Members of a buffer that read or fill it in place without handing it (or a view of it) on. */
+const LOCAL_MEMBERS = new Set([
+  'length',
+  'byteLength',
+  'byteOffset',
+  'fill',
+  'set',
+  'at',
+  'reduce',
+  'some',
+  'every',
+  'indexOf',
+  'includes',
+]);
+
+/** `buf[i] = x`, `buf[i]`, `buf.length`, `buf.fill(0)`, `for (const x of buf)`: a use that keeps the buffer here. */
+function staysLocal(use: ts.Identifier): boolean {
+  const parent = use.parent;
+  if (ts.isElementAccessExpression(parent) && parent.expression === use) return true;
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === use)
+    return LOCAL_MEMBERS.has(parent.name.text);
+  return ts.isForOfStatement(parent) && parent.expression === use;
 }
 
 /**

@@ -192,14 +192,20 @@ ruleTester('copy-instead-of-transfer', {
           },
         },
       ],
-      output: lines(
-        "import { parentPort } from 'node:worker_threads';",
-        "parentPort!.on('message', ({ width, height }) => {",
-        '  const pixels = new Uint8ClampedArray(width * height * 4);',
-        '  render(pixels, width, height);',
-        '  parentPort!.postMessage(pixels, [pixels.buffer]);',
-        '});',
-      ),
+      // render() might keep the array: moving it is offered, not applied by fix-all
+      suggestions: [
+        {
+          title: 'Transfer pixels.buffer instead of copying',
+          output: lines(
+            "import { parentPort } from 'node:worker_threads';",
+            "parentPort!.on('message', ({ width, height }) => {",
+            '  const pixels = new Uint8ClampedArray(width * height * 4);',
+            '  render(pixels, width, height);',
+            '  parentPort!.postMessage(pixels, [pixels.buffer]);',
+            '});',
+          ),
+        },
+      ],
     },
     {
       name: 'flags a large literal-size buffer passed as workerData',
@@ -556,6 +562,34 @@ ruleTester('copy-instead-of-transfer', {
         '  return pool.run({ pixels, width, height }, { signal, transferList: [pixels.buffer] });',
         '}',
       ),
+    },
+    {
+      name: 'a suggestion, not a fix, when the buffer was handed on before the post',
+      code: lines(
+        'const recent = new Map<string, Float64Array>();',
+        'export function send(port: MessagePort, id: string, size: number) {',
+        '  const samples = new Float64Array(size);',
+        '  samples.fill(1);',
+        '  recent.set(id, samples);',
+        '  port.postMessage(samples);',
+        '}',
+      ),
+      filename: 'src/recent.ts',
+      errors: [{ messageId: 'copied', line: 6, column: 20, endLine: 6, endColumn: 27 }],
+      suggestions: [
+        {
+          title: 'Transfer samples.buffer instead of copying',
+          output: lines(
+            'const recent = new Map<string, Float64Array>();',
+            'export function send(port: MessagePort, id: string, size: number) {',
+            '  const samples = new Float64Array(size);',
+            '  samples.fill(1);',
+            '  recent.set(id, samples);',
+            '  port.postMessage(samples, [samples.buffer]);',
+            '}',
+          ),
+        },
+      ],
     },
   ],
 });
