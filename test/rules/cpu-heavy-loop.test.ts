@@ -26,7 +26,8 @@ ruleTester('cpu-heavy-loop', {
       code: lines(
         "app.post('/flows', (req, res) => {",
         '  let node;',
-        '  for (const id in req.body.nodes) {',
+        '  let id;',
+        '  for (id in req.body.nodes) {',
         '    node = req.body.nodes[id];',
         '    node.scope.forEach((s) => { (index[s] ??= []).push(node); });',
         '  }',

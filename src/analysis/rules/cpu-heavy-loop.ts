@@ -370,6 +370,12 @@ function scanBody(context: RuleContext, loop: LoopLike, trip: LoopTrip, threshol
       ts.isVariableDeclarationList(loop.initializer)
     ) {
       for (const d of loop.initializer.declarations) addNames(d.name, declared);
+    } else if (
+      (ts.isForOfStatement(loop) || ts.isForInStatement(loop)) &&
+      ts.isIdentifier(skipOuterExpressions(loop.initializer as ts.Expression))
+    ) {
+      // `var id; … for (id in nodes)`: the name declared earlier still takes each element
+      declared.add((skipOuterExpressions(loop.initializer as ts.Expression) as ts.Identifier).text);
     }
     if (trip.index !== undefined) declared.add(trip.index);
     body = loop.statement;
