@@ -163,6 +163,20 @@ ruleTester('worker-per-task', {
       ),
     },
     {
+      name: "a generic spawn helper hands every message to the caller's listener: the caller decides the lifetime",
+      code: lines(
+        "const { Worker } = require('worker_threads');",
+        'function spawn(file, data, onMessage) {',
+        '  const w = new Worker(file);',
+        "  w.on('message', (m) => onMessage(m));",
+        "  w.on('error', (e) => onMessage({ error: e }));",
+        '  w.postMessage(data);',
+        '  return w;',
+        '}',
+        'module.exports = spawn;',
+      ),
+    },
+    {
       name: 'a memoized API: workers measure once, later calls return the stored answer',
       code: lines(
         'util.estimateCores = function (options, callback) {',

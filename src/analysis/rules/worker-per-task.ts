@@ -509,9 +509,19 @@ function startsWorkerPerCall(fn: FunctionLike, walk: Walk): boolean {
       const name = calleeName(call);
       return name === 'once' || name === 'terminate';
     }) ||
+    // the answer completes the call: `cb(null, result)` (error-first), not a stream of messages
+    // handed to an `onMessage` parameter of a generic spawn helper
     messageListenerCalls(body, (call) => {
       const callee = skipOuterExpressions(call.expression);
-      return ts.isIdentifier(callee) && walk.parameters.has(callee.text);
+      const args = call.arguments ?? [];
+      const first = args[0] && skipOuterExpressions(args[0]);
+      return (
+        ts.isIdentifier(callee) &&
+        walk.parameters.has(callee.text) &&
+        args.length >= 2 &&
+        first !== undefined &&
+        (first.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(first) && first.text === 'undefined'))
+      );
     })
   );
 }
