@@ -6,7 +6,8 @@
 // The results keep their order and the combinator is unchanged. `p-limit` is imported and
 // added to the package's dependencies when missing (`dependency`, applied by the editor). Never
 // safe: the work now runs LIMIT at a time (slower for small inputs; the title says to tune it).
-// ES modules only (p-limit is ESM-only). Not offered for mappers that use `this`/`arguments`,
+// In CommonJS (p-limit is ESM-only) the suggestion processes the collection in chunks instead
+// (chunkSuggestion). Not offered for mappers that use `this`/`arguments`,
 // method references (`this.load` would lose its `this`), `flatMap`, arrays filled by `push` in a
 // loop, or when `limit`/`pLimit` are taken.
 import ts from 'typescript';
@@ -66,10 +67,12 @@ function limitedMapper(sourceFile: ts.SourceFile, mapper: ts.Expression): string
  */
 export function limitConcurrencySuggestion(
   sourceFile: ts.SourceFile,
+  combinator: ts.CallExpression,
   site: ts.Node,
   file: string,
 ): Fix | undefined {
-  if (!ts.isCallExpression(site) || !isEsModule(sourceFile, file)) return undefined;
+  if (!ts.isCallExpression(site)) return undefined;
+  if (!isEsModule(sourceFile, file)) return chunkSuggestion(sourceFile, combinator, site, file);
   const name = calleeName(site);
   const mapper = name === 'map' ? site.arguments[0] : name === 'from' ? site.arguments[1] : undefined;
   if (!mapper || (name === 'map' && site.arguments.length !== 1)) return undefined;
@@ -91,5 +94,87 @@ export function limitConcurrencySuggestion(
       { file, start: mapper.getStart(sourceFile), end: mapper.getEnd(), newText: replacement },
     ],
     dependency: { name: 'p-limit', range: P_LIMIT_RANGE },
+  };
+}
+
+/** A plain name or property chain (`items`, `req.body.users`): safe to read more than once. */
+function isPlainChain(expression: ts.Expression): boolean {
+  if (ts.isIdentifier(expression)) return true;
+  return ts.isPropertyAccessExpression(expression) && isPlainChain(expression.expression);
+}
+
+/**
+ * CommonJS (no p-limit there): process the collection in chunks of LIMIT.
+ * `const results = await Promise.all(items.map(cb));` →
+ * `const results = [];` + `for (let i = 0; i < items.length; i += 10) results.push(...(await Promise.all(items.slice(i, i + 10).map(cb))));`
+ * Only for that statement shape (or the bare `await Promise.all(…);`) with `all`/`allSettled`, a
+ * mapper written inline that takes one parameter (an index would count within the chunk), and a
+ * collection named by a plain chain.
+ */
+function chunkSuggestion(
+  sourceFile: ts.SourceFile,
+  combinator: ts.CallExpression,
+  site: ts.CallExpression,
+  file: string,
+): Fix | undefined {
+  const callee = combinator.expression;
+  if (!ts.isPropertyAccessExpression(callee) || !/^(all|allSettled)$/.test(callee.name.text))
+    return undefined;
+  if (combinator.arguments[0] !== site || calleeName(site) !== 'map' || site.arguments.length !== 1)
+    return undefined;
+  const mapper = skipOuterExpressions(site.arguments[0]!);
+  if (!(ts.isArrowFunction(mapper) || ts.isFunctionExpression(mapper)) || mapper.parameters.length !== 1)
+    return undefined;
+  const mapped = site.expression;
+  if (!ts.isPropertyAccessExpression(mapped) || !isPlainChain(mapped.expression)) return undefined;
+  const awaited = combinator.parent;
+  if (!ts.isAwaitExpression(awaited)) return undefined;
+  const collection = mapped.expression.getText(sourceFile);
+  const index = /\bi\b/.test(site.getText(sourceFile)) ? undefined : 'i';
+  if (!index) return undefined;
+  const chunk = `await ${callee.getText(sourceFile)}(${collection}.slice(${index}, ${index} + ${LIMIT}).map(${site.arguments[0]!.getText(sourceFile)}))`;
+  const loop = (push: string) =>
+    `for (let ${index} = 0; ${index} < ${collection}.length; ${index} += ${LIMIT}) ${push}`;
+  const statement = awaited.parent;
+  const title = `Process ${collection} in chunks of ${LIMIT} (tune it)`;
+  if (ts.isExpressionStatement(statement)) {
+    return {
+      title,
+      safe: false,
+      edits: [
+        {
+          file,
+          start: statement.getStart(sourceFile),
+          end: statement.getEnd(),
+          newText: `${loop(`${chunk};`)}`,
+        },
+      ],
+    };
+  }
+  const declaration = statement;
+  if (
+    !ts.isVariableDeclaration(declaration) ||
+    !ts.isIdentifier(declaration.name) ||
+    declaration.type ||
+    !ts.isVariableDeclarationList(declaration.parent) ||
+    declaration.parent.declarations.length !== 1 ||
+    !ts.isVariableStatement(declaration.parent.parent)
+  )
+    return undefined;
+  const variable = declaration.parent.parent;
+  const keyword = (declaration.parent.flags & ts.NodeFlags.Const) !== 0 ? 'const' : 'let';
+  const results = declaration.name.text;
+  const indent = indentOf(sourceFile, variable);
+  return {
+    title,
+    safe: false,
+    edits: [
+      {
+        file,
+        start: variable.getStart(sourceFile),
+        end: variable.getEnd(),
+        newText: `${keyword} ${results} = [];\n${indent}${loop(`${results}.push(...(${chunk}));`)}`,
+      },
+    ],
   };
 }

@@ -300,4 +300,47 @@ describe('fixes checked by running the code before and after', () => {
     assert.equal(peakBefore, '100');
     assert.equal(peakAfter, '10');
   });
+
+  it('unbounded-fan-out (CommonJS): chunks of 10 keep the results and their order, 10 in flight', () => {
+    const code = [
+      "const { lookup } = require('./lookup.cjs');",
+      'async function resolveAll(ids) {',
+      '  const values = await Promise.all(ids.map(async (id) => (await lookup(id)) + 1));',
+      '  return values;',
+      '}',
+      'module.exports = { resolveAll };',
+    ].join('\n');
+    const lookup = [
+      'const stats = { active: 0, peak: 0 };',
+      'async function lookup(id) {',
+      '  stats.active++;',
+      '  stats.peak = Math.max(stats.peak, stats.active);',
+      '  await new Promise((resolve) => setTimeout(resolve, 30 - (id % 30)));',
+      '  stats.active--;',
+      '  return id * 2;',
+      '}',
+      'module.exports = { lookup, stats };',
+    ].join('\n');
+    const main = [
+      "const { stats } = require('./lookup.cjs');",
+      "const { resolveAll } = require('./resolve.cjs');",
+      'resolveAll(Array.from({ length: 100 }, (_, i) => i)).then((values) => console.log(values.join(), stats.peak));',
+    ].join('\n');
+    const after = fixed(
+      'unbounded-fan-out',
+      code,
+      'src/resolve.cjs',
+      'Process ids in chunks of 10 (tune it)',
+    );
+    const before = runNode(main, 'main.cjs', [], { 'resolve.cjs': code, 'lookup.cjs': lookup });
+    const then = runNode(main, 'main.cjs', [], { 'resolve.cjs': after, 'lookup.cjs': lookup });
+    assert.equal(before.status, 0, before.stderr);
+    assert.equal(then.status, 0, then.stderr);
+    const [valuesBefore, peakBefore] = before.stdout.trim().split(' ');
+    const [valuesAfter, peakAfter] = then.stdout.trim().split(' ');
+    assert.equal(valuesAfter, valuesBefore, 'same results in the same order');
+    assert.equal(valuesBefore, Array.from({ length: 100 }, (_, i) => i * 2 + 1).join());
+    assert.equal(peakBefore, '100');
+    assert.equal(peakAfter, '10');
+  });
 });

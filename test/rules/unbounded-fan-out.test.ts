@@ -489,5 +489,37 @@ ruleTester('unbounded-fan-out', {
         },
       ],
     },
+    {
+      name: 'CommonJS (no p-limit): a suggestion to process the collection in chunks',
+      code: lines(
+        "const express = require('express');",
+        'const app = express();',
+        "app.post('/notify', async (req, res) => {",
+        '  const sent = await Promise.all(req.body.users.map(async (user) => sendEmail(user.email)));',
+        '  await Promise.allSettled(req.body.ids.map((id, i) => db.touch(id, i)));',
+        '  res.json(sent);',
+        '});',
+      ),
+      filename: 'src/notify.js',
+      errors: [
+        { messageId: 'fanOut', line: 4, column: 22, endLine: 4, endColumn: 33 },
+        { messageId: 'fanOut', line: 5, column: 9, endLine: 5, endColumn: 27 },
+      ],
+      suggestions: [
+        {
+          title: 'Process req.body.users in chunks of 10 (tune it)',
+          output: lines(
+            "const express = require('express');",
+            'const app = express();',
+            "app.post('/notify', async (req, res) => {",
+            '  const sent = [];',
+            '  for (let i = 0; i < req.body.users.length; i += 10) sent.push(...(await Promise.all(req.body.users.slice(i, i + 10).map(async (user) => sendEmail(user.email)))));',
+            '  await Promise.allSettled(req.body.ids.map((id, i) => db.touch(id, i)));',
+            '  res.json(sent);',
+            '});',
+          ),
+        },
+      ],
+    },
   ],
 });

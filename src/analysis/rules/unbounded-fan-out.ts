@@ -156,7 +156,7 @@ export const unboundedFanOut: Rule<'fanOut'> = {
         if (!isPromiseCombinator(context, callee)) return;
         const fanOut = fanOutOf(context, argument, threshold);
         if (!fanOut) return;
-        const limit = limitConcurrencySuggestion(context.sourceFile, fanOut.site, context.fileName);
+        const limit = limitConcurrencySuggestion(context.sourceFile, call, fanOut.site, context.fileName);
         context.report({
           node: callee,
           messageId: 'fanOut',
