@@ -92,11 +92,11 @@ describe('dependencies: blocking work inside node_modules, reported at the call'
     assert.equal(load.related?.[0]?.range.start.line, 10);
     assert.match(
       byLine.get(13)!.message,
-      /`store\.validate\(\)`.*: documented `@blocking` inside sync-store$/,
+      /`store\.validate\(\)`.*: it is documented `@blocking` inside sync-store$/,
     );
     assert.match(
       byLine.get(15)!.message,
-      /`digestSync\(\)`.*: the sync form of `digest\(\)` inside esm-digest$/,
+      /`digestSync\(\)`.*: it is the sync form of `digest\(\)` inside esm-digest$/,
     );
     // the `require` condition of the exports map was read (index.cjs), not the ESM file
     assert.match(byLine.get(15)!.related?.[0]?.file ?? '', /esm-digest[\\/]index\.cjs$/);

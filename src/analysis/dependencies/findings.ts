@@ -35,8 +35,8 @@ export function dependencyFinding(
     hazard.kind === 'call'
       ? `it calls \`${hazard.what}\``
       : hazard.kind === 'documented'
-        ? 'documented `@blocking`'
-        : `the sync form of \`${hazard.what}\``;
+        ? 'it is documented `@blocking`'
+        : `it is the sync form of \`${hazard.what}\``;
   let data = { api, where, cause, package: hazard.inPackage, calledPackage: found.package };
   const template = rule.meta.messages.dependency ?? '';
   // one Problems row: a long call chain is cut to where it starts
