@@ -33,7 +33,7 @@ export function indentOf(sourceFile: ts.SourceFile, node: ts.Node): string {
 }
 
 /** One indentation step, guessed from the file (two spaces unless it indents with tabs or four). */
-export function indentUnit(sourceFile: ts.SourceFile): string {
+function indentUnit(sourceFile: ts.SourceFile): string {
   const match = /\n([ \t]+)\S/.exec(sourceFile.text);
   if (!match) return '  ';
   return match[1]!.startsWith('\t')

@@ -18,7 +18,7 @@ import { enclosingStatement, indentOf } from './statements.js';
 
 /** A starting point; the title says to tune it. */
 const LIMIT = 10;
-export const P_LIMIT_RANGE = '^7.3.3';
+const P_LIMIT_RANGE = '^7.3.3';
 
 function mentionsThisOrArguments(node: ts.Node): boolean {
   let found = false;
