@@ -3,15 +3,23 @@
 // suppressions, and returns the findings with a small serializable summary for the project index.
 import path from 'node:path';
 import ts from 'typescript';
-import { calleeName, enclosingFunction, functionName, skipOuterExpressions } from './ast.js';
+import { enclosingFunction, functionName, skipOuterExpressions } from './ast.js';
 import { type ExportHazard, isBlockingByDesign, type PendingFinding, RuleContext } from './context.js';
 import { instanceMethod, packageInstances } from './dependencies/instances.js';
 import { isPackageSpecifier } from './dependencies/locate.js';
 import { fileKindOf } from './file-kind.js';
 import { ModuleBindings, type ModuleReference } from './model/modules.js';
-import { type Assumption, looksAsyncApi, type PhaseInfo, PhaseModel } from './model/phase.js';
+import {
+  type Assumption,
+  looksAsyncApi,
+  mergeAssumptions,
+  type PhaseInfo,
+  PhaseModel,
+  registeredUnder,
+} from './model/phase.js';
 import { ThreadModel } from './model/threads.js';
 import { LONG_LIVED_STARTS, NOT_THE_PROGRAM, SERVER_STARTS } from './package-role.js';
+import { programFacts } from './program-facts.js';
 import { blockingApi } from './rules/blocking-call.js';
 import { allRules } from './rules/index.js';
 import { parseSuppressions, type SuppressionDirectives, suppressionFor } from './suppressions.js';
@@ -46,6 +54,8 @@ export interface PackageCall extends Omit<ImportedCall, 'moduleKey' | 'exportNam
 export interface MethodCall {
   name: string;
   when?: Assumption;
+  /** where the first such call is and what makes it run (the handler), to say why a method is run time */
+  origin?: { range: Range; label: string };
 }
 
 /** Cross-file facts about one file; small and serializable (crosses worker threads, kept per file). */
@@ -62,10 +72,24 @@ export interface FileSummary {
   packageCalls: PackageCall[];
   /** method names called from run-time code (or code run time by assumption), deduplicated */
   methodCalls: MethodCall[];
+  /** calls made by start-up code: `moduleKey#export` of imported functions, and method names */
+  startupCalls: { exports: string[]; methods: string[] };
   /** start-up code starts something long-lived (a server, a timer, a subscription): an application */
   startsLongLived: boolean;
+  /** start-up code starts a server (`listen`, `createServer`, …) */
+  startsServer: boolean;
+  /** some code here creates or opens a server (`listen`, `createServer`), in any phase */
+  mayStartServer: boolean;
   /** module keys of the relative modules this file imports or requires */
   imports: string[];
+  /** the same, loaded when this file is loaded (not required lazily inside a function): see programs.ts */
+  staticImports: string[];
+  /** relative modules required lazily, inside a function */
+  deferredImports: string[];
+  /** defines command-line commands (commander, yargs): a one-shot CLI */
+  definesCommands: boolean;
+  /** part of the package's program: not a test, example, benchmark or script folder */
+  partOfProgram: boolean;
   suppressions: SuppressionDirectives;
 }
 
@@ -284,6 +308,23 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
       if (suppression) finding.suppressed = suppression;
     }
 
+    const relativeModules = [...bindings.modules].filter((m) => m.startsWith('.'));
+    const toKey = (m: string): string => moduleKeyOf(path.resolve(path.dirname(fileName), m));
+    const partOfProgram = kind !== 'test' && !NOT_THE_PROGRAM.test(relative);
+    const program = programFacts(
+      context,
+      relativeModules,
+      kind === 'script' ? SERVER_STARTS : LONG_LIVED_STARTS,
+      SERVER_STARTS,
+    );
+    const followCalls = kind === 'module' || options.mainThreadRulesInTests === true;
+    const startupExports: string[] = [];
+    const startupMethods = new Set<string>();
+    // a `bin` script's run time serves nobody, but what its start-up calls runs (the server it starts)
+    const recordCalls = followCalls || kind === 'script';
+    const calls = recordCalls ? importedCalls(context, startupExports) : [];
+    const methodsCalled =
+      recordCalls && input.methodCalls !== false ? methodCalls(context, startupMethods) : [];
     const summary: FileSummary = {
       file: fileName,
       moduleKey: moduleKeyOf(fileName),
@@ -294,22 +335,21 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
         .filter((t): t is string => t !== undefined)
         .map(moduleKeyOf),
       exportHazards: Object.fromEntries(context.exportHazards),
-      importedCalls: kind === 'module' || options.mainThreadRulesInTests ? importedCalls(context) : [],
+      importedCalls: followCalls ? calls : [],
       packageCalls:
         options.dependencies !== false && (kind === 'module' || options.mainThreadRulesInTests)
           ? packageCalls(context)
           : [],
-      methodCalls:
-        input.methodCalls !== false && (kind === 'module' || options.mainThreadRulesInTests)
-          ? methodCalls(context)
-          : [],
-      imports: [...bindings.modules]
-        .filter((m) => m.startsWith('.'))
-        .map((m) => moduleKeyOf(path.resolve(path.dirname(fileName), m))),
-      startsLongLived:
-        kind !== 'test' &&
-        !NOT_THE_PROGRAM.test(relative) &&
-        startsLongLived(context, kind === 'script' ? SERVER_STARTS : LONG_LIVED_STARTS),
+      methodCalls: followCalls && input.methodCalls !== false ? methodsCalled : [],
+      startupCalls: { exports: startupExports, methods: [...startupMethods] },
+      imports: relativeModules.map(toKey),
+      staticImports: program.staticModules.map(toKey),
+      deferredImports: program.deferredModules.map(toKey),
+      startsLongLived: partOfProgram && program.startsLongLived,
+      startsServer: partOfProgram && program.startsServer,
+      mayStartServer: partOfProgram && program.mayStartServer,
+      definesCommands: program.definesCommands,
+      partOfProgram,
       suppressions,
     };
     return done({ findings, skipped, summary, ...stackExhausted });
@@ -503,18 +543,36 @@ function dedupe(findings: PendingFinding[]): PendingFinding[] {
   });
 }
 
-/** Calls from run-time code to functions imported from relative modules, for cross-file call following. */
-function importedCalls(context: RuleContext): ImportedCall[] {
-  if (!context.bindings.importsRelativeModule()) return [];
+/**
+ * Calls from run-time code to functions imported from relative modules, for cross-file call
+ * following; calls from start-up code are added to `startup` as `moduleKey#export`.
+ */
+function importedCalls(context: RuleContext, startup: string[]): ImportedCall[] {
+  if (!context.bindings.importsRelativeModule() && !context.sourceFile.text.includes('require(')) return [];
   const dir = path.dirname(context.fileName);
-  return runtimeCallsTo(context, (module) => module.startsWith('.')).map(
-    ({ reference, node: _, ...call }) => ({
-      ...call,
-      moduleKey: moduleKeyOf(path.resolve(dir, reference.module)),
-      // a member of an exported object is named by its path: 'password.hash'
-      exportName: reference.path.length > 0 ? reference.path.join('.') : 'default',
-    }),
-  );
+  const keyOf = (reference: ModuleReference): string => moduleKeyOf(path.resolve(dir, reference.module));
+  const relative = (module: string): boolean => module.startsWith('.');
+  return runtimeCallsTo(context, relative, requiredModule, (reference) =>
+    startup.push(`${keyOf(reference)}#${exportNameOf(reference.path)}`),
+  ).map(({ reference, node: _, ...call }) => ({
+    ...call,
+    moduleKey: keyOf(reference),
+    // a member of an exported object is named by its path: 'password.hash'
+    exportName: exportNameOf(reference.path),
+  }));
+}
+
+/** `require('./cli')()`: the module's default export, called where it is loaded. */
+function requiredModule(callee: ts.Expression): ModuleReference | undefined {
+  if (!ts.isCallExpression(callee) || !ts.isIdentifier(callee.expression)) return undefined;
+  const first = callee.arguments[0];
+  if (callee.expression.text !== 'require' || first === undefined || !ts.isStringLiteralLike(first))
+    return undefined;
+  return { module: first.text, path: [] };
+}
+
+function exportNameOf(path: string[]): string {
+  return path.length > 0 ? path.join('.') : 'default';
 }
 
 /**
@@ -549,6 +607,8 @@ function runtimeCallsTo(
   accepts: (module: string) => boolean,
   /** for callees whose root is not bound to a module: e.g. a method of a package class's instance */
   resolveOther?: (callee: ts.Expression) => ModuleReference | undefined,
+  /** told of calls from start-up code (left out of the result) */
+  onStartupCall?: (reference: ModuleReference) => void,
 ): (Omit<ImportedCall, 'moduleKey' | 'exportName'> & {
   reference: ModuleReference;
   node: ts.CallExpression;
@@ -569,7 +629,11 @@ function runtimeCallsTo(
     if (!reference || !accepts(reference.module)) continue;
     const phase = context.phaseOf(call);
     const when = conditionOf(phase);
-    if (when === null) continue;
+    if (when === null) {
+      if (onStartupCall && phase.phase === 'startup' && context.threadOf(call) !== 'worker')
+        onStartupCall(reference);
+      continue;
+    }
     if (context.threadOf(call) === 'worker') continue;
     const start = call.getStart(context.sourceFile);
     result.push({
@@ -654,11 +718,24 @@ const BUILTIN_METHODS = new Set([
  * this.onX)` — are registered to be called later, when work arrives: run time, like identifiers
  * passed to a call in the file's own phase model.
  */
-function registeredMethods(call: ts.CallExpression, seen: Map<string, MethodCall>): void {
+function registeredMethods(
+  context: RuleContext,
+  call: ts.CallExpression,
+  seen: Map<string, MethodCall>,
+): void {
+  let registering: PhaseInfo | undefined;
   const record = (value: ts.Expression): void => {
     const expression = skipOuterExpressions(value);
-    if (ts.isPropertyAccessExpression(expression))
-      seen.set(expression.name.text, { name: expression.name.text });
+    if (!ts.isPropertyAccessExpression(expression)) return;
+    const name = expression.name.text;
+    if (seen.has(name) && seen.get(name)!.when === undefined) return;
+    // registered when the registering code runs: at once (start-up, run time) or once it is called
+    registering ??= context.phaseOf(call);
+    if (registering.phase === 'unknown' && !registering.exportedAs) return;
+    if (registering.phase !== 'startup' && context.threadOf(call) === 'worker') return;
+    const when = registeredUnder(registering);
+    const known = seen.get(name);
+    seen.set(name, { name, when: known?.when && when ? mergeAssumptions(known.when, when) : when });
   };
   for (const argument of call.arguments) {
     const value = skipOuterExpressions(argument);
@@ -669,20 +746,27 @@ function registeredMethods(call: ts.CallExpression, seen: Map<string, MethodCall
   }
 }
 
-/** Method calls (`x.name()`, `this.name()`) from run-time code, for linking methods across files. */
-function methodCalls(context: RuleContext): MethodCall[] {
+/**
+ * Method calls (`x.name()`, `this.name()`) from run-time code, for linking methods across files;
+ * the names called from start-up code are added to `startup`.
+ */
+function methodCalls(context: RuleContext, startup: Set<string>): MethodCall[] {
   const seen = new Map<string, MethodCall>();
   for (const call of context.nodes) {
     if (!ts.isCallExpression(call)) continue;
-    if (call.arguments.length > 0 && !context.phases.isInlineCall(call)) registeredMethods(call, seen);
+    if (call.arguments.length > 0 && !context.phases.isInlineCall(call))
+      registeredMethods(context, call, seen);
     const callee = skipOuterExpressions(call.expression);
     if (!ts.isPropertyAccessExpression(callee)) continue;
     const name = callee.name.text;
     if (BUILTIN_METHODS.has(name) || (seen.get(name)?.when === undefined && seen.has(name))) continue;
-    const when = conditionOf(context.phaseOf(call));
+    const phase = context.phaseOf(call);
+    const when = conditionOf(phase);
+    if (when === null && phase.phase === 'startup' && context.threadOf(call) !== 'worker') startup.add(name);
     if (when === null || context.threadOf(call) === 'worker') continue;
     const known = seen.get(name);
-    if (!known || when === undefined) seen.set(name, { name, when });
+    const origin = phase.chain[0] ? { range: context.range(call), label: phase.chain[0].label } : undefined;
+    if (!known || when === undefined) seen.set(name, { name, when, ...(origin ? { origin } : {}) });
     else if (known.when) {
       known.when = {
         methods: [...new Set([...known.when.methods, ...when.methods])],
@@ -692,15 +776,4 @@ function methodCalls(context: RuleContext): MethodCall[] {
     }
   }
   return [...seen.values()];
-}
-
-/** Does start-up code start something long-lived: `app.listen()`, `setInterval()`, `server.start()`? */
-function startsLongLived(context: RuleContext, starts: ReadonlySet<string>): boolean {
-  for (const node of context.nodes) {
-    if (!ts.isCallExpression(node)) continue;
-    const name = calleeName(node);
-    if (name === undefined || !starts.has(name)) continue;
-    if (context.threadOf(node) !== 'worker' && context.phaseOf(node).phase === 'startup') return true;
-  }
-  return false;
 }

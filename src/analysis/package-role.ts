@@ -21,6 +21,8 @@ export interface PackageInfo {
   servingBin: boolean;
   /** files `main`, `bin` and `exports` name, without extension (module keys) */
   entries: string[];
+  /** the files `bin` names, likewise: the package's command-line programs */
+  bins: string[];
 }
 
 /** Dependencies that make a package with a `bin` a long-lived program (a server, a broker, a watcher). */
@@ -96,6 +98,36 @@ function entryFiles(json: Record<string, unknown>): string[] {
   return found.filter((file) => !file.endsWith('.json') && !file.endsWith('.d.ts'));
 }
 
+/** Relative paths `bin` names (a string, or an object of command → file). */
+function binFiles(json: Record<string, unknown>): string[] {
+  const bin = json.bin;
+  if (typeof bin === 'string') return [bin];
+  if (bin && typeof bin === 'object')
+    return Object.values(bin).filter((v): v is string => typeof v === 'string');
+  return [];
+}
+
+/** Scanned files have these extensions; a `bin` without one (`bin/pm2`) is not in the index. */
+const SCANNED_EXTENSION = /\.[cm]?[jt]sx?$/;
+const RELATIVE_LOAD =
+  /\brequire\(\s*['"](\.[^'"]+)['"]\s*\)|\bimport\s*(?:[^'"]*?\bfrom\s*)?['"](\.[^'"]+)['"]/g;
+
+/**
+ * What a `bin` file the scan does not read (no extension: `bin/pm2` is `require('../lib/binaries/CLI.js')`)
+ * loads, relative to the package: those files are where that program starts.
+ */
+function unscannedBinTargets(dir: string, file: string): string[] {
+  if (SCANNED_EXTENSION.test(file)) return [];
+  let text: string;
+  try {
+    text = readFileSync(path.join(dir, file), 'utf8').slice(0, 64 * 1024);
+  } catch {
+    return [];
+  }
+  const binDir = path.dirname(file);
+  return [...text.matchAll(RELATIVE_LOAD)].map((m) => path.join(binDir, (m[1] ?? m[2])!));
+}
+
 /** What `require('pkg')` loads when package.json names no entry point. */
 const DEFAULT_ENTRIES = ['index.js', 'index.cjs', 'index.mjs'];
 
@@ -138,6 +170,10 @@ function readPackage(dir: string): PackageInfo | undefined {
   } catch {
     // an unreadable package.json still marks a package: judged by its code alone
   }
+  const toKey = (file: string): string => {
+    const parsed = path.parse(path.resolve(dir, file));
+    return path.join(parsed.dir, parsed.name);
+  };
   return {
     dir,
     hasEntryPoints:
@@ -146,10 +182,8 @@ function readPackage(dir: string): PackageInfo | undefined {
       json.exports !== undefined ||
       DEFAULT_ENTRIES.some((name) => existsSync(path.join(dir, name))),
     private: json.private === true,
-    entries: entryFiles(json).map((file) => {
-      const parsed = path.parse(path.resolve(dir, file));
-      return path.join(parsed.dir, parsed.name);
-    }),
+    entries: entryFiles(json).map(toKey),
+    bins: binFiles(json).flatMap((file) => [toKey(file), ...unscannedBinTargets(dir, file).map(toKey)]),
     servingBin:
       json.bin !== undefined &&
       Object.keys({ ...(json.dependencies as object | undefined) }).some((name) =>

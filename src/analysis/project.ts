@@ -9,9 +9,17 @@ import { dependencyFinding } from './dependencies/findings.js';
 import { DependencyIndex, type DependencyOptions } from './dependencies/index.js';
 import type { Assumption } from './model/phase.js';
 import { type PackageInfo, PackageLocator, type PackageRole, roleOf } from './package-role.js';
+import { type PackagePrograms, packagePrograms } from './programs.js';
 import { allRules } from './rules/index.js';
 import { suppressionFor } from './suppressions.js';
-import { type AnalysisOptions, type Finding, formatMessage, type PackageMode, type Rule } from './types.js';
+import {
+  type AnalysisOptions,
+  type Finding,
+  formatMessage,
+  type PackageMode,
+  type Range,
+  type Rule,
+} from './types.js';
 
 export class ProjectIndex {
   private readonly summaries = new Map<string, FileSummary>();
@@ -41,6 +49,18 @@ export class ProjectIndex {
   private readonly dependencyOptions: DependencyOptions | undefined;
   /** the scanned folders: packages are looked for in node_modules up to them (see locate.ts) */
   private roots: readonly string[];
+  /**
+   * The same, called at all: from start-up code, run-time code, or code those call (what a
+   * callback registered under an `onceCalled` condition needs)
+   */
+  private calledExports = new Set<string>();
+  /** every `moduleKey#export` some file is seen calling, from any code (one-shot programs too) */
+  private knownCalledExports = new Set<string>();
+  /** `key#method` → the first run-time call that made it run time (file, place, the handler behind it) */
+  private methodOrigins = new Map<string, { file: string; range: Range; label: string }>();
+  private calledMethods = new Set<string>();
+  /** package folder → its programs (see programs.ts), computed with the run-time sets */
+  private programsByDir = new Map<string, PackagePrograms | undefined>();
   /** the mode the run-time sets were computed for; undefined when a summary changed since */
   private propagatedFor: { mode: PackageMode | undefined } | undefined;
 
@@ -178,7 +198,9 @@ export class ProjectIndex {
   private entriesStartLongLived(info: PackageInfo): boolean {
     const starting = this.longLived.get(info.dir);
     if (!starting || starting.size === 0) return false;
-    const entries = info.entries.filter((key) => candidateKeys(key).some((k) => this.byModuleKey.has(k)));
+    const entries = [...info.entries, ...info.bins].filter((key) =>
+      candidateKeys(key).some((k) => this.byModuleKey.has(k)),
+    );
     if (entries.length === 0) return true;
     const seen = new Set<string>();
     const queue = [...entries];
@@ -188,7 +210,7 @@ export class ProjectIndex {
         if (!summary || seen.has(summary.file)) continue;
         seen.add(summary.file);
         if (starting.has(summary.file)) return true;
-        queue.push(...summary.imports);
+        queue.push(...summary.imports, ...summary.staticImports, ...summary.deferredImports);
       }
     }
     return false;
@@ -202,10 +224,63 @@ export class ProjectIndex {
   private holds(when: Assumption, file: string, mode: PackageMode | undefined): boolean {
     if (!this.callersInView || this.roleOf(file, mode) !== 'application') return true;
     const summary = this.summaries.get(file);
-    if (summary && when.exports.some((name) => this.runtimeExports.has(`${summary.moduleKey}#${name}`)))
-      return true;
+    const exportCalled = (name: string): boolean => {
+      const id = `${summary?.moduleKey}#${name}`;
+      if (this.runtimeExports.has(id)) return true;
+      // an export no file is seen calling (a re-export through an object, a plugin hook) may be
+      // called by code we cannot follow: what it sets up counts as set up
+      return when.onceCalled === true && (this.calledExports.has(id) || !this.knownCalledExports.has(id));
+    };
+    if (summary && when.exports.some(exportCalled)) return true;
+    const keys = [...this.methodKeysOf(file), `*${this.packageDirOf(file)}`];
+    return when.methods.some((name) =>
+      keys.some((key) => {
+        const id = `${key}#${name}`;
+        return this.runtimeMethods.has(id) || (when.onceCalled === true && this.calledMethods.has(id));
+      }),
+    );
+  }
+
+  /**
+   * Where a method call by name can land: the programs loading the file (a daemon's
+   * `session.connect()` does not reach the CLI client's `connect` method), or the whole package
+   * when its programs are not known.
+   */
+  private methodKeysOf(file: string): string[] {
     const dir = this.packageDirOf(file);
-    return when.methods.some((name) => this.runtimeMethods.has(`${dir}#${name}`));
+    return this.programsByDir.get(dir)?.keysOf.get(file) ?? [dir];
+  }
+
+  /** Is this file loaded only by one-shot command-line programs (run once, blocking nobody)? */
+  private isOneShot(file: string): boolean {
+    return this.programsByDir.get(this.packageDirOf(file))?.oneShot.has(file) ?? false;
+  }
+
+  /** The programs of every package in the index (only when its callers are in view). */
+  private computePrograms(mode: PackageMode | undefined): void {
+    this.programsByDir = new Map();
+    if (!this.callersInView) return;
+    const byDir = new Map<string, FileSummary[]>();
+    for (const summary of this.summaries.values()) {
+      const dir = this.packageDirOf(summary.file);
+      if (dir === '') continue;
+      const list = byDir.get(dir);
+      if (list) list.push(summary);
+      else byDir.set(dir, [summary]);
+    }
+    for (const [dir, files] of byDir) {
+      const info = this.packages.packageOf(files[0]!.file);
+      if (!info) continue;
+      const isApplication = this.roleOf(files[0]!.file, mode) === 'application';
+      const resolve = (key: string): FileSummary | undefined => {
+        for (const candidate of candidateKeys(key)) {
+          const summary = this.byModuleKey.get(candidate);
+          if (summary) return summary;
+        }
+        return undefined;
+      };
+      this.programsByDir.set(dir, packagePrograms(files, info.bins, info.entries, isApplication, resolve));
+    }
   }
 
   /**
@@ -217,26 +292,72 @@ export class ProjectIndex {
     if (this.propagatedFor && this.propagatedFor.mode === mode) return;
     this.runtimeExports = new Set();
     this.runtimeMethods = new Set();
+    this.methodOrigins = new Map();
+    this.computePrograms(mode);
+    this.calledExports = new Set();
+    this.calledMethods = new Set();
+    this.knownCalledExports = new Set();
+    for (const summary of this.summaries.values()) {
+      for (const call of summary.importedCalls)
+        for (const key of candidateKeys(call.moduleKey))
+          this.knownCalledExports.add(`${key}#${call.exportName}`);
+      for (const id of summary.startupCalls.exports) {
+        const hash = id.lastIndexOf('#');
+        for (const key of candidateKeys(id.slice(0, hash)))
+          this.knownCalledExports.add(`${key}${id.slice(hash)}`);
+      }
+      if (this.isOneShot(summary.file)) continue;
+      for (const id of summary.startupCalls.exports) {
+        const hash = id.lastIndexOf('#');
+        for (const key of candidateKeys(id.slice(0, hash))) this.calledExports.add(`${key}${id.slice(hash)}`);
+      }
+      const dir = this.packageDirOf(summary.file);
+      const guest = this.programsByDir.get(dir)?.guests.has(summary.file) === true;
+      const keys = [dir, ...this.methodKeysOf(summary.file), ...(guest ? [`*${dir}`] : [])];
+      for (const name of summary.startupCalls.methods)
+        for (const key of keys) this.calledMethods.add(`${key}#${name}`);
+    }
+    /** adds ids to a set; true when any was new */
+    const addAll = (set: Set<string>, ids: string[]): boolean => {
+      let added = false;
+      for (const id of ids) {
+        if (set.has(id)) continue;
+        set.add(id);
+        added = true;
+      }
+      return added;
+    };
     for (let round = 0; round < MAX_PROPAGATION_ROUNDS; round++) {
       let changed = false;
       for (const summary of this.summaries.values()) {
+        // a one-shot command's run time serves nobody: its calls make nothing run time
+        if (this.isOneShot(summary.file)) continue;
+        const file = summary.file;
         for (const call of summary.importedCalls) {
-          if (call.when && !this.holds(call.when, summary.file, mode)) continue;
-          for (const key of candidateKeys(call.moduleKey)) {
-            const id = `${key}#${call.exportName}`;
-            if (!this.runtimeExports.has(id)) {
-              this.runtimeExports.add(id);
-              changed = true;
-            }
+          const ids = candidateKeys(call.moduleKey).map((key) => `${key}#${call.exportName}`);
+          if (!call.when || this.holds(call.when, file, mode)) {
+            if (addAll(this.runtimeExports, ids)) changed = true;
+            if (addAll(this.calledExports, ids)) changed = true;
+          } else if (this.holds({ ...call.when, onceCalled: true }, file, mode)) {
+            // code that runs (at start-up, say) without being run time: its callees run too
+            if (addAll(this.calledExports, ids)) changed = true;
           }
         }
-        const dir = this.packageDirOf(summary.file);
+        const dir = this.packageDirOf(file);
+        // a guest (a plugin loaded by path) calls into whichever program loads it
+        const guest = this.programsByDir.get(dir)?.guests.has(file) === true;
+        const keys = [...new Set([dir, ...this.methodKeysOf(file), ...(guest ? [`*${dir}`] : [])])];
         for (const call of summary.methodCalls) {
-          const id = `${dir}#${call.name}`;
-          if (this.runtimeMethods.has(id) || (call.when && !this.holds(call.when, summary.file, mode)))
-            continue;
-          this.runtimeMethods.add(id);
-          changed = true;
+          const ids = keys.map((key) => `${key}#${call.name}`);
+          if (!call.when || this.holds(call.when, file, mode)) {
+            if (call.origin)
+              for (const id of ids)
+                if (!this.methodOrigins.has(id)) this.methodOrigins.set(id, { file, ...call.origin });
+            if (addAll(this.runtimeMethods, ids)) changed = true;
+            if (addAll(this.calledMethods, ids)) changed = true;
+          } else if (this.holds({ ...call.when, onceCalled: true }, file, mode)) {
+            if (addAll(this.calledMethods, ids)) changed = true;
+          }
         }
       }
       if (!changed) break;
@@ -251,9 +372,12 @@ export class ProjectIndex {
     this.propagate(options.mode);
     const role = this.roleOf(summary.file, options.mode);
     const workerEntry = this.isWorkerEntry(summary);
+    const oneShot = this.isOneShot(summary.file);
     const final: Finding[] = [];
     for (const finding of analysis.findings) {
       const condition = finding.condition;
+      // only one-shot command-line programs load this file: as in a `bin` script, nobody waits
+      if (oneShot && this.rulesById.get(finding.ruleId)?.meta.mainThreadOnly) continue;
       if (condition?.unlessWorkerEntry && workerEntry) continue;
       // an API documented `@blocking` is synchronous on purpose; its callers decide
       if (condition?.blockingByDesign && role !== 'application') continue;
@@ -269,15 +393,19 @@ export class ProjectIndex {
         continue;
       }
       const callers = this.runtimeCallsOf(summary, when.exports, options.mode);
+      const origin =
+        callers.length === 0 && role === 'application' ? this.methodOrigin(summary.file, when) : undefined;
       if (callers.length > 0) {
         final.push(this.withCallers(stripCondition(finding), callers));
+      } else if (origin) {
+        final.push(this.withMethodOrigin(stripCondition(finding), origin));
       } else if (role === 'library') {
         final.push(this.asLibraryFinding(stripCondition(finding), when));
       } else {
         final.push(stripCondition(finding));
       }
     }
-    if (!workerEntry || summary.hasMainThreadSwitch) {
+    if ((!workerEntry || summary.hasMainThreadSwitch) && !oneShot) {
       for (const call of summary.importedCalls) {
         if (call.when && !this.holds(call.when, summary.file, options.mode)) continue;
         const finding = this.crossFileFinding(summary, call, options);
@@ -335,6 +463,43 @@ export class ProjectIndex {
       }
     }
     return result;
+  }
+
+  /** The run-time call (by method name, from another file) that makes code under `when` run time. */
+  private methodOrigin(
+    file: string,
+    when: Assumption,
+  ): { name: string; file: string; range: Range; label: string } | undefined {
+    const keys = this.methodKeysOf(file);
+    for (const name of when.methods) {
+      for (const key of keys) {
+        const origin = this.methodOrigins.get(`${key}#${name}`);
+        if (origin && origin.file !== file) return { name, ...origin };
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * A finding in a method, kept because another file calls it by name from run-time code: the
+   * message says from where ("called from the `'data'` event handler in daemon.js:12"), and the
+   * call is a related location.
+   */
+  private withMethodOrigin(
+    finding: Finding,
+    origin: { name: string; file: string; range: Range; label: string },
+  ): Finding {
+    const place = `${relativeName(finding.file, origin.file)}:${origin.range.start.line}`;
+    const where = `in \`${origin.name}()\`, called from the ${origin.label} in ${place}`;
+    const related = capRelated([
+      ...(finding.related ?? []),
+      {
+        file: origin.file,
+        range: origin.range,
+        message: `\`${origin.name}()\` called from the ${origin.label}`,
+      },
+    ]);
+    return { ...this.withWhere(finding, where), related };
   }
 
   /**

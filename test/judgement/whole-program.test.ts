@@ -128,3 +128,23 @@ describe('package role', () => {
     assert.deepEqual(analyzeFiles({ 'src/lib.js': code }, { config: { mode: 'application' } }), []);
   });
 });
+
+describe('programs of one package: a one-shot client and the daemon it forks (the shape of pm2)', () => {
+  it('reports the daemon method its handler reaches, and nothing the one-shot commands reach', async () => {
+    const findings = await scanFixture('app-daemon-cli');
+    // reached from the daemon's 'data' handler through a mixin method (`God.dumpProcessList = function`)
+    assert.deepEqual(where(findings), ['lib/god/actions.js:6 warning']);
+    const dump = findings[0]!;
+    assert.match(
+      dump.message,
+      /called from the `'data'` event handler in daemon\.js:10$/,
+      'says which handler makes it run time',
+    );
+    assert.ok(dump.related?.some((r) => r.file.endsWith('daemon.js') && r.range.start.line === 10));
+  });
+
+  it('a listener set up by a method another file calls once at start-up still runs at run time', async () => {
+    const findings = await scanFixture('app-started-class');
+    assert.deepEqual(where(findings), ['server.js:8 warning']);
+  });
+});

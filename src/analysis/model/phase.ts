@@ -61,15 +61,37 @@ export interface Assumption {
   exports: string[];
   /** the API this code is reached from looks asynchronous (async, callback, promise, `*Async`) */
   asyncApi: boolean;
+  /**
+   * Met by any call, at start-up too: a callback registered (`on('close', cb)`, a timer) inside
+   * code that runs only when called runs at run time once that code has run at all. A handler
+   * set up by a command only a one-shot CLI runs never serves anything.
+   */
+  onceCalled?: true;
 }
 
-function mergeAssumptions(a: Assumption | undefined, b: Assumption): Assumption {
+export function mergeAssumptions(a: Assumption | undefined, b: Assumption): Assumption {
   if (!a) return b;
-  return {
+  const merged: Assumption = {
     methods: [...new Set([...a.methods, ...b.methods])],
     exports: [...new Set([...a.exports, ...b.exports])],
     asyncApi: a.asyncApi || b.asyncApi,
   };
+  // met by any call only when both are: a strict condition (a run-time call) keeps its meaning
+  if (a.onceCalled && b.onceCalled) merged.onceCalled = true;
+  return merged;
+}
+
+/**
+ * The condition of a callback registered by code in phase `registering`: none when that code
+ * runs anyway (start-up, run time); when it runs only if called (a method, an exported function),
+ * the callback runs once something calls it at all.
+ */
+export function registeredUnder(registering: PhaseInfo): Assumption | undefined {
+  if (registering.phase === 'runtime' && registering.assumed)
+    return { ...registering.assumed, onceCalled: true };
+  if (registering.phase === 'unknown' && registering.exportedAs)
+    return { methods: [], exports: registering.exportedAs, asyncApi: false, onceCalled: true };
+  return undefined;
 }
 
 const CALLBACK_PARAMETER = /^(cb|callback|done|next|fn)$/i;
@@ -108,6 +130,32 @@ const REGISTRATION_METHODS = new Set([
 export function isRegistration(call: ts.CallExpression): boolean {
   const name = calleeName(call);
   return name !== undefined && REGISTRATION_METHODS.has(name);
+}
+
+/**
+ * Calls that take a function without keeping it to call later: `util.inherits(Server, Emitter)`
+ * sets up a class, `promisify(read)` wraps it. Passing a function to them does not register it.
+ */
+const NOT_REGISTERING = new Set([
+  'inherits',
+  'promisify',
+  'callbackify',
+  'deprecate',
+  'assign',
+  'extend',
+  'mixin',
+  'defineProperty',
+  'setPrototypeOf',
+  'create',
+  'freeze',
+]);
+
+/** `require('./mixin')(Target)`: a module applied to a target as it loads. */
+function isMixinApplication(call: ts.CallExpression): boolean {
+  const callee = skipOuterExpressions(call.expression);
+  return (
+    ts.isCallExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === 'require'
+  );
 }
 
 /** Methods named like one-time set-up are judged by their callers only. */
@@ -416,6 +464,10 @@ export class PhaseModel {
           if (callerInfo.phase === 'startup') sawStartupCaller = true;
           continue;
         }
+        if (registeringName !== undefined && NOT_REGISTERING.has(registeringName)) continue;
+        // a class handed to a call (`require('./mixin')(API)`, `inherits(API, Base)`) is not a
+        // callback: its constructor runs where `new` is
+        if (ts.isConstructorDeclaration(fn) || isMixinApplication(registration)) continue;
         return {
           phase: 'runtime',
           chain: [{ label: `${describeRegistration(registration)} \`${lookupName}\``, node: registration }],
