@@ -27,6 +27,21 @@ describe('evaluation regressions', () => {
     assert.deepEqual(lines(findingsOf('blocking-call', code)), [3]);
   });
 
+  it('blocking-call: SIGINT/SIGTERM/beforeExit listeners are shutdown, inline or passed by name', () => {
+    const code = [
+      "import { unlinkSync, writeFileSync } from 'node:fs';",
+      "process.on('SIGINT', () => unlinkSync('/run/app.pid'));",
+      "process.once('SIGTERM', shutdown);",
+      "process.on('beforeExit', () => writeFileSync('/run/state', ''));",
+      'function shutdown() {',
+      "  unlinkSync('/run/app.sock');",
+      '}',
+      "process.on('SIGHUP', () => writeFileSync('/run/reloaded', ''));",
+    ].join('\n');
+    // SIGHUP reloads (configuration, logs) while the process keeps serving: still run time
+    assert.deepEqual(lines(findingsOf('blocking-call', code)), [8]);
+  });
+
   it("non-cloneable-message: Koa's one-parameter `(ctx) =>` middleware context is a request handle", () => {
     const code = [
       "import Koa from 'koa';",

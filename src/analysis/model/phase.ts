@@ -165,10 +165,13 @@ const STARTUP_METHOD_NAME =
 const HANDLER_PROPERTY =
   /^(handler|handle|on[A-Z]\w*|preHandler|preValidation|preSerialization|onRequest|onSend|onResponse|errorHandler|resolve|transform|write|writev|read|flush|final)$/;
 
-/** `process.on('exit', cb)` (also `once`, `addListener`, `prependListener`). */
+/** Process events that end the process: their listeners run once, at shutdown, serving nobody. */
+const SHUTDOWN_EVENTS = new Set(['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGQUIT']);
+
+/** `process.on('exit' | 'SIGINT' | 'SIGTERM' …, cb)` (also `once`, `addListener`, `prependListener`). */
 function isProcessExitListener(call: ts.CallExpression): boolean {
   const listener = listenerEvent(call);
-  if (listener?.event !== 'exit') return false;
+  if (listener?.event === undefined || !SHUTDOWN_EVENTS.has(listener.event)) return false;
   const target = skipOuterExpressions(listener.receiver);
   return ts.isIdentifier(target) && target.text === 'process';
 }
@@ -465,6 +468,11 @@ export class PhaseModel {
           continue;
         }
         if (registeringName !== undefined && NOT_REGISTERING.has(registeringName)) continue;
+        // process.on('SIGTERM', shutdown): runs once, as the process ends
+        if (isProcessExitListener(registration)) {
+          sawStartupCaller = true;
+          continue;
+        }
         // a class handed to a call (`require('./mixin')(API)`, `inherits(API, Base)`) is not a
         // callback: its constructor runs where `new` is
         if (ts.isConstructorDeclaration(fn) || isMixinApplication(registration)) continue;
