@@ -14,6 +14,7 @@ import { listSourceFiles } from '../src/analysis/list-files.js';
 import { blockingApi } from '../src/analysis/rules/blocking-call.js';
 import { allRules } from '../src/analysis/rules/index.js';
 import { scan } from '../src/cli/scan.js';
+import { analyzeFiles } from './helpers/analyze.js';
 
 const MEDIAN_LIMIT = 110;
 const MAX_LIMIT = 160;
@@ -39,6 +40,43 @@ describe('message length', () => {
       // one sentence: no sentence break inside (a period followed by a capital letter)
       assert.doesNotMatch(message, /\.\s+[A-Z]/, message);
     }
+  });
+
+  it('a long call chain leaves out its middle to fit one row; the related locations keep every step', () => {
+    const [finding] = analyzeFiles({
+      'src/app.js': `const http = require('http');
+const fs = require('fs');
+function readTheConfigurationEntryForThisRequest(name) { return fs.readFileSync(name); }
+function loadTheUserRecordAndSettingsFromDisk(name) { return readTheConfigurationEntryForThisRequest(name); }
+function prepareTheResponseBodyForTheClient(name) { return loadTheUserRecordAndSettingsFromDisk(name); }
+function answerTheIncomingRequestFromTheCache(req) { return prepareTheResponseBodyForTheClient(req.url); }
+http.createServer((req, res) => res.end(answerTheIncomingRequestFromTheCache(req))).listen(1);
+`,
+    }).filter((f) => f.severity === 'warning');
+    assert.equal(
+      finding?.message,
+      '`fs.readFileSync()` blocks the event loop in readTheConfigurationEntryForThisRequest(), called from the request handler → …',
+    );
+    assert.deepEqual(
+      finding.related?.map((r) => r.range.start.line),
+      [7, 7, 6, 5, 4],
+      'the handler, then each call on the way (1-based lines)',
+    );
+  });
+
+  it('a chain that fits is named in full', () => {
+    const [finding] = analyzeFiles({
+      'src/app.js': `const http = require('http');
+const fs = require('fs');
+function read(name) { return fs.readFileSync(name); }
+function load(name) { return read(name); }
+http.createServer((req, res) => res.end(load(req.url))).listen(1);
+`,
+    }).filter((f) => f.severity === 'warning');
+    assert.equal(
+      finding?.message,
+      '`fs.readFileSync()` blocks the event loop in read(), called from the request handler → load()',
+    );
   });
 
   it('every message template has an explanation, and every explanation a message', () => {

@@ -243,6 +243,10 @@ export function containsCall(
 
 /** The source text of a node on one line, cut to `maxLength` characters with an ellipsis, for messages. */
 export function snippet(node: ts.Node, maxLength = 48, sourceFile = node.getSourceFile()): string {
-  const text = node.getText(sourceFile).replace(/\s+/g, ' ');
+  // a chain broken over lines reads `a.slice().filter(…)`, not `a.slice() .filter(…)`
+  const text = node
+    .getText(sourceFile)
+    .replace(/\s*\n\s*(?=\??\.)/g, '')
+    .replace(/\s+/g, ' ');
   return text.length > maxLength ? `${text.slice(0, maxLength - 3)}…` : text;
 }

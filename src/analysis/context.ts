@@ -19,6 +19,7 @@ import {
   type Finding,
   type Fix,
   formatMessage,
+  type MessageData,
   type Range,
   type RelatedLocation,
   type ReportDescriptor,
@@ -192,7 +193,8 @@ export class RuleContext<MessageId extends string = string> {
           blockingByDesign,
         }
       : { unlessWorkerEntry, blockingByDesign };
-    this.report({ ...descriptor, data: { ...data, where: describeWhere(chain) }, related }, condition);
+    const where = fitWhere(this.rule.meta.messages[descriptor.messageId] ?? '', data, chain);
+    this.report({ ...descriptor, data: { ...data, where }, related }, condition);
     // One finding per root cause: the handler's call site gets an information pointing at it
     // (shown by editors at the caller; the CLI counts only root causes).
     if (chain.length > 1) this.reportCallSite(chain[1]!.node, descriptor.node, condition);
@@ -235,6 +237,28 @@ export function describeWhere(chain: Pick<ChainStep, 'label'>[]): string {
   const inner = calls[calls.length - 1]!.label;
   const via = calls.slice(0, -1).map((c) => c.label);
   return `in ${inner}, called from the ${[origin!.label, ...via].join(' → ')}`;
+}
+
+/** The longest message a finding may have: one Problems row (the tests check every finding). */
+export const MAX_MESSAGE_LENGTH = 160;
+
+/**
+ * `describeWhere(chain)`, leaving out the middle of a long chain (`the handler → … → load()`) when
+ * the whole message would not fit one Problems row; the related locations still list every step.
+ */
+export function fitWhere(template: string, data: MessageData, chain: Pick<ChainStep, 'label'>[]): string {
+  const fits = (where: string) => formatMessage(template, { ...data, where }).length <= MAX_MESSAGE_LENGTH;
+  const full = describeWhere(chain);
+  if (chain.length < 3 || fits(full)) return full;
+  const [origin, ...calls] = chain;
+  const inner = calls[calls.length - 1]!.label;
+  const via = calls.slice(0, -1).map((c) => c.label);
+  let where = full;
+  for (let kept = via.length - 1; kept >= 0; kept--) {
+    where = `in ${inner}, called from the ${[origin!.label, '…', ...via.slice(via.length - kept)].join(' → ')}`;
+    if (fits(where)) break;
+  }
+  return where;
 }
 
 /**

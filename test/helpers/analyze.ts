@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { analyzeFile } from '../../src/analysis/analyzer.js';
 import { defaultOptions, optionsFromConfig, type ProjectConfig } from '../../src/analysis/config.js';
+import { MAX_MESSAGE_LENGTH } from '../../src/analysis/context.js';
 import { explainFinding } from '../../src/analysis/explain.js';
 import { ProjectIndex } from '../../src/analysis/project.js';
 import { allRules } from '../../src/analysis/rules/index.js';
@@ -9,7 +10,7 @@ import type { Finding } from '../../src/analysis/types.js';
 
 export const ROOT = '/project';
 /** No message may be longer (the median target, 110, is checked over the demo and the rule tests). */
-export const MAX_MESSAGE_LENGTH = 160;
+export { MAX_MESSAGE_LENGTH };
 
 export interface AnalyzeOptions {
   config?: ProjectConfig;

@@ -3,15 +3,13 @@
 // the scan, so the call is the root cause the application can change: a blocking-call finding at
 // the call, with the blocking work inside the package as its related location.
 import type { PackageCall } from '../analyzer.js';
-import { describeWhere } from '../context.js';
+import { describeWhere, MAX_MESSAGE_LENGTH } from '../context.js';
 import type { PackageRole } from '../package-role.js';
 import type { Finding, Rule, Severity } from '../types.js';
 import { formatMessage } from '../types.js';
 import type { DependencyFinding } from './index.js';
 
 const MAX_CALLEE = 32;
-/** the longest message a finding may have (see test/helpers/analyze.ts) */
-const MAX_MESSAGE = 160;
 
 export function dependencyFinding(
   file: string,
@@ -40,7 +38,7 @@ export function dependencyFinding(
   let data = { api, where, cause, package: hazard.inPackage, calledPackage: found.package };
   const template = rule.meta.messages.dependency ?? '';
   // one Problems row: a long call chain is cut to where it starts
-  if (formatMessage(template, data).length > MAX_MESSAGE && call.chainLabels.length > 1)
+  if (formatMessage(template, data).length > MAX_MESSAGE_LENGTH && call.chainLabels.length > 1)
     data = { ...data, where: `in the ${call.chainLabels[0]}` };
   return {
     ruleId: rule.meta.id,
