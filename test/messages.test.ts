@@ -9,6 +9,8 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import ts from 'typescript';
+import { snippet } from '../src/analysis/ast.js';
 import { defaultOptions } from '../src/analysis/config.js';
 import { listSourceFiles } from '../src/analysis/list-files.js';
 import { blockingApi } from '../src/analysis/rules/blocking-call.js';
@@ -77,6 +79,17 @@ http.createServer((req, res) => res.end(load(req.url))).listen(1);
       finding?.message,
       '`fs.readFileSync()` blocks the event loop in read(), called from the request handler → load()',
     );
+  });
+
+  it('names a chain of calls broken over lines as one chain', () => {
+    const source = ts.createSourceFile(
+      'a.js',
+      'items\n  .slice()\n  ?.filter((x) =>\n    x)',
+      ts.ScriptTarget.Latest,
+      true,
+    );
+    const statement = source.statements[0] as ts.ExpressionStatement;
+    assert.equal(snippet(statement.expression), 'items.slice()?.filter((x) => x)');
   });
 
   it('every message template has an explanation, and every explanation a message', () => {
