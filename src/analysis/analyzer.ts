@@ -86,6 +86,8 @@ export interface FileSummary {
   staticImports: string[];
   /** relative modules required lazily, inside a function */
   deferredImports: string[];
+  /** relative modules required lazily inside a command's `.action()`: a program of their own */
+  commandImports?: string[];
   /** defines command-line commands (commander, yargs): a one-shot CLI */
   definesCommands: boolean;
   /** part of the package's program: not a test, example, benchmark or script folder */
@@ -345,6 +347,7 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
       imports: relativeModules.map(toKey),
       staticImports: program.staticModules.map(toKey),
       deferredImports: program.deferredModules.map(toKey),
+      commandImports: program.commandModules.map(toKey),
       startsLongLived: partOfProgram && program.startsLongLived,
       startsServer: partOfProgram && program.startsServer,
       mayStartServer: partOfProgram && program.mayStartServer,

@@ -16,6 +16,11 @@ export interface ProgramFacts {
   staticModules: string[];
   /** relative modules required lazily, inside a function */
   deferredModules: string[];
+  /**
+   * relative modules required lazily inside a command's action (`.action(() => require('./serve'))`):
+   * they run only when that command runs, so each is a program of its own (see programs.ts)
+   */
+  commandModules: string[];
   /** defines command-line commands (`program.command('x').action(fn)`, `yargs.command('x', d, b, fn)`) */
   definesCommands: boolean;
   /** start-up code starts a server (`listen`, `createServer`, …) */
@@ -34,18 +39,27 @@ export function programFacts(
 ): ProgramFacts {
   const topLevel = new Set<string>();
   const deferred = new Set<string>();
+  const inCommand = new Set<string>();
   let commands = false;
   let actions = false;
   let startsServer = false;
   let startsLongLived = false;
   let mayStartServer = false;
   for (const node of context.nodes) {
+    // commander's `new Command('remove')` (one file per command, added with `addCommand`)
+    if (ts.isNewExpression(node)) {
+      const first = node.arguments?.[0];
+      if (first && ts.isStringLiteralLike(first) && newedName(node) === 'Command') commands = true;
+      continue;
+    }
     if (!ts.isCallExpression(node)) continue;
     const callee = skipOuterExpressions(node.expression);
     if (ts.isIdentifier(callee) && callee.text === 'require') {
       const first = node.arguments[0];
-      if (first && ts.isStringLiteralLike(first) && first.text.startsWith('.'))
-        (isDeferred(node) ? deferred : topLevel).add(first.text);
+      if (first && ts.isStringLiteralLike(first) && first.text.startsWith('.')) {
+        if (!isDeferred(node)) topLevel.add(first.text);
+        else (insideCommandAction(node) ? inCommand : deferred).add(first.text);
+      }
       continue;
     }
     const name = calleeName(node);
@@ -75,18 +89,35 @@ export function programFacts(
       if (serverStarts.has(name) && !insideCommandAction(node)) startsServer = true;
     }
   }
+  // a require inside `.action()` of a file that defines no commands is an ordinary lazy one; a
+  // module also loaded outside a command's action runs in the main program anyway
+  const isCli = commands && actions;
+  const commandModules = new Set<string>();
+  for (const module of inCommand)
+    if (isCli && !topLevel.has(module) && !deferred.has(module)) commandModules.add(module);
+    else deferred.add(module);
   const staticModules = new Set<string>();
   for (const module of relativeModules)
-    if (!deferred.has(module) || topLevel.has(module)) staticModules.add(module);
+    if ((!deferred.has(module) && !commandModules.has(module)) || topLevel.has(module))
+      staticModules.add(module);
   for (const module of topLevel) staticModules.add(module);
   return {
     staticModules: [...staticModules],
     deferredModules: [...deferred].filter((m) => !staticModules.has(m)),
+    commandModules: [...commandModules],
     definesCommands: commands && actions,
     mayStartServer,
     startsServer,
     startsLongLived,
   };
+}
+
+/** `new Command(…)` or `new commander.Command(…)`: the name constructed */
+function newedName(node: ts.NewExpression): string | undefined {
+  const callee = skipOuterExpressions(node.expression);
+  if (ts.isIdentifier(callee)) return callee.text;
+  if (ts.isPropertyAccessExpression(callee)) return callee.name.text;
+  return undefined;
 }
 
 /**
@@ -104,7 +135,10 @@ function isDeferred(call: ts.CallExpression): boolean {
   return false;
 }
 
-/** Is this call inside a callback handed to `.action()` or `.command()` (a CLI command's body)? */
+/**
+ * Is this call inside a callback handed to `.action()` or `.command()`, or the `handler` of a
+ * yargs command object (a CLI command's body)?
+ */
 function insideCommandAction(call: ts.CallExpression): boolean {
   for (
     let current: ts.Node | undefined = call.parent;
@@ -117,6 +151,17 @@ function insideCommandAction(call: ts.CallExpression): boolean {
       const name = calleeName(parent);
       if (name === 'action' || name === 'command') return true;
     }
+    // yargs: .command({ command: 'remove', handler(argv) { … } })
+    const property = ts.isMethodDeclaration(current) ? current : parent;
+    if (
+      (ts.isMethodDeclaration(property) || ts.isPropertyAssignment(property)) &&
+      ts.isIdentifier(property.name) &&
+      property.name.text === 'handler' &&
+      ts.isObjectLiteralExpression(property.parent) &&
+      ts.isCallExpression(property.parent.parent) &&
+      calleeName(property.parent.parent) === 'command'
+    )
+      return true;
   }
   return false;
 }

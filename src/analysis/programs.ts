@@ -9,9 +9,11 @@
 // functions — except a lazily required file that starts something long-lived as it loads: that is
 // a program of its own, like pm2's daemon, which its client forks or, in one mode, requires). Roots: the package's `bin` files, its `main`/`exports` files, and files
 // no other file of the package loads (a daemon started as a child process, plugins loaded by
-// path). Kinds:
+// path), and modules required inside a command's action (`.action(() => require('./remove'))`:
+// they run only when that command runs). Kinds:
 // - one-shot: a `bin` (or a file nothing loads) whose program defines command-line commands
-//   (commander, yargs) and starts no server;
+//   (commander, yargs) and starts no server, in what it loads or in a command's own program; a
+//   command's own program that starts nothing long-lived;
 // - api: in an application, an entry that starts nothing long-lived (its callers are other programs);
 // - live: everything else (a server, a daemon, a library's API, a plugin).
 import type { FileSummary } from './analyzer.js';
@@ -49,6 +51,9 @@ export function packagePrograms(
   const inPackage = new Set(files.filter((f) => f.partOfProgram).map((f) => f.file));
   const loads = new Map<string, string[]>();
   const loaded = new Set<string>();
+  const commandRoots = new Set<string>();
+  /** file → the command programs (root files) its commands' actions require */
+  const commandsOf = new Map<string, string[]>();
   for (const summary of files) {
     if (!inPackage.has(summary.file)) continue;
     const targets: string[] = [];
@@ -64,9 +69,18 @@ export function packagePrograms(
     for (const key of summary.staticImports) follow(key, false);
     for (const key of summary.deferredImports) follow(key, true);
     loads.set(summary.file, targets);
+    // what a command's action requires runs only when that command runs: a program of its own
+    for (const key of summary.commandImports ?? []) {
+      const target = resolve(key);
+      if (!target || target.file === summary.file || !inPackage.has(target.file)) continue;
+      commandRoots.add(target.file);
+      const commands = commandsOf.get(summary.file);
+      if (commands) commands.push(target.file);
+      else commandsOf.set(summary.file, [target.file]);
+    }
   }
   const byFile = new Map(files.map((f) => [f.file, f]));
-  const roots = new Map<string, 'bin' | 'entry' | 'orphan'>();
+  const roots = new Map<string, 'bin' | 'entry' | 'orphan' | 'command'>();
   for (const key of bins) {
     const file = resolve(key)?.file;
     if (file && inPackage.has(file)) roots.set(file, 'bin');
@@ -75,6 +89,7 @@ export function packagePrograms(
     const file = resolve(key)?.file;
     if (file && inPackage.has(file) && !roots.has(file)) roots.set(file, 'entry');
   }
+  for (const file of commandRoots) if (!roots.has(file)) roots.set(file, 'command');
   for (const file of inPackage) if (!loaded.has(file) && !roots.has(file)) roots.set(file, 'orphan');
 
   const keysOf = new Map<string, string[]>();
@@ -83,7 +98,9 @@ export function packagePrograms(
   const oneShotOf = new Set<string>();
   const kinds = new Map<string, ProgramKind>();
   let visits = 0;
-  for (const [root, origin] of roots) {
+  // command programs first: whether one serves decides the kind of the CLI defining it
+  const ordered = [...roots].sort(([, a], [, b]) => Number(b === 'command') - Number(a === 'command'));
+  for (const [root, origin] of ordered) {
     const closure = [root];
     const seen = new Set(closure);
     for (let i = 0; i < closure.length; i++) {
@@ -101,12 +118,18 @@ export function packagePrograms(
         return summary !== undefined && test(summary);
       });
     let kind: ProgramKind = 'live';
+    // a command's own program (`.action(() => require('./remove')(…))`): one-shot unless what it
+    // loads starts something that keeps running (`tool start` requiring the server)
+    if (origin === 'command')
+      kind = any((s) => s.startsServer || s.mayStartServer || s.startsLongLived) ? 'live' : 'one-shot';
     // a command-line program (a `bin`, or a script nothing loads) that defines commands and starts no server
-    // (a command that starts a server, `tool serve`, makes it a server: any listen/createServer counts)
-    if (
+    // (a command that starts a server, `tool serve`, makes it a server: any listen/createServer counts,
+    // in what it loads or in a command's own program)
+    else if (
       origin !== 'entry' &&
       any((s) => s.definesCommands) &&
-      !any((s) => s.startsServer || s.mayStartServer)
+      !any((s) => s.startsServer || s.mayStartServer) &&
+      !closure.some((file) => commandsOf.get(file)?.some((command) => kinds.get(command) === 'live'))
     )
       kind = 'one-shot';
     else if (origin === 'entry' && isApplication && !any((s) => s.startsLongLived)) kind = 'api';

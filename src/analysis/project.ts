@@ -210,7 +210,12 @@ export class ProjectIndex {
         if (!summary || seen.has(summary.file)) continue;
         seen.add(summary.file);
         if (starting.has(summary.file)) return true;
-        queue.push(...summary.imports, ...summary.staticImports, ...summary.deferredImports);
+        queue.push(
+          ...summary.imports,
+          ...summary.staticImports,
+          ...summary.deferredImports,
+          ...(summary.commandImports ?? []),
+        );
       }
     }
     return false;

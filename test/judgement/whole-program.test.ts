@@ -143,6 +143,18 @@ describe('programs of one package: a one-shot client and the daemon it forks (th
     assert.ok(dump.related?.some((r) => r.file.endsWith('daemon.js') && r.range.start.line === 10));
   });
 
+  it('a command that starts a server leaves the other commands one-shot (the shape of thelounge)', async () => {
+    const findings = await scanFixture('app-cli-commands');
+    // the request handler `tool start` sets up is run time; the 'data' handler only `tool prune`
+    // reaches (lib/store.js, required inside its action) runs in a process that exits after it
+    assert.deepEqual(where(findings), ['lib/server.js:6 warning']);
+  });
+
+  it('the same with yargs commands (`.command({ handler })`, `.command(name, desc, builder, handler)`)', async () => {
+    const findings = await scanFixture('app-yargs-commands');
+    assert.deepEqual(where(findings), ['lib/server.js:6 warning']);
+  });
+
   it('a listener set up by a method another file calls once at start-up still runs at run time', async () => {
     const findings = await scanFixture('app-started-class');
     assert.deepEqual(where(findings), ['server.js:8 warning']);
