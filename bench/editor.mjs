@@ -15,7 +15,16 @@
 // The corpus defaults to ../shared/bench/perf-corpus.sh's /tmp/cl-perf-corpus (built when missing).
 // Uses the production (minified) bundle, as shipped. Results: .vscode-test/results/bench-editor.json.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -282,6 +291,16 @@ async function coldWindow(testsEntry, extension, cacheDir) {
         const from = path.join(sandbox.dir, cache);
         if (existsSync(from)) cpSync(from, path.join(cacheDir, cache), { recursive: true });
       }
+      const kept = path.join(cacheDir, 'xdg/cache/concurrency-lens/code-cache');
+      log(
+        `code cache kept: ${
+          existsSync(kept)
+            ? readdirSync(kept)
+                .map((f) => `${f} (${statSync(path.join(kept, f)).size} B)`)
+                .join(', ') || 'empty'
+            : 'none'
+        }`,
+      );
     }
     sandbox.dispose();
   }
