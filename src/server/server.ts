@@ -49,7 +49,6 @@ import {
   statusMethod,
 } from '../shared/protocol.js';
 import { configurationSection } from '../shared/settings.js';
-import { startupOver } from '../shared/code-cache-hook.js';
 import { AnalysisHost, type AnalysisOutcome, describeError, type FileState } from './analysis-host.js';
 import { codeActionsFor, fixAllAction, fixAllKind } from './code-actions.js';
 import { toDiagnostic } from './diagnostics.js';
@@ -284,11 +283,7 @@ async function analyzeDocument(
     latest.version,
     () => sourceFiles.get(latest.uri, file, text),
   );
-  if (startupClock.firstAnalysisEndedAt === undefined) {
-    startupClock.firstAnalysisEndedAt = performance.now();
-    // the start-up's code is compiled now: the code cache gets it even if the window closes soon
-    startupOver();
-  }
+  startupClock.firstAnalysisEndedAt ??= performance.now();
   removedFiles.delete(file);
   noteDuration(outcome.state, context.settings.timeBudgetMs);
   dependentsChanged(outcome.changedDependents);

@@ -24,10 +24,6 @@ import Module from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
-import { onStartupOver } from './code-cache-hook.js';
-
-/** for bundles that require this loader (and the tests): see code-cache-hook.ts */
-export { startupOver } from './code-cache-hook.js';
 
 /** How long a long-lived process runs before its cache is written (start-up is over by then). */
 const WRITE_AFTER_MS = 5000;
@@ -100,7 +96,7 @@ export function requireWithCodeCache(file: string): unknown {
   return module.exports;
 }
 
-/** Writes the cache at exit, after WRITE_AFTER_MS or when the bundle calls startupOver(), whichever comes first; once. */
+/** Writes the cache at exit or after WRITE_AFTER_MS, whichever comes first; once. */
 function scheduleWrite(script: vm.Script, cacheFile: string, bundleName: string): void {
   let written = false;
   const write = () => {
@@ -124,8 +120,6 @@ function scheduleWrite(script: vm.Script, cacheFile: string, bundleName: string)
   };
   process.once('exit', write);
   setTimeout(write, WRITE_AFTER_MS).unref();
-  // or as soon as the bundle says its start-up is over (the server: after its first analysis)
-  onStartupOver(write);
 }
 
 // `node dist/code-cache.js <bundle> [args…]`: run the bundle as if it were the main module.
