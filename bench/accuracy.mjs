@@ -10,6 +10,7 @@
 //                           [--only pkg1,pkg2]   (a subset of the packages and their labels)
 //                           [--manifest file]    (another label set, e.g. the one a sample was drawn on)
 //                           [--heldout | --no-heldout]  (only the held-out part, or all but it)
+//                           [--batch NAME]       (only one held-out batch, e.g. 2026-12-07b)
 //
 // Matching (bench/accuracy/score.mjs, the same as ../shared/tools/score.mjs, kept in the repo so a
 // clone runs it alone):
@@ -21,6 +22,9 @@
 // Held-out packages and labels (`heldout: true` in the manifest) measure how the judgement
 // generalises: nobody tunes on them. The whole-set tables include them; a separate section scores
 // them alone (and the rest alone), and their misses are not listed unless --heldout is given.
+// Held-out labels come in batches (`batch` on packages and labels; the hand-written packages and the
+// first, unnamed batch are groups of their own): each group is also scored alone, so a batch added
+// after others tuned on the earlier held-out misses shows how the judgement generalises now.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,10 +34,12 @@ import { defaultDest, fetchSet, readManifest, repoRoot } from './accuracy/fetch.
 import {
   checkLabels,
   classifyFindings,
+  heldoutGroup,
   LabelError,
   resultsOf,
   sample,
   scoreLabels,
+  selectBatch,
   selectHeldout,
   summarise,
   tally,
@@ -63,6 +69,7 @@ function parseArgs(argv) {
     else if (flag === '--manifest') args.manifest = path.resolve(value());
     else if (flag === '--heldout') args.heldout = 'only';
     else if (flag === '--no-heldout') args.heldout = 'exclude';
+    else if (flag === '--batch') args.batch = value();
     else if (flag === '--help' || flag === '-h') {
       console.log(readFileHeader());
       process.exit(0);
@@ -132,7 +139,11 @@ function main() {
   const args = parseArgs(process.argv.slice(2));
   // --manifest: an older label set (e.g. `git show <commit>:bench/accuracy/manifest.json`), to
   // redraw a recorded precision sample exactly.
-  const manifest = selectHeldout(args.manifest ? readManifest(args.manifest) : readManifest(), args.heldout);
+  const manifest = selectBatch(
+    selectHeldout(args.manifest ? readManifest(args.manifest) : readManifest(), args.heldout),
+    args.batch,
+  );
+  if (args.batch && !manifest.packages.length) fail(`--batch: no package in batch ${args.batch}`);
   if (args.only) {
     // A quicker loop while working on a rule: only these packages and their labels.
     for (const name of args.only)
@@ -141,6 +152,7 @@ function main() {
     manifest.labels = manifest.labels.filter((l) => args.only.includes(l.package));
   }
   const roleOf = new Map(manifest.packages.map((p) => [p.name, p.role]));
+  const packageOf = new Map(manifest.packages.map((p) => [p.name, p]));
   try {
     checkLabels(manifest, roleOf);
   } catch (err) {
@@ -293,6 +305,32 @@ function main() {
       row('  rest libraries', report.seen.library),
       row('  rest all', report.seen.all),
     );
+  }
+  // Each held-out group alone (batches, hand-written, the first batch), per role.
+  const groups = new Map();
+  for (const d of heldoutDetails) {
+    const key = heldoutGroup(d.label, packageOf);
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(d);
+  }
+  if (groups.size) {
+    report.heldoutGroups = {};
+    lines.push('', 'held-out groups:');
+    for (const [key, details] of groups) {
+      report.heldoutGroups[key] = {};
+      for (const role of ['application', 'library']) {
+        const ofRole = details.filter((d) => roleOf.get(d.label.package) === role);
+        if (!ofRole.length) continue;
+        report.heldoutGroups[key][role] = tally(ofRole);
+        lines.push(row(`  ${key} ${role === 'library' ? 'libs' : 'apps'}`.slice(0, 27), tally(ofRole)));
+      }
+    }
+    for (const [key, details] of groups) {
+      if (!key.startsWith('batch ')) continue;
+      const summary = summarise(details);
+      report.heldoutGroups[key].all = summary;
+      lines.push('', table(`  ${key}, per rule (both roles)`, summary));
+    }
   }
 
   if (args.json) {

@@ -190,11 +190,37 @@ export function selectHeldout(manifest, mode) {
   return { ...manifest, packages, labels: manifest.labels.filter((l) => keep(l) && names.has(l.package)) };
 }
 
+/**
+ * One batch of the held-out part (packages and labels with `batch: name`, added together and read
+ * together), e.g. to score a batch added after others had tuned on the earlier held-out misses.
+ * Returns a new manifest; the input is not changed.
+ */
+export function selectBatch(manifest, batch) {
+  if (!batch) return manifest;
+  const packages = manifest.packages.filter((p) => p.batch === batch);
+  const names = new Set(packages.map((p) => p.name));
+  return {
+    ...manifest,
+    packages,
+    labels: manifest.labels.filter((l) => l.batch === batch && names.has(l.package)),
+  };
+}
+
+/**
+ * The group a held-out label is reported in: its batch, the hand-written packages (`local`), or the
+ * first held-out batch (added before batches were named).
+ */
+export function heldoutGroup(label, packageOf) {
+  if (label.batch) return `batch ${label.batch}`;
+  return packageOf.get(label.package)?.local ? 'hand-written' : 'first held-out batch';
+}
+
 /** Labels that cannot be scored fairly are refused: unknown package or rule, duplicate id, or a
  * negative within ±2 lines of a positive of the same category, which no tool could satisfy. */
 export function checkLabels(manifest, roleOf) {
   const ids = new Set();
   const heldoutPackages = new Set((manifest.packages ?? []).filter((p) => p.heldout).map((p) => p.name));
+  const batchOf = new Map((manifest.packages ?? []).map((p) => [p.name, p.batch]));
   for (const l of manifest.labels) {
     if (ids.has(l.id)) problem(`duplicate label id ${l.id}`);
     ids.add(l.id);
@@ -207,6 +233,8 @@ export function checkLabels(manifest, roleOf) {
     if (!(l.line > 0 && (l.endLine ?? l.line) >= l.line)) problem(`label ${l.id}: bad line range`);
     if (l.heldout && !heldoutPackages.has(l.package))
       problem(`label ${l.id} is held out but its package ${l.package} is not`);
+    if (l.batch && batchOf.get(l.package) !== l.batch)
+      problem(`label ${l.id} is in batch ${l.batch} but its package ${l.package} is not`);
   }
   for (const n of manifest.labels.filter((l) => l.kind === 'negative')) {
     const clash = manifest.labels.find(

@@ -10,11 +10,13 @@ import { fetchSet } from '../../bench/accuracy/fetch.mjs';
 import {
   checkLabels,
   classifyFindings,
+  heldoutGroup,
   LabelError,
   RULE_CATEGORY,
   resultsOf,
   sample,
   scoreLabels,
+  selectBatch,
   selectHeldout,
   summarise,
 } from '../../bench/accuracy/score.mjs';
@@ -197,6 +199,48 @@ describe('accuracy scorer', () => {
       labels: [{ ...label('H2', 'positive', 'blocking-call', 10), heldout: true }],
     };
     assert.throws(() => checkLabels(stray, roles), /held out but its package pkg is not/);
+  });
+
+  it('scores a held-out batch alone and names the group of every held-out label', () => {
+    const manifest = {
+      packages: [
+        { name: 'old', version: '1.0.0', role: 'application', heldout: true },
+        { name: 'hand', version: '0.0.0', role: 'application', heldout: true, local: 'fixtures/hand' },
+        { name: 'b', version: '1.0.0', role: 'library', heldout: true, batch: '2026-12-07b' },
+      ],
+      labels: [
+        { ...label('H1', 'positive', 'blocking-call', 10), package: 'old', heldout: true },
+        { ...label('H2', 'positive', 'blocking-call', 10), package: 'hand', heldout: true },
+        {
+          ...label('B1', 'negative', 'cpu-heavy-loop', 10),
+          package: 'b',
+          heldout: true,
+          batch: '2026-12-07b',
+        },
+      ],
+    };
+    const only = selectBatch(manifest, '2026-12-07b');
+    assert.deepEqual([only.packages.map((p) => p.name), only.labels.map((l) => l.id)], [['b'], ['B1']]);
+    assert.equal(selectBatch(manifest, undefined), manifest);
+    const packageOf = new Map(manifest.packages.map((p) => [p.name, p]));
+    assert.deepEqual(
+      manifest.labels.map((l) => heldoutGroup(l, packageOf)),
+      ['first held-out batch', 'hand-written', 'batch 2026-12-07b'],
+    );
+    const roles = new Map(manifest.packages.map((p) => [p.name, p.role]));
+    assert.doesNotThrow(() => checkLabels(manifest, roles));
+    const stray = {
+      ...manifest,
+      labels: [
+        {
+          ...label('B2', 'negative', 'cpu-heavy-loop', 10),
+          package: 'old',
+          heldout: true,
+          batch: '2026-12-07b',
+        },
+      ],
+    };
+    assert.throws(() => checkLabels(stray, roles), /in batch 2026-12-07b but its package old is not/);
   });
 
   it('copies a hand-written package kept in the repo afresh, without npm', () => {
