@@ -12,6 +12,7 @@ import { describe, it } from 'node:test';
 import ts from 'typescript';
 import { snippet } from '../src/analysis/ast.js';
 import { defaultOptions } from '../src/analysis/config.js';
+import { formatRowMessage, MAX_MESSAGE_LENGTH } from '../src/analysis/context.js';
 import { listSourceFiles } from '../src/analysis/list-files.js';
 import { blockingApi } from '../src/analysis/rules/blocking-call.js';
 import { allRules } from '../src/analysis/rules/index.js';
@@ -79,6 +80,37 @@ http.createServer((req, res) => res.end(load(req.url))).listen(1);
       finding?.message,
       '`fs.readFileSync()` blocks the event loop in read(), called from the request handler → load()',
     );
+  });
+
+  it('fits any message to one row: chain middle first, then the longest quoted code, the data kept whole', () => {
+    const chain = {
+      what: 'Web Worker',
+      where:
+        'in `generateProbablePrime()`, which starts a worker for each call → `primeincFindPrime()` → `primeincFindPrimeWithWorkers()` → `generate()`',
+    };
+    const template = 'A new {{what}} is started {{where}}';
+    const short = formatRowMessage(template, chain);
+    assert.equal(
+      short,
+      'A new Web Worker is started in `generateProbablePrime()`, which starts a worker for each call → … → `primeincFindPrimeWithWorkers()` → `generate()`',
+    );
+    assert.ok(short.length <= MAX_MESSAGE_LENGTH);
+    const loops = {
+      outer: '`Object.keys(currentTimerMetrics)`',
+      inner: '`calculatedTimerMetrics.includes()`',
+      where: 'in `process_metrics()`, called from the `setTimeout` callback `flushMetrics` in stats.js',
+    };
+    const cut = formatRowMessage('Nested loops over {{outer}} and {{inner}} {{where}}', loops);
+    assert.ok(cut.length <= MAX_MESSAGE_LENGTH, `${cut.length}: ${cut}`);
+    assert.match(
+      cut,
+      /^Nested loops over `Object\.keys\(current[^`]*` and `calculated[^`]*…` in `process_metrics\(\)`, called from/,
+    );
+    assert.equal(loops.inner, '`calculatedTimerMetrics.includes()`', 'the data is not changed');
+    const plain = formatRowMessage('{{text}}', { text: 'x'.repeat(300) });
+    assert.equal(plain.length, MAX_MESSAGE_LENGTH);
+    assert.ok(plain.endsWith('…'));
+    assert.equal(formatRowMessage('{{a}} fits', { a: 'it' }), 'it fits');
   });
 
   it('names a chain of calls broken over lines as one chain', () => {
@@ -172,6 +204,16 @@ describe('advice names only APIs that exist', () => {
       for (const name of names) {
         const api = blockingApi({ module, path: [name] });
         if (!api) continue;
+        // a package's own API named in the advice (fs-extra's `remove()`): asked of the real package
+        const own = /^([\w-]+)'s `(\w+)\(\)`/.exec(api.alternative);
+        if (own) {
+          checked++;
+          assert.equal(
+            typeof nodeRequire(own[1]!)[own[2]!],
+            'function',
+            `${module}.${name}(): the advice names ${own[1]}'s \`${own[2]}()\`, which it does not have`,
+          );
+        }
         for (const named of namedApis(api.alternative)) {
           const verdict = await exists(named);
           if (verdict === undefined) continue;

@@ -132,7 +132,7 @@ export class RuleContext<MessageId extends string = string> {
       severity: this.severity,
       messageId: descriptor.messageId,
       data,
-      message: formatMessage(template, data),
+      message: formatRowMessage(template, data),
       file: this.fileName,
       range: rangeOf(this.sourceFile, start, end),
       offset: { start, end },
@@ -243,6 +243,46 @@ export function describeWhere(chain: Pick<ChainStep, 'label'>[]): string {
 export const MAX_MESSAGE_LENGTH = 160;
 
 /**
+ * A finding's message fitted to one Problems row (MAX_MESSAGE_LENGTH): when the sentence is too
+ * long, the middle of a call chain (`a → b → c → d`) gives way to `…` first, then the longest quoted
+ * code (a loop bound's snippet, a method's name) is cut short with `…`, and only then the sentence
+ * itself. The finding's data keeps every word, so the hover still shows it all.
+ */
+export function formatRowMessage(template: string, data: MessageData): string {
+  let message = formatMessage(template, data);
+  if (message.length <= MAX_MESSAGE_LENGTH) return message;
+  const fitted: MessageData = { ...data };
+  const refit = () => {
+    message = formatMessage(template, fitted);
+    return message.length <= MAX_MESSAGE_LENGTH;
+  };
+  for (const [key, value] of Object.entries(fitted)) {
+    if (typeof value !== 'string') continue;
+    const steps = value.split(' → ');
+    // keep the first and the last step; drop the middle ones from the left until it fits
+    for (let dropped = 1; steps.length > 2 && dropped <= steps.length - 2; dropped++) {
+      fitted[key] = [steps[0], '…', ...steps.slice(1 + dropped)].join(' → ');
+      if (refit()) return message;
+    }
+  }
+  for (let round = 0; round < 6; round++) {
+    let longest: { key: string; code: string } | undefined;
+    for (const [key, value] of Object.entries(fitted)) {
+      if (typeof value !== 'string') continue;
+      for (const match of value.matchAll(/`([^`]{16,})`/g))
+        if (!longest || match[1]!.length > longest.code.length) longest = { key, code: match[1]! };
+    }
+    if (!longest) break;
+    const excess = message.length - MAX_MESSAGE_LENGTH;
+    const keep = Math.max(12, longest.code.length - excess - 1);
+    const cut = `${longest.code.slice(0, keep).trimEnd()}…`;
+    fitted[longest.key] = String(fitted[longest.key]).replace(`\`${longest.code}\``, `\`${cut}\``);
+    if (refit()) return message;
+  }
+  return `${message.slice(0, MAX_MESSAGE_LENGTH - 1).trimEnd()}…`;
+}
+
+/**
  * `describeWhere(chain)`, leaving out the middle of a long chain (`the handler → … → load()`) when
  * the whole message would not fit one Problems row; the related locations still list every step.
  */
@@ -299,7 +339,7 @@ export function callSiteMessage(
       ? `line ${cause.range.start.line}`
       : `${baseName(cause.file)}:${cause.range.start.line}`;
   const data = { call, at: where };
-  return { messageId: CALL_SITE_MESSAGE_ID, data, message: formatMessage(CALL_SITE_MESSAGE, data) };
+  return { messageId: CALL_SITE_MESSAGE_ID, data, message: formatRowMessage(CALL_SITE_MESSAGE, data) };
 }
 
 /** Message id of the `info` findings at call sites, for every rule. */

@@ -4,7 +4,7 @@
 // - exported functions that block, and who calls them from run-time code.
 // `finalize` turns a file's pending findings into final ones with these facts.
 import type { FileAnalysis, FileSummary, ImportedCall, PackageCall } from './analyzer.js';
-import { callSiteMessage, capRelated, MAX_RELATED } from './context.js';
+import { callSiteMessage, capRelated, formatRowMessage, MAX_MESSAGE_LENGTH, MAX_RELATED } from './context.js';
 import { dependencyFinding } from './dependencies/findings.js';
 import { DependencyIndex, type DependencyOptions } from './dependencies/index.js';
 import type { Assumption } from './model/phase.js';
@@ -441,11 +441,14 @@ export class ProjectIndex {
   }
 
   /** The finding with `{{where}}` filled anew, in its data and its message. */
-  private withWhere(finding: Finding, where: string): Finding {
+  /** The message with `where` said anew: the first of `wheres` that fits one Problems row. */
+  private withWhere(finding: Finding, ...wheres: string[]): Finding {
     const text = this.rulesById.get(finding.ruleId)?.meta.messages[finding.messageId];
     if (text === undefined || !('where' in finding.data)) return finding;
-    const data = { ...finding.data, where };
-    return { ...finding, data, message: formatMessage(text, data) };
+    const fits = (where: string) =>
+      formatMessage(text, { ...finding.data, where }).length <= MAX_MESSAGE_LENGTH;
+    const data = { ...finding.data, where: wheres.find(fits) ?? wheres[wheres.length - 1]! };
+    return { ...finding, data, message: formatRowMessage(text, data) };
   }
 
   /** Run-time calls from other files to these exports of `summary`'s file, at most MAX_RELATED. */
@@ -504,7 +507,8 @@ export class ProjectIndex {
         message: `\`${origin.name}()\` called from the ${origin.label}`,
       },
     ]);
-    return { ...this.withWhere(finding, where), related };
+    // too long for one row: the related location says from where
+    return { ...this.withWhere(finding, where, `in \`${origin.name}()\`, called from ${place}`), related };
   }
 
   /**
@@ -514,7 +518,8 @@ export class ProjectIndex {
   private withCallers(finding: Finding, callers: { file: string; call: ImportedCall }[]): Finding {
     const first = callers[0]!;
     const origin = first.call.chainLabels[0];
-    const where = `in \`${first.call.exportName}()\`, called from ${origin ? `the ${origin} in ` : ''}${relativeName(finding.file, first.file)}`;
+    const fromFile = relativeName(finding.file, first.file);
+    const where = `in \`${first.call.exportName}()\`, called from ${origin ? `the ${origin} in ` : ''}${fromFile}`;
     const related = capRelated([
       ...(finding.related ?? []),
       ...callers.map(({ file, call }) => ({
@@ -523,7 +528,10 @@ export class ProjectIndex {
         message: call.chainLabels[0] ? `called from the ${call.chainLabels[0]}` : 'called at run time',
       })),
     ]);
-    return { ...this.withWhere(finding, where), related };
+    return {
+      ...this.withWhere(finding, where, `in \`${first.call.exportName}()\`, called from ${fromFile}`),
+      related,
+    };
   }
 
   private crossFileFinding(

@@ -3,7 +3,7 @@
 // the scan, so the call is the root cause the application can change: a blocking-call finding at
 // the call, with the blocking work inside the package as its related location.
 import type { PackageCall } from '../analyzer.js';
-import { describeWhere, MAX_MESSAGE_LENGTH } from '../context.js';
+import { describeWhere, formatRowMessage, MAX_MESSAGE_LENGTH } from '../context.js';
 import type { PackageRole } from '../package-role.js';
 import type { Finding, Rule, Severity } from '../types.js';
 import { formatMessage } from '../types.js';
@@ -47,7 +47,7 @@ export function dependencyFinding(
     severity: role !== 'application' && call.when && !call.when.asyncApi ? 'info' : severity,
     messageId: 'dependency',
     data,
-    message: formatMessage(template, data),
+    message: formatRowMessage(template, data),
     file,
     range: call.range,
     offset: call.offset,
