@@ -6,7 +6,8 @@
 // per category and per rule, with the misses listed.
 //
 //   node bench/accuracy.mjs [--dest DIR] [--cli bin/concurrency-lens.js] [--json [file]]
-//                           [--sarif out.sarif] [--quiet] [--sample N --seed S [--role application]]
+//                           [--sarif out.sarif] [--quiet] [--sample N --seed S [--role application]
+//                                                             [--all-findings]]
 //                           [--only pkg1,pkg2]   (a subset of the packages and their labels)
 //                           [--manifest file]    (another label set, e.g. the one a sample was drawn on)
 //                           [--heldout | --no-heldout]  (only the held-out part, or all but it)
@@ -18,7 +19,9 @@
 //             of the same file;
 //   negative: violated when any result of a rule of the label's category lands in that range.
 // --sample N --seed S prints N random findings (applications by default) that no label covers, with
-// code context, for a precision judgement (same generator and order as sample-findings.mjs).
+// code context, for a precision judgement (same generator and order as sample-findings.mjs);
+// --all-findings draws from every finding instead (as a sample of all findings would), each one on a
+// label shown with the label's verdict.
 // Held-out packages and labels (`heldout: true` in the manifest) measure how the judgement
 // generalises: nobody tunes on them. The whole-set tables include them; a separate section scores
 // them alone (and the rest alone), and their misses are not listed unless --heldout is given.
@@ -70,6 +73,7 @@ function parseArgs(argv) {
     else if (flag === '--heldout') args.heldout = 'only';
     else if (flag === '--no-heldout') args.heldout = 'exclude';
     else if (flag === '--batch') args.batch = value();
+    else if (flag === '--all-findings') args.allFindings = true;
     else if (flag === '--help' || flag === '-h') {
       console.log(readFileHeader());
       process.exit(0);
@@ -218,7 +222,7 @@ function main() {
     // Hand-written packages (`local`) are not real code: precision samples draw from the rest.
     const handWritten = new Set(manifest.packages.filter((p) => p.local).map((p) => p.name));
     const pool = results.filter((r) => r.role === args.role && !handWritten.has(r.package));
-    console.log(sample(pool, manifest.labels, args.dest, args.sample, args.seed));
+    console.log(sample(pool, manifest.labels, args.dest, args.sample, args.seed, { all: args.allFindings }));
     return;
   }
 

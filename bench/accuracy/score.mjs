@@ -139,7 +139,13 @@ export function summarise(details) {
 
 // ---------- sampling (same generator as ../shared/tools/sample-findings.mjs) ----------
 
-export function sample(results, labels, dest, n, seed) {
+/**
+ * N random findings (seeded) with code context, for a precision judgement. By default only findings
+ * no label covers; with `all`, every finding (as a hidden sample of all findings would draw), each
+ * one on a label marked with the label's verdict: on a positive of its rule, true; on a look-alike
+ * of its category, false; else to be judged by hand.
+ */
+export function sample(results, labels, dest, n, seed, { all = false } = {}) {
   let state = seed;
   const rand = () => {
     state = (state * 1103515245 + 12345) % 2147483648;
@@ -152,13 +158,29 @@ export function sample(results, labels, dest, n, seed) {
         r.line >= l.line - TOLERANCE &&
         r.line <= (l.endLine ?? l.line) + TOLERANCE,
     );
-  const pool = results.filter((r) => !r.suppressed && !covered(r));
+  const pool = results.filter((r) => !r.suppressed && (all || !covered(r)));
+  const verdictOf = (r) => {
+    const near = labels.filter(
+      (l) =>
+        r.file.endsWith(`/${l.package}/${l.file}`) &&
+        r.line >= l.line - TOLERANCE &&
+        r.line <= (l.endLine ?? l.line) + TOLERANCE,
+    );
+    const positive = near.find((l) => l.kind === 'positive' && l.rules.includes(r.rule));
+    if (positive) return `label ${positive.id}: true (${positive.why})`;
+    const negative = near.find((l) => l.kind === 'negative' && l.category === r.category);
+    if (negative) return `label ${negative.id}: false (${negative.why})`;
+    return 'no label: judge it';
+  };
   const picks = [];
   while (picks.length < Math.min(n, pool.length)) {
     const i = Math.floor(rand() * pool.length);
     if (!picks.includes(i)) picks.push(i);
   }
-  const lines = [`${pool.length} unlabelled findings; sample of ${picks.length} (seed ${seed}):`, ''];
+  const lines = [
+    `${pool.length} ${all ? '' : 'unlabelled '}findings; sample of ${picks.length} (seed ${seed}):`,
+    '',
+  ];
   for (const i of picks) {
     const r = pool[i];
     let context;
@@ -172,7 +194,9 @@ export function sample(results, labels, dest, n, seed) {
     } catch {
       context = '(file unreadable)';
     }
-    lines.push(`### ${r.rule} ${path.relative(dest, r.file)}:${r.line}`, r.message, context, '');
+    lines.push(`### ${r.rule} ${path.relative(dest, r.file)}:${r.line}`, r.message);
+    if (all) lines.push(verdictOf(r));
+    lines.push(context, '');
   }
   return lines.join('\n');
 }

@@ -174,6 +174,20 @@ describe('accuracy scorer', () => {
     assert.doesNotMatch(a, /a\.js:(8|11)\n/);
   });
 
+  it('samples from all findings on request, each one on a label shown with its verdict', () => {
+    const labels = [
+      label('P1', 'positive', 'blocking-call', 10),
+      label('N1', 'negative', 'cpu-heavy-loop', 40),
+    ];
+    const results = [result('blocking-call', 10), result('cpu-heavy-loop', 41), result('blocking-call', 70)];
+    const text = sample(results, labels, dest, 3, 7, { all: true });
+    assert.match(text, /^3 findings; sample of 3 \(seed 7\)/);
+    assert.match(text, /a\.js:10\n\nlabel P1: true \(test\)/);
+    assert.match(text, /a\.js:41\n\nlabel N1: false \(test\)/);
+    assert.match(text, /a\.js:70\n\nno label: judge it/);
+    assert.match(sample(results, labels, dest, 3, 7), /^1 unlabelled findings; sample of 1/);
+  });
+
   it('keeps the held-out part apart: only it, all but it, or the whole set', () => {
     const manifest = {
       packages: [
