@@ -250,6 +250,12 @@ async function coldWindow(testsEntry, extension, cacheDir) {
   // and Node's (NODE_COMPILE_CACHE in the temp folder, used by builds before ours).
   const windowCaches = ['xdg/cache/concurrency-lens', 'tmp/node-compile-cache'];
   if (cacheDir && existsSync(cacheDir)) cpSync(cacheDir, sandbox.dir, { recursive: true });
+  const present = windowCaches.flatMap((cache) => {
+    const folder = path.join(sandbox.dir, cache);
+    return existsSync(folder)
+      ? readdirSync(folder, { recursive: true }).filter((f) => /\.bin$|\.cache$/.test(f))
+      : [];
+  });
   let server;
   let browser;
   try {
@@ -281,7 +287,10 @@ async function coldWindow(testsEntry, extension, cacheDir) {
       ? JSON.parse(readFileSync(resultsFile, 'utf8'))
       : { error: 'no results' };
     if (results.error) throw new Error(results.error);
-    return results.firstDiagnostic;
+    return {
+      ...results.firstDiagnostic,
+      cachesAtStart: present.map((f) => path.basename(f).replace(/-\d.*$/, '')),
+    };
   } finally {
     await browser?.close().catch(() => {});
     server?.stop();
@@ -357,8 +366,22 @@ function summarize(extension, runs) {
   const range = (key) =>
     `${Math.min(...runs.map((run) => run[key]))}–${Math.max(...runs.map((run) => run[key]))}`;
   const total = median('openToFirstDiagnosticMs');
+  const tally = (key) =>
+    Object.entries(
+      runs.reduce((counts, run) => {
+        const value = Array.isArray(run[key]) ? run[key].join(' + ') || 'none' : String(run[key]);
+        counts[value] = (counts[value] ?? 0) + 1;
+        return counts;
+      }, {}),
+    )
+      .map(([value, count]) => `${value} ×${count}`)
+      .join(', ');
   console.log(
     `\n${extension === repo ? 'this build' : extension}, compile cache ${args.cache}: cold window, open src/images.ts → first diagnostic, median of ${runs.length}: ${total} ms (range ${range('openToFirstDiagnosticMs')})  [target < 1500 ms: ${total < 1500 ? 'ok' : 'OVER TARGET'}]  load average ${os.loadavg()[0].toFixed(1)}`,
+  );
+  console.log(`  caches at the window's start: ${tally('cachesAtStart')}`);
+  console.log(
+    `  server bundle compiled with: ${tally('serverCodeCache')}; server cache on disk ${median('serverCacheWrittenMs') ?? 'never'} ms after open (median)`,
   );
   const vscodePart = median('vscodePartMs');
   console.log(

@@ -19,7 +19,7 @@
 // samples (warm: every later start), or off (the bundle run directly). Several --dist folders (e.g. a copy of an older build's dist/) are
 // measured alternately in the same run, so their ratio holds on a busy machine.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -64,7 +64,12 @@ async function sample(dist, cacheDir) {
   // As the extension starts it: through the code-cache loader when the build has one.
   const loader = path.join(dist, 'code-cache.js');
   const script = path.join(dist, 'server.js');
-  const args = existsSync(loader) && cacheDir ? [loader, script, '--stdio'] : [script, '--stdio'];
+  // Builds whose loader writes the server's cache by a helper process are started as the extension does.
+  const byHelper = existsSync(loader) && readFileSync(loader, 'utf8').includes('--cache-by-helper');
+  const args =
+    existsSync(loader) && cacheDir
+      ? [loader, ...(byHelper ? ['--cache-by-helper'] : []), script, '--stdio']
+      : [script, '--stdio'];
   const started = performance.now();
   const child = spawn(node, args, {
     cwd: demo,
@@ -126,6 +131,9 @@ async function sample(dist, cacheDir) {
   connection.sendNotification('exit');
   await new Promise((resolve) => child.once('exit', resolve));
   connection.dispose();
+  // The helper that writes the cache (started at the server's first answer) finishes before the
+  // next sample starts, so it never competes with one.
+  if (byHelper && cacheDir) await waitForServerCache(path.join(cacheDir, 'ours'));
   // The server's marks, on this process's clock.
   // (builds from before the marks have none: their split shows n/a)
   const startup = info.startup ?? { timeOrigin: Number.NaN };
@@ -142,7 +150,22 @@ async function sample(dist, cacheDir) {
     scanned: at.scanned,
     cpuInitialized: cpu.initialized,
     cpuDiagnostics: cpu.diagnostics,
+    codeCache: info.codeCache?.['server.js'] ?? 'n/a',
   };
+}
+
+/** Waits (up to 60 s) until a server.js cache is in the folder. */
+async function waitForServerCache(folder) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (
+      existsSync(folder) &&
+      readdirSync(folder).some((f) => f.startsWith('server.js-') && f.endsWith('.bin'))
+    )
+      return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  console.log(`no server.js cache written in ${folder} within 60 s`);
 }
 
 const median = (list) => {
@@ -171,6 +194,10 @@ for (let i = 0; i < runs; i++) {
 for (const folder of [...cacheFolders, sharedCache])
   if (folder) rmSync(folder, { recursive: true, force: true });
 
+for (const [dist, list] of samples)
+  console.log(
+    `${label(dist)}: server.js compiled with ${[...new Set(list.map((s) => s.codeCache))].join(', ')}`,
+  );
 const nodeVersion = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
 console.log(
   `server start-up, open ${path.relative(repo, opened)} → its diagnostics${values['no-scan'] ? '' : ' (start-up scan asked for at once)'}; Node ${nodeVersion}, compile cache ${values.cache}, median of ${runs}, load average ${os.loadavg()[0].toFixed(1)}`,

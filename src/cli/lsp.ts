@@ -24,6 +24,6 @@ export function startLanguageServer(argv: string[], io: { stdout(text: string): 
   const { requireWithCodeCache } = require(
     path.join(__dirname, 'code-cache.js'),
   ) as typeof import('../shared/code-cache.js');
-  requireWithCodeCache(serverModule);
+  requireWithCodeCache(serverModule, 'by helper');
   return 0;
 }

@@ -16,7 +16,8 @@ const loader = path.join(__dirname, 'code-cache.js');
 export function forkServer(): ChildProcess {
   // A debugged extension host gets a debuggable server.
   const debug = process.execArgv.some((arg) => /^--(inspect|debug)(-brk)?(=|$)/.test(arg));
-  return fork(loader, [serverModule, '--node-ipc', `--clientProcessId=${process.pid}`], {
+  // The server's code cache is written by a helper process, not on the server's thread.
+  return fork(loader, ['--cache-by-helper', serverModule, '--node-ipc', `--clientProcessId=${process.pid}`], {
     env: {
       ...process.env,
       CONCURRENCY_LENS_VERSION: extensionVersion(),

@@ -66,6 +66,8 @@ export interface ServerInfoResult {
   execArgv?: string[];
   /** when the server started (epoch ms) and its start-up marks (ms since then; src/server/startup-clock.ts) */
   startup?: { timeOrigin: number } & Record<string, number | undefined>;
+  /** how the code-cache loader compiled each bundle of this process (src/shared/code-cache.ts) */
+  codeCache?: Record<string, string>;
 }
 
 /**
