@@ -243,6 +243,9 @@ export const ignoredBackpressure: Rule<'loop' | 'producer' | 'relayed' | 'readab
       const receiver = callee.expression.getText(context.sourceFile);
       if (where.kind === 'loop') {
         if (kind === 'stdout') return; // CLIs print in loops; see the docs
+        // One reply to a named command (`case 'status':` listing a few nodes) or one write when a
+        // parser's state changes (a handshake inside the chunk loop): not a stream of output.
+        if (answersCommand(where.node) || isStateTransition(call, where.node)) return;
         // one write to each of many streams: harmless once, but run for every chunk a producer
         // delivers (a packet relayed to every player) each slow stream buffers without bound
         if (writesEachElement(callee.expression, where)) {
@@ -542,6 +545,42 @@ function fedBy(chain: ChainStep[], registration: ts.CallExpression, fn: Function
   const name = fn && functionName(fn);
   const inHandler = chain.length === 1 && ts.isCallExpression(chain[0]!.node);
   return inHandler || name === undefined ? `in the ${handler}` : `in ${name}(), fed by the ${handler}`;
+}
+
+/** Names of a switch's subject that say "the command being answered": `cmd`, `msg.command`, `dataMessage.cmd`. */
+const COMMAND_SUBJECT = /^(cmd|command|verb)$|[a-z](Cmd|Command)$/;
+
+/**
+ * Is `node` inside `case 'name':` of a switch over a command (`switch (cmd)`), within its function?
+ * The code there answers one command of that name — a status line, a metadata packet sent once per
+ * publish — not every chunk of a feed.
+ */
+function answersCommand(node: ts.Node): boolean {
+  for (let current = node.parent; current && !isFunctionLike(current); current = current.parent) {
+    if (!ts.isCaseClause(current) || stringValue(current.expression) === undefined) continue;
+    const subject = nameOf(current.parent.parent.expression);
+    if (subject !== undefined && COMMAND_SUBJECT.test(subject)) return true;
+  }
+  return false;
+}
+
+/**
+ * A write under `case S1:` of `switch (this.state)` whose clause moves the state on
+ * (`this.state = S2`): it runs once, when the parser reaches that state (the handshake reply
+ * inside a chunk-parsing loop), however many times the loop turns.
+ */
+function isStateTransition(write: ts.Node, loop: ts.Node): boolean {
+  for (let current = write.parent; current && current !== loop; current = current.parent) {
+    if (!ts.isCaseClause(current)) continue;
+    const subject = skipOuterExpressions(current.parent.parent.expression).getText();
+    const assignsSubject = (node: ts.Node): boolean =>
+      (ts.isBinaryExpression(node) &&
+        node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+        skipOuterExpressions(node.left).getText() === subject) ||
+      (!isFunctionLike(node) && !!ts.forEachChild(node, (child) => assignsSubject(child) || undefined));
+    if (current.statements.some(assignsSubject)) return true;
+  }
+  return false;
 }
 
 /** `x.on('data', …)`: a listener for an event a producer fires once per chunk or message. */
