@@ -7,7 +7,7 @@ import { enclosingFunction, functionName, skipOuterExpressions } from './ast.js'
 import { type ExportHazard, isBlockingByDesign, type PendingFinding, RuleContext } from './context.js';
 import { instanceMethod, packageInstances } from './dependencies/instances.js';
 import { isPackageSpecifier } from './dependencies/locate.js';
-import { fileKindOf } from './file-kind.js';
+import { fileKindOf, runsInBrowser } from './file-kind.js';
 import { ModuleBindings, type ModuleReference } from './model/modules.js';
 import {
   type Assumption,
@@ -251,6 +251,8 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
       options.thresholds,
       input.checker,
     );
+    // without the scanned folder, a path's folders (`/var/www/…`) say nothing about the file
+    context.runsInBrowser = runsInBrowser(input.root ? relative : path.basename(fileName), text);
     // Rules say which node kinds they visit before the walk, so the walk records only those
     // (a tenth of all nodes); their visitors run after it, once the module bindings are complete.
     const bound = bindRules(context, input.rules ?? allRules, options, kind, text);

@@ -60,6 +60,8 @@ export class RuleContext<MessageId extends string = string> {
   readonly findings: PendingFinding[] = [];
   /** export name → first hazard found in it (filled by reportOnMainThread) */
   readonly exportHazards = new Map<string, ExportHazard>();
+  /** the file runs in a browser (a page's script, a service worker), not in Node: see runsInBrowser */
+  runsInBrowser = false;
 
   constructor(
     readonly sourceFile: ts.SourceFile,

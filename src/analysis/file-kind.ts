@@ -15,3 +15,23 @@ export function fileKindOf(fileName: string, text: string): FileKind {
   if (isScript && !LONG_LIVED.test(text)) return 'script';
   return 'module';
 }
+
+/** Folders whose files are served to browsers, not run by Node: `public/`, `static/`, `browser/`. */
+const BROWSER_FOLDER = /(^|[\\/])(public|static|www|browser|browser-version|frontend)[\\/]/;
+/** A service worker by its name: `service-worker.js`, `sw.js`. */
+const SERVICE_WORKER_FILE = /(^|[\\/])(service-?worker|sw)\.[cm]?[jt]s$/i;
+/** Code only a service worker or a Web Worker runs: its global `self` events, `importScripts()`. */
+const WORKER_GLOBAL_SCOPE =
+  /\bself\.addEventListener\s*\(\s*['"`](?:install|activate|fetch|push|sync)['"`]|\bimportScripts\s*\(/;
+
+/**
+ * Does this file run in a browser (a page's script, a service worker) rather than in Node? Its
+ * fan-outs and queues live in one user's tab, not in a server shared by every request.
+ * `relativePath` is relative to the scanned folder, so the folders above it do not count.
+ */
+export function runsInBrowser(relativePath: string, text: string): boolean {
+  const normalized = relativePath.replace(/\\/g, '/');
+  return (
+    BROWSER_FOLDER.test(normalized) || SERVICE_WORKER_FILE.test(normalized) || WORKER_GLOBAL_SCOPE.test(text)
+  );
+}

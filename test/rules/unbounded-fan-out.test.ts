@@ -5,6 +5,51 @@ import { lines, ruleTester } from '../helpers/rule-tester.js';
 ruleTester('unbounded-fan-out', {
   valid: [
     {
+      name: 'ignores start-up code: the templates the program ships, read once before it serves',
+      code: lines(
+        "import { readdir, readFile } from 'node:fs/promises';",
+        "const files = await readdir('templates');",
+        "const templates = await Promise.all(files.map((f) => readFile('templates/' + f, 'utf8')));",
+      ),
+      filename: 'src/templates.mjs',
+    },
+    {
+      name: 'ignores a service worker deleting its old caches (browser code)',
+      code: lines(
+        "self.addEventListener('activate', (event) => {",
+        '  event.waitUntil(',
+        '    caches.keys().then((names) => Promise.all(names.filter((n) => n !== current).map((n) => caches.delete(n)))),',
+        '  );',
+        '});',
+      ),
+      filename: 'public/service-worker.js',
+    },
+    {
+      name: 'ignores promises wrapping a computation per element (an expression evaluated with a callback)',
+      code: lines(
+        'function sortGroup(node, messages, expression) {',
+        '  const keyed = messages.map((item) => new Promise((resolve, reject) => {',
+        '    evaluateJSONataExpression(expression, item.msg, (err, value) => (err ? reject(err) : resolve({ item, value })));',
+        '  }));',
+        '  return Promise.all(keyed);',
+        '}',
+        "node.on('input', (msg) => sortGroup(node, msg.payload, node.expression));",
+      ),
+    },
+    {
+      name: 'ignores the nodes of one registered module (`const nodes = module.nodes`)',
+      code: lines(
+        "app.post('/nodes/:module', async (req, res) => {",
+        '  const module = registry.getModule(req.params.module);',
+        '  const nodes = module.nodes;',
+        '  const promises = [];',
+        '  for (let i = 0; i < nodes.length; i++) promises.push(putNode(nodes[i], req.body.enabled));',
+        '  await Promise.all(promises);',
+        '  res.end();',
+        '});',
+      ),
+    },
+    {
       name: "ignores collections from the program's own modules (require('./defaults'))",
       code: lines(
         "const defaultFiles = require('./defaultFiles');",
@@ -177,6 +222,76 @@ ruleTester('unbounded-fan-out', {
     },
   ],
   invalid: [
+    {
+      name: "flags a fan-out through the library's chosen Promise (`external.Promise.all`), the array seeded with a settled value",
+      code: lines(
+        "var external = require('./external');",
+        'module.exports = function load(data, options) {',
+        '  return readEntries(data).then(function checkCRC32(zipEntries) {',
+        '    var promises = [external.Promise.resolve(zipEntries)];',
+        '    var files = zipEntries.files;',
+        '    for (var i = 0; i < files.length; i++) promises.push(checkEntryCRC32(files[i]));',
+        '    return external.Promise.all(promises);',
+        '  });',
+        '};',
+      ),
+      filename: 'lib/load.js',
+      errors: [
+        {
+          messageId: 'fanOut',
+          line: 7,
+          column: 12,
+          endLine: 7,
+          endColumn: 32,
+          data: { combinator: 'Promise.all', work: '`checkEntryCRC32()`', collection: 'files' },
+        },
+      ],
+    },
+    {
+      name: 'flags promises wrapping a call that is not a computation by name (a lookup per message)',
+      code: lines(
+        'function sortGroup(node, messages, expression) {',
+        '  const keyed = messages.map((item) => new Promise((resolve, reject) => {',
+        '    lookup(expression, item.msg, (err, value) => (err ? reject(err) : resolve({ item, value })));',
+        '  }));',
+        '  return Promise.all(keyed);',
+        '}',
+        "node.on('input', (msg) => sortGroup(node, msg.payload, node.expression));",
+      ),
+      errors: [
+        {
+          messageId: 'fanOut',
+          line: 5,
+          column: 10,
+          endLine: 5,
+          endColumn: 21,
+          data: { combinator: 'Promise.all', work: '`new Promise()`', collection: 'messages' },
+        },
+      ],
+    },
+    {
+      name: 'flags a function wrapped at top level as the module API (`const emptyDir = u(async function …)`)',
+      code: lines(
+        "const fs = require('node:fs/promises');",
+        "const u = require('universalify').fromPromise;",
+        'const emptyDir = u(async function emptyDir(dir) {',
+        '  const items = await fs.readdir(dir);',
+        '  return Promise.all(items.map((item) => fs.rm(dir + item)));',
+        '});',
+        'module.exports = { emptyDir };',
+      ),
+      filename: 'lib/empty.js',
+      errors: [
+        {
+          messageId: 'fanOut',
+          line: 5,
+          column: 10,
+          endLine: 5,
+          endColumn: 21,
+          data: { combinator: 'Promise.all', work: '`fs.rm()`', collection: 'items' },
+        },
+      ],
+    },
     {
       name: 'flags Promise.all over req.body.users.map(async …) in an express handler',
       code: lines(
@@ -409,7 +524,7 @@ ruleTester('unbounded-fan-out', {
       ],
     },
     {
-      name: 'flags fan-out in worker files and start-up code too: the cost is memory and sockets',
+      name: 'flags fan-out in worker files too: the cost is memory and sockets',
       code: lines(
         "import { parentPort } from 'node:worker_threads';",
         "parentPort!.on('message', async (urls: string[]) => {",
@@ -437,37 +552,6 @@ ruleTester('unbounded-fan-out', {
             '  const limit = pLimit(10);',
             '  parentPort!.postMessage(await Promise.all(urls.map((u) => limit(() => fetch(u)))));',
             '});',
-          ),
-        },
-      ],
-    },
-    {
-      name: 'flags fan-out in worker files and start-up code too: the cost is memory and sockets (2)',
-      code: lines(
-        "import { readdir, readFile } from 'node:fs/promises';",
-        "const files = await readdir('templates');",
-        "const templates = await Promise.all(files.map((f) => readFile('templates/' + f, 'utf8')));",
-      ),
-      filename: 'src/templates.mjs',
-      errors: [
-        {
-          messageId: 'fanOut',
-          line: 3,
-          column: 25,
-          endLine: 3,
-          endColumn: 36,
-          data: { combinator: 'Promise.all', work: '`readFile()`', collection: 'files' },
-        },
-      ],
-      suggestions: [
-        {
-          title: 'Run at most 10 at once with p-limit (tune it)',
-          output: lines(
-            "import { readdir, readFile } from 'node:fs/promises';",
-            "import pLimit from 'p-limit';",
-            "const files = await readdir('templates');",
-            'const limit = pLimit(10);',
-            "const templates = await Promise.all(files.map((f) => limit(() => readFile('templates/' + f, 'utf8'))));",
           ),
         },
       ],

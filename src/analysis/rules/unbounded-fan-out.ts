@@ -12,6 +12,8 @@ import {
   type FunctionLike,
   isFunctionLike,
   nameOf,
+  parentSkippingWrappers,
+  propertyChain,
   skipOuterExpressions,
   snippet,
 } from '../ast.js';
@@ -81,8 +83,16 @@ const LIFECYCLE_METHODS = new Set([
 const REGISTRY_NAME =
   /(listeners?|hooks?|handlers?|plugins?|modules?|middlewares?|callbacks?|subscribers?|observers?|builders?|workers?|extensions?|providers?|transports?|reporters?|strategies|validators?|interceptors?|stores?|caches)$/i;
 
-function looksLikeRegistry(collection: ts.Expression): boolean {
+function looksLikeRegistry(collection: ts.Expression, depth = 0): boolean {
   let expr = skipOuterExpressions(collection);
+  // `const nodes = module.nodes`: what the name was read from
+  if (ts.isIdentifier(expr) && depth < 2) {
+    const initializer = constInitializer(expr);
+    if (initializer && looksLikeRegistry(initializer, depth + 1)) return true;
+  }
+  // a collection held by a registered thing: `module.nodes`, `plugin.hooks`, `this.handlers.all`
+  const chain = ts.isPropertyAccessExpression(expr) ? propertyChain(expr) : undefined;
+  if (chain?.slice(0, -1).some((part) => part !== 'this' && REGISTRY_NAME.test(part))) return true;
   if (ts.isCallExpression(expr)) {
     const name = calleeName(expr);
     // Object.values(this.plugins), this.events.listeners(event), [...this.hooks.values()]
@@ -105,7 +115,7 @@ function looksLikeRegistry(collection: ts.Expression): boolean {
     expr.elements.length === 1 &&
     ts.isSpreadElement(expr.elements[0]!)
   ) {
-    return looksLikeRegistry(expr.elements[0].expression);
+    return looksLikeRegistry(expr.elements[0].expression, depth);
   }
   if (ts.isCallExpression(expr) && ts.isPropertyAccessExpression(expr.expression)) {
     const method = expr.expression.name.text;
@@ -143,8 +153,9 @@ export const unboundedFanOut: Rule<'fanOut'> = {
     },
   },
   create(context) {
-    // Fan-out in tests runs against fixtures: harmless.
-    if (context.fileKind === 'test') return {};
+    // Fan-out in tests runs against fixtures: harmless. In a browser (a page, a service worker)
+    // it loads one user's few things, not a server's input.
+    if (context.fileKind === 'test' || context.runsInBrowser) return {};
     const threshold = context.thresholds.heavyLoopIterations;
     return {
       [ts.SyntaxKind.CallExpression](node) {
@@ -156,31 +167,70 @@ export const unboundedFanOut: Rule<'fanOut'> = {
         if (!isPromiseCombinator(context, callee)) return;
         const fanOut = fanOutOf(context, argument, threshold);
         if (!fanOut) return;
+        // Start-up code loads what the program ships or was configured with, once; a method that
+        // is run time only if something calls it at run time waits for the project index to say so.
+        const phase = context.phaseOf(call);
+        if (phase.phase === 'startup' && !inWrappedFunction(call)) return;
+        const condition =
+          phase.phase === 'runtime' && phase.assumed ? { ifRuntime: phase.assumed } : undefined;
         const limit = limitConcurrencySuggestion(context.sourceFile, call, fanOut.site, context.fileName);
-        context.report({
-          node: callee,
-          messageId: 'fanOut',
-          data: {
-            combinator: `Promise.${callee.name.text}`,
-            work: fanOut.work,
-            collection: snippet(fanOut.collection, 48, context.sourceFile),
+        context.report(
+          {
+            node: callee,
+            messageId: 'fanOut',
+            data: {
+              combinator: `Promise.${callee.name.text}`,
+              work: fanOut.work,
+              collection: snippet(fanOut.collection, 48, context.sourceFile),
+            },
+            related:
+              fanOut.site !== argument
+                ? [context.related(fanOut.site, 'the work started per element')]
+                : undefined,
+            fixes: limit ? [limit] : [],
           },
-          related:
-            fanOut.site !== argument
-              ? [context.related(fanOut.site, 'the work started per element')]
-              : undefined,
-          fixes: limit ? [limit] : [],
-        });
+          condition,
+        );
       },
     };
   },
 };
 
+/**
+ * Is `node` inside a function handed to a wrapper whose result the module keeps
+ * (`const emptyDir = u(async function emptyDir (dir) {…})`, `exports.x = promisify(function …)`)?
+ * The phase model calls a callback given to an unknown top-level call start-up; a kept wrapper
+ * returns the function as the module's API instead, called whenever its users call it.
+ */
+function inWrappedFunction(node: ts.Node): boolean {
+  for (let current = node.parent; current && !ts.isSourceFile(current); current = current.parent) {
+    if (!isFunctionLike(current)) continue;
+    const call = parentSkippingWrappers(current);
+    if (!ts.isCallExpression(call) || !call.arguments.includes(current as ts.Expression)) continue;
+    const holder = parentSkippingWrappers(call);
+    if (
+      ts.isVariableDeclaration(holder) ||
+      ts.isPropertyAssignment(holder) ||
+      (ts.isBinaryExpression(holder) && holder.operatorToken.kind === ts.SyntaxKind.EqualsToken)
+    )
+      return true;
+  }
+  return false;
+}
+
 function isPromiseCombinator(context: RuleContext, callee: ts.PropertyAccessExpression): boolean {
   const reference = context.resolve(callee);
-  if (!reference) return false;
+  if (!reference) return isPromiseImplementation(callee.expression);
   if (reference.module === '<global>') return reference.path.length === 2 && reference.path[0] === 'Promise';
-  return PROMISE_MODULES.has(reference.module) && reference.path.length === 1;
+  if (PROMISE_MODULES.has(reference.module) && reference.path.length === 1) return true;
+  // require('./external').Promise.all: the module's chosen implementation
+  return reference.path.length >= 2 && reference.path[reference.path.length - 2] === 'Promise';
+}
+
+/** `external.Promise`, `this.Promise`: a library's chosen Promise implementation (jszip, older polyfilled code). */
+function isPromiseImplementation(expression: ts.Expression): boolean {
+  const expr = skipOuterExpressions(expression);
+  return ts.isPropertyAccessExpression(expr) && expr.name.text === 'Promise';
 }
 
 /** The unbounded per-element work behind the combinator's argument, if any. */
@@ -221,7 +271,11 @@ function fanOutOf(
     const initializer = constInitializer(expr);
     if (!initializer) return undefined;
     const init = skipOuterExpressions(initializer);
-    if (ts.isArrayLiteralExpression(init) && init.elements.length === 0)
+    // `const promises = []`, or seeded with settled values (`[Promise.resolve(entries)]`)
+    if (
+      ts.isArrayLiteralExpression(init) &&
+      init.elements.every((element) => startedCall(element, new Set()) === null)
+    )
       return pushFanOut(context, expr, threshold);
     if (ts.isCallExpression(init)) return fanOutOf(context, init, threshold, depth + 1);
   }
@@ -286,7 +340,7 @@ function callbackWork(
     }
   }
   if (started) {
-    if (isLifecycleCall(started)) return undefined;
+    if (isLifecycleCall(started) || startsOnlyComputation(started)) return undefined;
     // (listener) => listener(event): calling functions the program registered
     const callee = skipOuterExpressions(started.expression);
     if (ts.isIdentifier(callee) && parameters.has(callee.text)) return undefined;
@@ -325,7 +379,10 @@ function startedCall(
   // Promise.resolve(x) / Promise.reject(e): nothing started
   if (ts.isPropertyAccessExpression(callee)) {
     const base = skipOuterExpressions(callee.expression);
-    if (ts.isIdentifier(base) && base.text === 'Promise' && /^(resolve|reject)$/.test(callee.name.text))
+    if (
+      ((ts.isIdentifier(base) && base.text === 'Promise') || isPromiseImplementation(base)) &&
+      /^(resolve|reject)$/.test(callee.name.text)
+    )
       return null;
   }
   return expr;
@@ -339,6 +396,39 @@ function isLifecycleCall(call: ts.CallExpression | ts.NewExpression): boolean {
   if (name === undefined) return false;
   if (LIFECYCLE_VERB.test(name)) return true;
   return LIFECYCLE_METHODS.has(name) && ts.isPropertyAccessExpression(skipOuterExpressions(call.expression));
+}
+
+/** Calls named for computing a value (`evaluateExpression()`, `parseRow()`), not for reaching out. */
+const COMPUTATION_VERB =
+  /^(evaluate|eval|compute|calculate|parse|validate|transform|render|compile|format|convert|stringify|serialize|normalize)(?![a-z])/;
+
+/**
+ * Work that holds nothing open while it runs: a computation by name (`evaluateJSONata(x)`), or a
+ * `new Promise((resolve) => evaluateJSONata(expr, x, cb))` wrapping one in a promise. N of them
+ * at once are N callbacks, not N sockets or file handles.
+ */
+function startsOnlyComputation(started: ts.CallExpression | ts.NewExpression): boolean {
+  const name = calleeName(started);
+  if (name !== undefined && COMPUTATION_VERB.test(name)) return true;
+  if (!ts.isNewExpression(started) || name !== 'Promise') return false;
+  const executor = started.arguments?.[0] && skipOuterExpressions(started.arguments[0]);
+  if (!executor || !(ts.isArrowFunction(executor) || ts.isFunctionExpression(executor))) return false;
+  const settlers = new Set(executor.parameters.flatMap((p) => boundNames(p.name)));
+  let first: ts.CallExpression | undefined;
+  const visit = (node: ts.Node): void => {
+    if (first || isFunctionLike(node)) return;
+    if (ts.isCallExpression(node)) {
+      const callee = skipOuterExpressions(node.expression);
+      if (!(ts.isIdentifier(callee) && settlers.has(callee.text))) {
+        first = node;
+        return;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  if (executor.body) visit(executor.body);
+  const inner = first && calleeName(first);
+  return inner !== undefined && COMPUTATION_VERB.test(inner);
 }
 
 function returnedExpressions(fn: FunctionLike): ts.Expression[] {
@@ -463,7 +553,11 @@ function pushInLoop(context: RuleContext, push: ts.CallExpression, threshold: nu
   const started = startedCall(push.arguments[0]!, new Set());
   let work: string | undefined;
   if (started) {
-    if (isLifecycleCall(started) || (ts.isCallExpression(started) && isLimiterCall(context, started)))
+    if (
+      isLifecycleCall(started) ||
+      startsOnlyComputation(started) ||
+      (ts.isCallExpression(started) && isLimiterCall(context, started))
+    )
       return undefined;
     work = `\`${calleeLabel(context, started)}\``;
   }
