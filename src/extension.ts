@@ -1,6 +1,7 @@
-// Entry point. Activation is cheap by design: it registers commands and the status item and
-// returns. The language server's process and the language client library start loading when VS
-// Code loads this bundle, while it gets round to calling activate() (see client/server-process.ts).
+// Entry point. Activation is cheap by design: it registers commands and returns. The language
+// server's process, the language client library and the client itself start when VS Code loads
+// this bundle, while it gets round to calling activate() (see client/server-process.ts and
+// startClientEarly in client/index.ts).
 // biome-ignore-all assist/source/organizeImports: the load clock must be evaluated before the other modules
 
 // The load clock stays the first import: it marks when this bundle started evaluating.
@@ -9,11 +10,13 @@ import { preloadLanguageClientLibrary } from './client/server-manager.js';
 import { forkServerEarly } from './client/server-process.js';
 import type * as vscode from 'vscode';
 import type { ConcurrencyLensApi } from './client/api.js';
-import { activateClient, deactivateClient } from './client/index.js';
+import { activateClient, deactivateClient, startClientEarly } from './client/index.js';
 
-// The server's process starts now, on another core, while VS Code gets round to calling activate().
+// The server's process starts now, on another core, while VS Code gets round to calling activate();
+// the language client library loads and the client connects to it on the host's next turns.
 forkServerEarly();
 preloadLanguageClientLibrary();
+startClientEarly();
 
 const modulesEvaluatedAt = performance.now();
 

@@ -1,5 +1,6 @@
 // Extension-side wiring: output channel, status item, commands, and the server manager.
-// Activation only registers things; the server starts right after, off the activation path.
+// Activation only registers things; the language client starts when the bundle loads
+// (startClientEarly), or right after activate() at the latest.
 import { readdir } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import {
@@ -17,10 +18,46 @@ import { plural, StatusItem } from './status.js';
 
 let activeServer: ServerManager | undefined;
 
-export function activateClient(context: vscode.ExtensionContext): ConcurrencyLensApi {
+/** What the client needs to run: made when the bundle loads (startClientEarly) or in activate(). */
+interface ClientParts {
+  log: vscode.LogOutputChannel;
+  status: StatusItem;
+  server: ServerManager;
+}
+let earlyParts: ClientParts | undefined;
+
+function makeClientParts(): ClientParts {
   const log = vscode.window.createOutputChannel('Concurrency Lens', { log: true });
   const status = new StatusItem();
-  const server = new ServerManager(log, status);
+  return { log, status, server: new ServerManager(log, status) };
+}
+
+/**
+ * Starts the language client on the extension host's next turn after VS Code loads this bundle,
+ * not when it calls activate(): in a cold window VS Code takes 1–2 s between the two (it reads the
+ * extension's storage and activates the TypeScript extension meanwhile), and the initialize
+ * handshake, the opened file's analysis and its diagnostics fit in that time. activate() takes
+ * over what was made here (and makes it itself if this did not run).
+ */
+export function startClientEarly(): void {
+  setTimeout(() => {
+    if (earlyParts || activeServer) return;
+    try {
+      const parts = makeClientParts();
+      earlyParts = parts;
+      activeServer = parts.server;
+      parts.server
+        .ensureStarted()
+        .catch((error) => parts.log.error(`starting Concurrency Lens failed: ${String(error)}`));
+    } catch {
+      // activate() makes its own
+    }
+  }, 0);
+}
+
+export function activateClient(context: vscode.ExtensionContext): ConcurrencyLensApi {
+  const { log, status, server } = earlyParts ?? makeClientParts();
+  earlyParts = undefined;
   activeServer = server;
   const scanned = new vscode.EventEmitter<ScanWorkspaceResult>();
   const willPreviewMove = new vscode.EventEmitter<string>();
@@ -86,32 +123,33 @@ export function activateClient(context: vscode.ExtensionContext): ConcurrencyLen
 
   // After every server start (first start, restart, crash recovery) the server knows only the open
   // files; the start-up scan gives the Problems panel the rest of the workspace again.
-  context.subscriptions.push(
-    server.onDidStartServer(() => {
-      const settings = vscode.workspace.getConfiguration(configurationSection, null);
-      const hasFolders = (vscode.workspace.workspaceFolders?.length ?? 0) > 0;
-      if (
-        !hasFolders ||
-        !settings.get<boolean>('enable', true) ||
-        !settings.get<boolean>('workspaceScan.onStartup', true)
-      ) {
-        return;
-      }
-      const maxFiles = settings.get<number>('workspaceScan.maxFiles', 5000);
-      scan({ maxFiles }, vscode.ProgressLocation.Window).then(
-        (result) => {
-          if (result.truncated) {
-            log.info(
-              `no start-up scan: the workspace has more than ${maxFiles} files (concurrencyLens.workspaceScan.maxFiles); run "Concurrency Lens: Scan Workspace" to scan it`,
-            );
-          }
-        },
-        (error) => log.warn(`start-up scan: ${String(error)}`),
-      );
-    }),
-  );
+  const startupScan = () => {
+    const settings = vscode.workspace.getConfiguration(configurationSection, null);
+    const hasFolders = (vscode.workspace.workspaceFolders?.length ?? 0) > 0;
+    if (
+      !hasFolders ||
+      !settings.get<boolean>('enable', true) ||
+      !settings.get<boolean>('workspaceScan.onStartup', true)
+    ) {
+      return;
+    }
+    const maxFiles = settings.get<number>('workspaceScan.maxFiles', 5000);
+    scan({ maxFiles }, vscode.ProgressLocation.Window).then(
+      (result) => {
+        if (result.truncated) {
+          log.info(
+            `no start-up scan: the workspace has more than ${maxFiles} files (concurrencyLens.workspaceScan.maxFiles); run "Concurrency Lens: Scan Workspace" to scan it`,
+          );
+        }
+      },
+      (error) => log.warn(`start-up scan: ${String(error)}`),
+    );
+  };
+  context.subscriptions.push(server.onDidStartServer(startupScan));
+  // A server started before activate() (startClientEarly) gets its scan now.
+  if (server.startedPid !== undefined) startupScan();
 
-  // Off the activation path: the server (and the language client library) load after activate returns.
+  // Off the activation path (usually started already when the bundle loaded: startClientEarly).
   setTimeout(() => {
     server.ensureStarted().catch((error) => log.error(`starting Concurrency Lens failed: ${String(error)}`));
   }, 0);

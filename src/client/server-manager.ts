@@ -103,6 +103,8 @@ export class ServerManager implements vscode.Disposable {
   private readonly scanProgressEmitter = new vscode.EventEmitter<ScanProgressParams>();
   private readonly statusEmitter = new vscode.EventEmitter<StatusParams>();
   readonly onDidStartServer = this.startedEmitter.event;
+  /** the pid of the last server that started (onDidStartServer's last event), if one did */
+  startedPid: number | undefined;
   readonly onDidUpdateStatus = this.statusEmitter.event;
   readonly onScanProgress = this.scanProgressEmitter.event;
 
@@ -228,6 +230,7 @@ export class ServerManager implements vscode.Disposable {
     await client.start();
     this.startClock.initializeAnsweredAt ??= performance.now();
     const info = await client.sendRequest<ServerInfoResult>(serverInfoMethod);
+    this.startedPid = info.pid;
     this.startedEmitter.fire(info.pid);
   }
 
