@@ -141,6 +141,19 @@ export function moduleKeyOf(fileName: string): string {
   return /\.(d)$/.test(withoutExtension) ? withoutExtension.slice(0, -2) : withoutExtension;
 }
 
+/**
+ * How the analyzer parses a file. JSDoc is parsed only when a rule can read it: the one tag the
+ * engine reads is `@blocking` (isBlockingByDesign), and a text without those characters has none.
+ * Elsewhere the parser skips JSDoc comments like any other comment, which saves about 7% of the
+ * parse (tsc and tsserver skip them the same way when nothing reads them).
+ */
+export function parseOptions(text: string): ts.CreateSourceFileOptions {
+  return {
+    languageVersion: ts.ScriptTarget.Latest,
+    jsDocParsingMode: text.includes('@blocking') ? ts.JSDocParsingMode.ParseAll : ts.JSDocParsingMode.ParseNone,
+  };
+}
+
 export function scriptKindOf(fileName: string): ts.ScriptKind {
   const extension = path.extname(fileName).toLowerCase();
   switch (extension) {
@@ -218,8 +231,7 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
     // Parent pointers are set by the pre-pass below, which walks every node anyway: asking the
     // parser for them costs a second full traversal (about a fifth of the parse on big files).
     const sourceFile =
-      input.sourceFile ??
-      ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, false, scriptKindOf(fileName));
+      input.sourceFile ?? ts.createSourceFile(fileName, text, parseOptions(text), false, scriptKindOf(fileName));
     const parseErrors =
       (sourceFile as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
     if (parseErrors.length > 0) {

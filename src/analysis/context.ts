@@ -311,7 +311,11 @@ function memberNames(exportedAs: string[]): string[] {
   return exportedAs.map((name) => name.split('.').pop()!).filter((name) => name !== 'default');
 }
 
-/** Is `node` inside a function whose JSDoc says `@blocking` (an intentionally synchronous API)? */
+/**
+ * Is `node` inside a function whose JSDoc says `@blocking` (an intentionally synchronous API)?
+ * The analyzer parses JSDoc only in files whose text has `@blocking` (parseOptions in analyzer.ts):
+ * a rule reading other JSDoc must widen that test.
+ */
 export function isBlockingByDesign(node: ts.Node): boolean {
   for (let fn = enclosingFunction(node); fn; fn = enclosingFunction(fn)) {
     const documented = ts.isVariableDeclaration(fn.parent) ? fn.parent.parent.parent : fn;
