@@ -154,6 +154,23 @@ export function parseOptions(text: string): ts.CreateSourceFileOptions {
   };
 }
 
+/**
+ * Module keys of the specifiers a file imports (`'./util'` → `/abs/dir/util`), each resolved once:
+ * a file calls the same few modules many times.
+ */
+function moduleKeysFrom(fileName: string): (module: string) => string {
+  const dir = path.dirname(fileName);
+  const keys = new Map<string, string>();
+  return (module) => {
+    let key = keys.get(module);
+    if (key === undefined) {
+      key = moduleKeyOf(path.resolve(dir, module));
+      keys.set(module, key);
+    }
+    return key;
+  };
+}
+
 export function scriptKindOf(fileName: string): ts.ScriptKind {
   const extension = path.extname(fileName).toLowerCase();
   switch (extension) {
@@ -325,7 +342,7 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
     }
 
     const relativeModules = [...bindings.modules].filter((m) => m.startsWith('.'));
-    const toKey = (m: string): string => moduleKeyOf(path.resolve(path.dirname(fileName), m));
+    const toKey = moduleKeysFrom(fileName);
     const partOfProgram = kind !== 'test' && !NOT_THE_PROGRAM.test(relative);
     const program = programFacts(
       context,
@@ -338,7 +355,7 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
     const startupMethods = new Set<string>();
     // a `bin` script's run time serves nobody, but what its start-up calls runs (the server it starts)
     const recordCalls = followCalls || kind === 'script';
-    const calls = recordCalls ? importedCalls(context, startupExports) : [];
+    const calls = recordCalls ? importedCalls(context, startupExports, toKey) : [];
     const methodsCalled =
       recordCalls && input.methodCalls !== false ? methodCalls(context, startupMethods) : [];
     const summary: FileSummary = {
@@ -405,6 +422,8 @@ interface BoundVisitor {
 interface BoundRules {
   /** dispatch table indexed by SyntaxKind */
   visitorsByKind: (BoundVisitor[] | undefined)[];
+  /** the kinds with visitors */
+  kinds: ts.SyntaxKind[];
   enders: BoundVisitor[];
 }
 
@@ -434,13 +453,16 @@ const MODEL_KINDS = [
   ts.SyntaxKind.ExportSpecifier,
 ];
 
-/** A mask by SyntaxKind: 1 for kinds the pre-pass records (rule visitors' kinds and MODEL_KINDS). */
-function recordedKinds(bound: BoundRules): Uint8Array {
+const MODEL_KINDS_MASK = (() => {
   const mask = new Uint8Array(ts.SyntaxKind.Count);
   for (const kind of MODEL_KINDS) mask[kind] = 1;
-  bound.visitorsByKind.forEach((visitors, kind) => {
-    if (visitors !== undefined) mask[kind] = 1;
-  });
+  return mask;
+})();
+
+/** A mask by SyntaxKind: 1 for kinds the pre-pass records (rule visitors' kinds and MODEL_KINDS). */
+function recordedKinds(bound: BoundRules): Uint8Array {
+  const mask = MODEL_KINDS_MASK.slice();
+  for (const kind of bound.kinds) mask[kind] = 1;
   return mask;
 }
 
@@ -453,6 +475,7 @@ function bindRules(
   text: string,
 ): BoundRules {
   const visitorsByKind: (BoundVisitor[] | undefined)[] = [];
+  const kinds: ts.SyntaxKind[] = [];
   const enders: BoundVisitor[] = [];
   const triggerResults = new Map<RegExp, boolean>();
   for (const rule of rules) {
@@ -486,12 +509,15 @@ function bindRules(
         continue;
       }
       const syntaxKind = Number(key);
-      const list = visitorsByKind[syntaxKind] ?? [];
-      list.push(entry);
-      visitorsByKind[syntaxKind] = list;
+      const list = visitorsByKind[syntaxKind];
+      if (list !== undefined) list.push(entry);
+      else {
+        visitorsByKind[syntaxKind] = [entry];
+        kinds.push(syntaxKind);
+      }
     }
   }
-  return { visitorsByKind, enders };
+  return { visitorsByKind, kinds, enders };
 }
 
 /**
@@ -564,10 +590,13 @@ function dedupe(findings: PendingFinding[]): PendingFinding[] {
  * Calls from run-time code to functions imported from relative modules, for cross-file call
  * following; calls from start-up code are added to `startup` as `moduleKey#export`.
  */
-function importedCalls(context: RuleContext, startup: string[]): ImportedCall[] {
+function importedCalls(
+  context: RuleContext,
+  startup: string[],
+  toKey: (module: string) => string,
+): ImportedCall[] {
   if (!context.bindings.importsRelativeModule() && !context.sourceFile.text.includes('require(')) return [];
-  const dir = path.dirname(context.fileName);
-  const keyOf = (reference: ModuleReference): string => moduleKeyOf(path.resolve(dir, reference.module));
+  const keyOf = (reference: ModuleReference): string => toKey(reference.module);
   const relative = (module: string): boolean => module.startsWith('.');
   return runtimeCallsTo(context, relative, requiredModule, (reference) =>
     startup.push(`${keyOf(reference)}#${exportNameOf(reference.path)}`),

@@ -52,6 +52,8 @@ const SERVING_DEPENDENCIES = new Set([
  */
 export class PackageLocator {
   private readonly byDir = new Map<string, PackageInfo | null>();
+  /** the answers by file as asked: the project index asks several times per file */
+  private readonly byFile = new Map<string, PackageInfo | undefined>();
   private readonly roots: ReadonlySet<string>;
 
   constructor(roots: readonly string[] = []) {
@@ -59,6 +61,13 @@ export class PackageLocator {
   }
 
   packageOf(file: string): PackageInfo | undefined {
+    if (this.byFile.has(file)) return this.byFile.get(file);
+    const info = this.locate(file);
+    this.byFile.set(file, info);
+    return info;
+  }
+
+  private locate(file: string): PackageInfo | undefined {
     const dir = path.dirname(path.resolve(file));
     // a file outside every root (opened from elsewhere): its package's callers are not in view
     if (this.roots.size > 0 && ![...this.roots].some((root) => isInside(dir, root))) return undefined;
