@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cliFlag = process.argv.indexOf('--cli');
 const cli = cliFlag === -1 ? path.join(repo, 'dist/cli.js') : path.resolve(process.argv[cliFlag + 1]);
-const corpus = process.argv.slice(2).find((a, i, all) => a !== '--cli' && all[i - 1] !== '--cli') ?? '/tmp/cl-perf-corpus';
+const corpus =
+  process.argv.slice(2).find((a, i, all) => a !== '--cli' && all[i - 1] !== '--cli') ?? '/tmp/cl-perf-corpus';
 
 const api = createRequire(import.meta.url)(cli);
 const files = (await api.listSourceFiles([corpus], { baseDir: corpus })).files;

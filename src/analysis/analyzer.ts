@@ -150,7 +150,9 @@ export function moduleKeyOf(fileName: string): string {
 export function parseOptions(text: string): ts.CreateSourceFileOptions {
   return {
     languageVersion: ts.ScriptTarget.Latest,
-    jsDocParsingMode: text.includes('@blocking') ? ts.JSDocParsingMode.ParseAll : ts.JSDocParsingMode.ParseNone,
+    jsDocParsingMode: text.includes('@blocking')
+      ? ts.JSDocParsingMode.ParseAll
+      : ts.JSDocParsingMode.ParseNone,
   };
 }
 
@@ -248,7 +250,8 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
     // Parent pointers are set by the pre-pass below, which walks every node anyway: asking the
     // parser for them costs a second full traversal (about a fifth of the parse on big files).
     const sourceFile =
-      input.sourceFile ?? ts.createSourceFile(fileName, text, parseOptions(text), false, scriptKindOf(fileName));
+      input.sourceFile ??
+      ts.createSourceFile(fileName, text, parseOptions(text), false, scriptKindOf(fileName));
     const parseErrors =
       (sourceFile as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
     if (parseErrors.length > 0) {
