@@ -4,6 +4,7 @@
 import path from 'node:path';
 import ts from 'typescript';
 import { enclosingFunction, functionName, skipOuterExpressions } from './ast.js';
+import { type AsyncApiCall, asyncApiCalls, type SyncHelper, syncHelpers } from './async-api-calls.js';
 import { type ExportHazard, isBlockingByDesign, type PendingFinding, RuleContext } from './context.js';
 import { instanceMethod, packageInstances } from './dependencies/instances.js';
 import { isPackageSpecifier } from './dependencies/locate.js';
@@ -72,6 +73,9 @@ export interface FileSummary {
   packageCalls: PackageCall[];
   /** method names called from run-time code (or code run time by assumption), deduplicated */
   methodCalls: MethodCall[];
+  /** methods whose body blocks, and method calls inside APIs that look asynchronous (async-api-calls.ts) */
+  syncHelpers?: SyncHelper[];
+  asyncApiCalls?: AsyncApiCall[];
   /** calls made by start-up code: `moduleKey#export` of imported functions, and method names */
   startupCalls: { exports: string[]; methods: string[] };
   /** start-up code starts something long-lived (a server, a timer, a subscription): an application */
@@ -377,6 +381,8 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
           ? packageCalls(context)
           : [],
       methodCalls: followCalls && input.methodCalls !== false ? methodsCalled : [],
+      syncHelpers: followCalls ? syncHelpers(context) : [],
+      asyncApiCalls: followCalls ? asyncApiCalls(context, conditionOf) : [],
       startupCalls: { exports: startupExports, methods: [...startupMethods] },
       imports: relativeModules.map(toKey),
       staticImports: program.staticModules.map(toKey),

@@ -13,6 +13,7 @@ import {
   looksAsyncApi,
   type PhaseInfo,
   type PhaseModel,
+  returnsMethodObject,
 } from './model/phase.js';
 import type { ThreadContext, ThreadModel } from './model/threads.js';
 import {
@@ -58,6 +59,8 @@ export class RuleContext<MessageId extends string = string> {
   severity: Severity = 'warning';
   ruleOptions: Record<string, unknown> = {};
   readonly findings: PendingFinding[] = [];
+  /** blocking calls blocking-call saw on the main thread, in any phase (see async-api-calls.ts) */
+  readonly blockingCalls: { node: ts.CallExpression; api: string }[] = [];
   /** export name → first hazard found in it (filled by reportOnMainThread) */
   readonly exportHazards = new Map<string, ExportHazard>();
   /** the file runs in a browser (a page's script, a service worker), not in Node: see runsInBrowser */
@@ -161,7 +164,9 @@ export class RuleContext<MessageId extends string = string> {
     if (phase.phase === 'unknown') {
       if (!phase.exportedAs) return;
       const enclosing = enclosingFunction(descriptor.node);
-      const asyncApi = enclosing !== undefined && looksAsyncApi(enclosing, functionName(enclosing));
+      const factory = (enclosing !== undefined && returnsMethodObject(enclosing)) || undefined;
+      const asyncApi =
+        !factory && enclosing !== undefined && looksAsyncApi(enclosing, functionName(enclosing));
       const hazard: ExportHazard = {
         ruleId: this.rule.meta.id,
         messageId: descriptor.messageId,
@@ -177,7 +182,7 @@ export class RuleContext<MessageId extends string = string> {
         },
         {
           unlessWorkerEntry,
-          ifRuntime: { methods: memberNames(phase.exportedAs), exports: phase.exportedAs, asyncApi },
+          ifRuntime: { methods: memberNames(phase.exportedAs), exports: phase.exportedAs, asyncApi, factory },
           blockingByDesign,
         },
       );

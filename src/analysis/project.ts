@@ -4,6 +4,7 @@
 // - exported functions that block, and who calls them from run-time code.
 // `finalize` turns a file's pending findings into final ones with these facts.
 import type { FileAnalysis, FileSummary, ImportedCall, PackageCall } from './analyzer.js';
+import { asyncApiCallFinding, type SyncHelper } from './async-api-calls.js';
 import { callSiteMessage, capRelated, formatRowMessage, MAX_MESSAGE_LENGTH, MAX_RELATED } from './context.js';
 import { dependencyFinding } from './dependencies/findings.js';
 import { DependencyIndex, type DependencyOptions } from './dependencies/index.js';
@@ -61,6 +62,8 @@ export class ProjectIndex {
   private calledMethods = new Set<string>();
   /** package folder → its programs (see programs.ts), computed with the run-time sets */
   private programsByDir = new Map<string, PackagePrograms | undefined>();
+  /** package folder → its sync helper methods by name (see asyncApiCallFindings), per propagation */
+  private syncHelpersByDir = new Map<string, Map<string, { file: string; helper: SyncHelper }>>();
   /** the mode the run-time sets were computed for; undefined when a summary changed since */
   private propagatedFor: { mode: PackageMode | undefined } | undefined;
 
@@ -297,6 +300,7 @@ export class ProjectIndex {
     if (this.propagatedFor && this.propagatedFor.mode === mode) return;
     this.runtimeExports = new Set();
     this.runtimeMethods = new Set();
+    this.syncHelpersByDir = new Map();
     this.methodOrigins = new Map();
     this.computePrograms(mode);
     this.calledExports = new Set();
@@ -416,6 +420,7 @@ export class ProjectIndex {
         const finding = this.crossFileFinding(summary, call, options);
         if (finding) final.push(finding);
       }
+      if (role !== 'application') final.push(...this.asyncApiCallFindings(summary, options));
       for (const call of summary.packageCalls ?? []) {
         if (call.when && !this.holds(call.when, summary.file, options.mode)) continue;
         if (call.when && role !== 'application' && !isRunTimeApi(call.when)) continue;
@@ -590,6 +595,48 @@ export class ProjectIndex {
     return finding;
   }
 
+  /**
+   * In a library (or code whose callers are unseen), an API that looks asynchronous calling a
+   * method of the same package whose body blocks (async-api-calls.ts). Methods are linked by name
+   * within the package, as method calls are in propagate().
+   */
+  private asyncApiCallFindings(summary: FileSummary, options: AnalysisOptions): Finding[] {
+    const calls = summary.asyncApiCalls ?? [];
+    if (calls.length === 0) return [];
+    const rule = this.rulesById.get('blocking-call');
+    const severity = options.rules['blocking-call']?.severity ?? rule?.meta.defaultSeverity ?? 'warning';
+    if (!rule || severity === 'off') return [];
+    const helpers = this.syncHelpersOf(this.packageDirOf(summary.file));
+    const findings: Finding[] = [];
+    for (const call of calls) {
+      const helper = helpers.get(call.name);
+      if (!helper || (call.when && !isRunTimeApi(call.when))) continue;
+      // `start()` calling `storage.init()`: starting up, not serving
+      const setsUp = SETUP_API.test(call.name) && !MAKES_FILESYSTEM_ENTRY.test(call.name);
+      if (setsUp || STARTS_UP.test(call.name) || STARTS_UP.test(call.api)) continue;
+      const finding = asyncApiCallFinding(summary.file, call, helper, rule, severity);
+      const suppression = suppressionFor(finding, summary.suppressions);
+      if (suppression) finding.suppressed = suppression;
+      findings.push(finding);
+    }
+    return findings;
+  }
+
+  /** Sync helper methods of a package by name (computed once per propagation). */
+  private syncHelpersOf(dir: string): Map<string, { file: string; helper: SyncHelper }> {
+    let helpers = this.syncHelpersByDir.get(dir);
+    if (helpers) return helpers;
+    helpers = new Map();
+    for (const summary of this.summaries.values()) {
+      if (!summary.syncHelpers?.length || this.packageDirOf(summary.file) !== dir) continue;
+      if (this.isWorkerEntry(summary)) continue;
+      for (const helper of summary.syncHelpers)
+        if (!helpers.has(helper.name)) helpers.set(helper.name, { file: summary.file, helper });
+    }
+    this.syncHelpersByDir.set(dir, helpers);
+    return helpers;
+  }
+
   private summaryByModuleKey(key: string): FileSummary | undefined {
     return this.byModuleKey.get(key);
   }
@@ -607,11 +654,16 @@ const SETUP_API = /^(create|make|init|initialize|setup|setUp|configure|bootstrap
 const MAKES_FILESYSTEM_ENTRY =
   /^(create|make)(Dir|Directory|Directories|Folder|Folders|File|Files|Path|Paths|Symlink|Link)([A-Z_]|$)/;
 
+/** Names of APIs that start something up or load it once (`start()`, `storage.init()`, `loadConfig()`). */
+const STARTS_UP = /^(start|init|initialize|setup|load|register|main|boot)([A-Z_]|$)/;
+
 /**
  * Is code reached from this API run time in a library (or a file whose callers are unseen)? Not
  * when every way in is set-up, or named synchronous on purpose (`readJsonSync()`).
  */
 function isRunTimeApi(when: Assumption): boolean {
+  // a factory's own body builds the object (set-up); the methods it returns are the run-time API
+  if (when.factory) return false;
   const names = [...when.exports, ...when.methods].map((name) => name.split('.').pop() ?? name);
   // `readJsonSync()`, and `mkdirp.sync()`-style twins named just `sync`
   if (names.some((name) => /Sync$|^sync$/.test(name))) return false;

@@ -80,3 +80,49 @@ ruleTester('blocking-call', {
   ],
   invalid: [],
 });
+
+ruleTester('blocking-call', {
+  valid: [
+    {
+      name: "a factory's own body is set-up (adm-zip's `new AdmZip(file)` reads the file it is given)",
+      code: lines(
+        "const fs = require('fs');",
+        'module.exports = function (file) {',
+        '  const data = fs.readFileSync(file);',
+        '  return { get: function () { return data; } };',
+        '};',
+      ),
+      config: library,
+    },
+    {
+      name: 'objects made by a helper the file does not export are not an API (browser directive definitions)',
+      code: lines(
+        "const fs = require('fs');",
+        'function directive() {',
+        "  return { link: function () { return fs.readFileSync('x'); } };",
+        '}',
+        'module.exports = 1;',
+      ),
+      config: library,
+    },
+  ],
+  invalid: [
+    {
+      name: 'methods of the object an exported factory returns are its API',
+      code: lines(
+        "const fs = require('fs');",
+        'module.exports = function (file) {',
+        '  return {',
+        '    list: function () { return fs.readFileSync(file); },',
+        '    readAsync: (callback) => callback(null, fs.readFileSync(file)),',
+        '  };',
+        '};',
+      ),
+      config: library,
+      errors: [
+        { messageId: 'blocking', line: 4, column: 32, endLine: 4, endColumn: 53, severity: 'info' },
+        { messageId: 'blocking', line: 5, column: 45, endLine: 5, endColumn: 66, severity: 'warning' },
+      ],
+    },
+  ],
+});

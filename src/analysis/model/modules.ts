@@ -3,6 +3,7 @@
 // conditional `cond ? require('x') : y`, deferred `let x; … x = require('x')`, bundler helpers),
 // module handles stored on objects (`this.fs = require('fs')`, read through `const self = this`),
 // with `node:` prefixes normalised and shadowed or re-assigned names left unresolved.
+import * as fsModule from 'node:fs';
 import ts from 'typescript';
 import { boundNames, isFunctionLike, nameOf, skipOuterExpressions, stringValue } from '../ast.js';
 
@@ -535,6 +536,27 @@ export class ModuleBindings {
     return undefined;
   }
 
+  /**
+   * `x.fs.statSync` where `x` is an object the file cannot follow (an instance of a class from
+   * another file, an options bag): a property named `fs` that is called with one of Node's own fs
+   * function names holds a file system (adm-zip's `filetools.fs.chmodSync()`, `options.fs.statSync()`;
+   * a custom one such as memfs is synchronous too). Not for `this.fs`: what the file stores on
+   * `this` it resolves itself (a module, or something else such as an injected parameter).
+   */
+  fsHandleCall(expression: ts.Expression): ModuleReference | undefined {
+    const expr = skipOuterExpressions(expression);
+    if (!ts.isPropertyAccessExpression(expr)) return undefined;
+    const holder = skipOuterExpressions(expr.expression);
+    if (!ts.isPropertyAccessExpression(holder) || holder.name.text !== 'fs') return undefined;
+    if (isThisLike(holder.expression, this.thisAliases)) return undefined;
+    fsFunctionNames ??= new Set(
+      Object.entries(fsModule)
+        .filter(([, value]) => typeof value === 'function')
+        .map(([name]) => name),
+    );
+    return fsFunctionNames.has(expr.name.text) ? { module: 'fs', path: [expr.name.text] } : undefined;
+  }
+
   /** Is any local name bound to this module (or a sub-path of it)? Cheap check before resolving. */
   imports(module: string): boolean {
     return this.modules.has(module);
@@ -584,3 +606,6 @@ export function referenceIs(
   if (refModule !== module || refPath.length !== path.length) return false;
   return path.every((p, i) => p === refPath[i]);
 }
+
+/** Function names of Node's `fs` module (the engine runs on Node, so the list is Node's own). */
+let fsFunctionNames: ReadonlySet<string> | undefined;

@@ -62,6 +62,12 @@ export interface Assumption {
   /** the API this code is reached from looks asynchronous (async, callback, promise, `*Async`) */
   asyncApi: boolean;
   /**
+   * The exported function is a factory: it returns an object of methods (adm-zip's
+   * `module.exports = function (file) { …; return { … } }`). Making one is set-up, like a
+   * constructor; its methods are the API.
+   */
+  factory?: true;
+  /**
    * Met by any call, at start-up too: a callback registered (`on('close', cb)`, a timer) inside
    * code that runs only when called runs at run time once that code has run at all. A handler
    * set up by a command only a one-shot CLI runs never serves anything.
@@ -78,6 +84,7 @@ export function mergeAssumptions(a: Assumption | undefined, b: Assumption): Assu
   };
   // met by any call only when both are: a strict condition (a run-time call) keeps its meaning
   if (a.onceCalled && b.onceCalled) merged.onceCalled = true;
+  if (a.factory && b.factory) merged.factory = true;
   return merged;
 }
 
@@ -156,6 +163,49 @@ function isMixinApplication(call: ts.CallExpression): boolean {
   return (
     ts.isCallExpression(callee) && ts.isIdentifier(callee.expression) && callee.expression.text === 'require'
   );
+}
+
+function enclosingFunctionOf(node: ts.Node): FunctionLike | undefined {
+  for (let current = node.parent; current && !ts.isSourceFile(current); current = current.parent)
+    if (isFunctionLike(current)) return current;
+  return undefined;
+}
+
+/** Is `literal` what a function returns (`return {…}`, `() => ({…})`)? */
+function isReturnedValue(holder: ts.Node, literal: ts.ObjectLiteralExpression | undefined): boolean {
+  if (ts.isReturnStatement(holder)) return true;
+  return (
+    ts.isArrowFunction(holder) &&
+    literal !== undefined &&
+    !ts.isBlock(holder.body) &&
+    skipOuterExpressions(holder.body) === literal
+  );
+}
+
+/** Does `fn` return an object literal with methods (`return { read() {…} }`): a factory? */
+export function returnsMethodObject(fn: FunctionLike): boolean {
+  const body = fn.body;
+  if (!body) return false;
+  const hasMethods = (node: ts.Expression): boolean => {
+    const literal = skipOuterExpressions(node);
+    return (
+      ts.isObjectLiteralExpression(literal) &&
+      literal.properties.some(
+        (p) =>
+          ts.isMethodDeclaration(p) ||
+          (ts.isPropertyAssignment(p) && isFunctionLike(skipOuterExpressions(p.initializer))),
+      )
+    );
+  };
+  if (!ts.isBlock(body)) return hasMethods(body);
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || isFunctionLike(node)) return;
+    if (ts.isReturnStatement(node) && node.expression && hasMethods(node.expression)) found = true;
+    else ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(body, visit);
+  return found;
 }
 
 /** Methods named like one-time set-up are judged by their callers only. */
@@ -417,6 +467,17 @@ export class PhaseModel {
         };
       if (looksLikeRequestHandler(fn))
         return { phase: 'runtime', chain: [{ label: `request handler \`${name}\``, node: fn }] };
+      // `return { extractAllToAsync: function () {…} }` in a factory (adm-zip's
+      // `module.exports = function (file) { … return { … } }`): the methods of the object it makes,
+      // which live on like an instance's, judged like class methods
+      if (holder && isReturnedValue(holder, objectLiteral) && this.madeByExportedFactory(holder)) {
+        if (STARTUP_METHOD_NAME.test(name)) return UNKNOWN;
+        return {
+          phase: 'runtime',
+          chain: [{ label: `method \`${name}\``, node: fn }],
+          assumed: { methods: [name], exports: [], asyncApi: looksAsyncApi(fn, name) },
+        };
+      }
       const exportedAs = this.memberExportNames(fn);
       return exportedAs.length > 0 ? { phase: 'unknown', chain: [], exportedAs } : UNKNOWN;
     }
@@ -573,6 +634,16 @@ export class PhaseModel {
       return (this.exportsByLocalName.get(member.owner[0]!) ?? []).map((e) => exportPath(e, [member.name]));
     }
     return [];
+  }
+
+  /**
+   * Is the function returning this object exported (`module.exports = function (file) { return {…} }`,
+   * `export function create() { return {…} }`)? Objects made by a file's inner helpers (a
+   * framework's directive definitions in browser code) are not an API.
+   */
+  private madeByExportedFactory(returning: ts.Node): boolean {
+    const factory = ts.isArrowFunction(returning) ? returning : enclosingFunctionOf(returning);
+    return factory !== undefined && this.exportNamesOf(factory, functionName(factory)).length > 0;
   }
 
   /** Export names of what holds an object literal: `const X = {…}` (then exported), `module.exports = {…}`. */

@@ -104,7 +104,7 @@ export function blockingApi(reference: ModuleReference | undefined): BlockingApi
   return undefined;
 }
 
-export const blockingCall: Rule<'blocking' | 'dependency'> = {
+export const blockingCall: Rule<'blocking' | 'dependency' | 'syncHelper'> = {
   meta: {
     id: 'blocking-call',
     category: 'main-thread',
@@ -117,10 +117,14 @@ export const blockingCall: Rule<'blocking' | 'dependency'> = {
       blocking: '`{{api}}` blocks the event loop {{where}}',
       // reported by the project index at an application's call into node_modules (dependencies/)
       dependency: '`{{api}}` blocks the event loop {{where}}: {{cause}} inside {{package}}',
+      // reported by the project index in a library's asynchronous API (async-api-calls.ts)
+      syncHelper: '`{{call}}` blocks the event loop in the async API `{{api}}()`: it calls `{{inner}}`',
     },
     explanations: {
       blocking:
         'Until `{{api}}` returns, no other request, timer or I/O callback runs: every client waits for this one.\n\nUse {{alternative}} instead, or move the work to a worker pool (e.g. piscina).',
+      syncHelper:
+        'The API `{{api}}()` looks asynchronous (a callback, a promise, `async` or an `*Async` name), so its callers expect it not to block; but `{{call}}` runs synchronous work (`{{inner}}`, the related location shows where). Until it returns, no other request, timer or I/O callback runs.\n\nUse an asynchronous form of that work inside the asynchronous API (`fs.promises`, the callback forms), or keep the helper for the synchronous API only.',
       dependency:
         'This call runs synchronous work inside the package {{package}} (read from node_modules; the related location shows where). Until it returns, no other request, timer or I/O callback runs.\n\nUse the package\'s asynchronous form if it has one, or move the call to a worker pool (e.g. piscina). To stop reading dependencies, set `"dependencies": false` in `.concurrency-lens.json`.',
     },
@@ -135,10 +139,21 @@ export const blockingCall: Rule<'blocking' | 'dependency'> = {
         if (name === undefined) return;
         const aliased = ts.isIdentifier(call.expression) && context.bindings.isBoundName(name);
         if (!aliased && !name.endsWith('Sync') && name !== 'wait') return;
-        const reference = context.resolve(call.expression);
-        const api = blockingApi(reference);
+        const resolved = context.resolve(call.expression);
+        let reference = resolved;
+        let api = blockingApi(resolved);
+        if (!api) {
+          // `filetools.fs.chmodSync()`: a file system kept on an object the file cannot follow
+          reference = context.bindings.fsHandleCall(call.expression);
+          api = blockingApi(reference);
+        }
         if (!api) return;
-        const fix = promiseApiFix(context.sourceFile, call, reference, context.fileName);
+        if (context.threadOf(call) !== 'worker') context.blockingCalls.push({ node: call, api: api.display });
+        // the guessed handle may be a custom file system without `promises`: no rewrite then
+        const fix =
+          reference === resolved
+            ? promiseApiFix(context.sourceFile, call, reference, context.fileName)
+            : undefined;
         context.reportOnMainThread({
           node: call,
           messageId: 'blocking',
