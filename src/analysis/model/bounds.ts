@@ -105,6 +105,11 @@ const CONFIG_SEGMENT =
 const CONFIG_SUFFIX =
   /[a-z0-9](Config|Conf|Configuration|Settings|Options|Opts|Defaults|Template|Schema|Def|Defs|Definition|Definitions)$/;
 
+/** A name or property that reads configuration: `config`, `opts`, `serverConfig`, `appConf`. */
+export function isConfigName(part: string): boolean {
+  return CONFIG_SEGMENT.test(part) || CONFIG_SUFFIX.test(part);
+}
+
 /**
  * Collections whose size the program's own surroundings fix, whatever the requests: the machine's
  * network interfaces and CPUs, configuration (`this.config.servers`, `node.credentials`,
@@ -134,7 +139,7 @@ function isSmallByOrigin(expression: ts.Expression, depth: number): boolean {
     return false;
   }
   const chain = propertyChain(expr);
-  if (chain?.some((part) => CONFIG_SEGMENT.test(part) || CONFIG_SUFFIX.test(part))) return true;
+  if (chain?.some(isConfigName)) return true;
   if (ts.isIdentifier(expr) && depth < 3) {
     const initializer = constInitializer(expr);
     return initializer !== undefined && isSmallByOrigin(initializer, depth + 1);

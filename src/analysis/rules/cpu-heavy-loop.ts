@@ -16,6 +16,7 @@ import type { RuleContext } from '../context.js';
 import { docsUrl } from '../docs-url.js';
 import { isBoundedCollection, numericValue } from '../model/bounds.js';
 import { constInitializer } from '../model/declarations.js';
+import { isSmallByWhatItIs } from '../model/loop-origin.js';
 import {
   arrayLoopCallback,
   confirmTrip,
@@ -34,6 +35,28 @@ const REGEX_METHODS_WITH_PATTERN_ARGUMENT = new Set(['match', 'matchAll', 'repla
 const MEMBERSHIP_METHODS = new Set(['includes', 'indexOf', 'lastIndexOf']);
 const REGEX_NAME = /^(re|rx|regexp?|pattern)$|(Re|RE|Rx|Regexp?|REGEXP?|Pattern|PATTERN)$|_RE$/;
 const HASH_FACTORIES = new Set(['createHash', 'createHmac']);
+/** Deep copies: their cost is the size of what they copy (lodash, Node-RED's `RED.util.cloneMessage`). */
+const DEEP_CLONES = new Set(['cloneDeep', 'cloneDeepWith', 'deepClone', 'deepCopy', 'cloneMessage']);
+
+/** Folders whose files a server hands to browsers as they are: static assets, vendored front-end libraries. */
+const SERVED_TO_BROWSERS =
+  /(^|\/)(public|static|assets|www|webroot|bower_components|vendor|vendors|third[-_]party|components)\//;
+
+/**
+ * A script shipped to web pages (AngularJS in maildev's `app/components/`): it sits in a folder
+ * served to browsers, reads `window` or `document`, and loads nothing the Node way. Node never
+ * runs it. A page script in the project's own sources (`src/page.js`) is still checked: its
+ * listeners run on the page's main thread, which the Web Worker model covers.
+ */
+function isServedBrowserScript(fileName: string, text: string): boolean {
+  return (
+    SERVED_TO_BROWSERS.test(fileName.replace(/\\/g, '/')) &&
+    /\b(window|document)\.[A-Za-z_$]/.test(text) &&
+    !/\brequire\s*\(|\bmodule\.exports\b|\bexports\.[A-Za-z_$]|^\s*(import|export)\s|\bprocess\.[a-z]/m.test(
+      text,
+    )
+  );
+}
 
 type Finding =
   | { kind: 'busy-wait'; clock: string }
@@ -45,7 +68,7 @@ type Finding =
 interface Scan {
   yields: boolean;
   /** inner loops over collections independent of the outer element (confirmed data-sized later) */
-  nested: { trip: LoopTrip; label: (context: RuleContext) => string }[];
+  nested: { trip: LoopTrip; at: ts.Node; label: (context: RuleContext) => string }[];
   /** calls that may be heavy */
   heavy: HeavyCandidate[];
   /** largest literal trip count of a loop nested inside */
@@ -104,6 +127,7 @@ export const cpuHeavyLoop: Rule<'busyWait' | 'large' | 'nested' | 'heavyCall'> =
     },
   },
   create(context) {
+    if (isServedBrowserScript(context.fileName, context.text)) return {};
     const threshold = context.thresholds.heavyLoopIterations;
     /** loops already reported (or judged as a whole): loops inside them are not reported again */
     const judged: ts.Node[] = [];
@@ -232,12 +256,18 @@ function prejudge(
         const confirmed = confirmTrip(trip, threshold);
         if (confirmed.kind === 'literal') return { kind: 'large', count: confirmed.count ?? threshold };
         if (confirmed.kind !== 'data') return undefined;
+        // the trip grows with the parts of one string, a setting or one entity's own table, not
+        // with the data the program holds: neither a product nor a pass over the data
+        if (looksConfigSized(trip.source!) || isSmallByWhatItIs(trip.source!, loop)) return undefined;
         // a counting loop's bound is a number of indices; a collection is named as it is
         const outerText = `\`${snippet(trip.source!, 48, context.sourceFile)}\``;
         const outer = trip.sourceKind === 'bound' ? `${outerText} indices` : outerText;
         const nested = looksConfigSized(trip.source!) ? [] : scan.nested;
         for (const candidate of nested.slice(0, MAX_CANDIDATES)) {
-          if (isDataSized(candidate.trip, threshold))
+          if (
+            isDataSized(candidate.trip, threshold) &&
+            !isSmallByWhatItIs(candidate.trip.source!, candidate.at)
+          )
             return { kind: 'nested', outer, inner: `\`${candidate.label(context)}\`` };
         }
         // one regex per element is a pass over the data, not CPU work worth a finding
@@ -469,7 +499,7 @@ function scanBody(context: RuleContext, loop: LoopLike, trip: LoopTrip, threshol
         !looksConfigSized(inner.source)
       ) {
         const source = inner.source;
-        scan.nested.push({ trip: inner, label: (c) => snippet(source, 48, c.sourceFile) });
+        scan.nested.push({ trip: inner, at: node, label: (c) => snippet(source, 48, c.sourceFile) });
       }
     } else if (ts.isCallExpression(node)) {
       if (outerIsCollectionLoop) {
@@ -478,14 +508,28 @@ function scanBody(context: RuleContext, loop: LoopLike, trip: LoopTrip, threshol
           const method = calleeName(node);
           scan.nested.push({
             trip: { kind: 'data', source: receiver, sourceKind: 'collection' },
+            at: node,
             label: (c) => `${snippet(receiver, 48, c.sourceFile)}.${method}()`,
           });
         }
       }
       const heavy = heavyCall(context, node, isWhile);
-      if (heavy && !(heavy.regex && patternTableLookup(node, declared))) scan.heavy.push(heavy);
+      if (heavy && !(heavy.regex && patternTableLookup(node, declared)) && !copiesOneElement(node))
+        scan.heavy.push(heavy);
     }
     ts.forEachChild(node, visit);
+  };
+  /**
+   * A deep copy of the element, or of an object the loop has just pointed at it
+   * (`msg.payload = array[i]; send(clone(msg))`): it copies one element, a pass over the data.
+   * A copy of the same whole object on every iteration (`clone(msg)` of the message being split)
+   * costs its size each time.
+   */
+  const copiesOneElement = (call: ts.CallExpression): boolean => {
+    const name = calleeName(call);
+    const copied = call.arguments[0];
+    if (name === undefined || !DEEP_CLONES.has(name) || !copied) return false;
+    return mentions(copied, declared) || readsStateSetInLoop(copied) || !carriesWalkedData(copied, loop);
   };
   visit(body);
   return scan;
@@ -503,6 +547,7 @@ const RECORDED_METHODS = new Set([
   ...HASH_FACTORIES,
   ...REGEX_METHODS_WITH_PATTERN_ARGUMENT,
   ...MEMBERSHIP_METHODS,
+  ...DEEP_CLONES,
 ]);
 
 /**
@@ -525,7 +570,12 @@ function mayRecord(body: ts.Node): boolean {
       case ts.SyntaxKind.CallExpression: {
         const call = node as ts.CallExpression;
         const callee = skipOuterExpressions(call.expression);
-        if (ts.isIdentifier(callee) && (callee.text === 'structuredClone' || HASH_FACTORIES.has(callee.text)))
+        if (
+          ts.isIdentifier(callee) &&
+          (callee.text === 'structuredClone' ||
+            HASH_FACTORIES.has(callee.text) ||
+            DEEP_CLONES.has(callee.text))
+        )
           return true;
         if (
           ts.isPropertyAccessExpression(callee) &&
@@ -538,6 +588,36 @@ function mayRecord(body: ts.Node): boolean {
     return ts.forEachChild(node, visit);
   };
   return visit(body) === true;
+}
+
+/** What a message or request carries: `msg.payload`, `req.body`. */
+const CARRIED_DATA = /^(payload|body|data|rows|records|items)$/;
+
+/**
+ * Does the copied object carry the data the loop walks? Seen as: the function reads its
+ * `payload` / `body` / `data` before the loop (`const rows = parse(msg.payload); for (…)
+ * clone(msg)`): every copy then holds the whole input again, and the loop's work is the input's
+ * size times its own length. A copy of a message that only triggered the loop (an error message
+ * per catch node, the input message per line of a file) is a pass over the loop's own data.
+ */
+function carriesWalkedData(copied: ts.Expression, loop: LoopLike): boolean {
+  const root = skipOuterExpressions(copied);
+  if (!ts.isIdentifier(root)) return false;
+  let fn: ts.Node | undefined = loop.parent;
+  while (fn && !isFunctionLike(fn)) fn = fn.parent;
+  if (!fn || !isFunctionLike(fn) || !fn.body) return false;
+  const visit = (node: ts.Node): boolean => {
+    if (node.pos >= loop.pos) return false;
+    if (
+      ts.isPropertyAccessExpression(node) &&
+      CARRIED_DATA.test(node.name.text) &&
+      ts.isIdentifier(skipOuterExpressions(node.expression)) &&
+      (skipOuterExpressions(node.expression) as ts.Identifier).text === root.text
+    )
+      return true;
+    return ts.forEachChild(node, visit) === true;
+  };
+  return visit(fn.body);
 }
 
 /** `x` for an identifier, `this.x` for a property of `this`: what an assignment can change. */
@@ -770,6 +850,7 @@ function heavyCallConfirmation(
       return () =>
         context.refersTo(callee, '<global>', 'structuredClone') ? 'structuredClone()' : undefined;
     }
+    if (DEEP_CLONES.has(name)) return () => `${name}()`;
     if (HASH_FACTORIES.has(name) && context.bindings.modules.has('crypto')) {
       return () => (context.refersTo(callee, 'crypto', name) ? `crypto.${name}()` : undefined);
     }
@@ -778,6 +859,7 @@ function heavyCallConfirmation(
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
   const method = callee.name.text;
   const receiver = skipOuterExpressions(callee.expression);
+  if (DEEP_CLONES.has(method)) return () => `${snippet(callee, 40, context.sourceFile)}()`;
   switch (method) {
     case 'parse':
     case 'stringify':
