@@ -126,3 +126,38 @@ ruleTester('blocking-call', {
     },
   ],
 });
+
+ruleTester('blocking-call', {
+  valid: [
+    {
+      name: 'a member of a namespace the file does not export is not an API',
+      code: lines(
+        "var forge = require('./forge');",
+        "var _crypto = require('crypto');",
+        'module.exports = forge.pki.rsa = forge.rsa = forge.rsa || {};',
+        'var pki = forge.pki;',
+        "pki.other = function () { return _crypto.generateKeyPairSync('rsa', {}); };",
+      ),
+      config: library,
+    },
+  ],
+  invalid: [
+    {
+      name: "a member of a namespace exported in a chain (node-forge's `pki.rsa.generateKeyPair = function`)",
+      code: lines(
+        "var forge = require('./forge');",
+        "var _crypto = forge.util.isNodejs ? require('crypto') : null;",
+        'module.exports = forge.pki.rsa = forge.rsa = forge.rsa || {};',
+        'var pki = forge.pki;',
+        'pki.rsa.generateKeyPair = function (bits, callback) {',
+        "  if (!callback) return _crypto.generateKeyPairSync('rsa', { modulusLength: bits });",
+        "  _crypto.generateKeyPair('rsa', { modulusLength: bits }, callback);",
+        '};',
+      ),
+      config: library,
+      errors: [
+        { messageId: 'blocking', line: 6, column: 25, endLine: 6, endColumn: 84, severity: 'warning' },
+      ],
+    },
+  ],
+});

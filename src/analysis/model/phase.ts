@@ -12,6 +12,7 @@ import {
   isAsyncFunction,
   isFunctionLike,
   parentSkippingWrappers,
+  propertyChain,
   skipOuterExpressions,
 } from '../ast.js';
 import { assignedMember, objectMemberPlace } from './members.js';
@@ -165,6 +166,23 @@ function isMixinApplication(call: ts.CallExpression): boolean {
   );
 }
 
+/**
+ * The property chain a module-level alias stands for: `pki` → ['forge', 'pki'] for
+ * `var pki = forge.pki` declared at the top of the file.
+ */
+function findRootAlias(name: string, site: ts.Node): string[] | undefined {
+  for (const statement of site.getSourceFile().statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    for (const declaration of statement.declarationList.declarations) {
+      if (!ts.isIdentifier(declaration.name) || declaration.name.text !== name || !declaration.initializer)
+        continue;
+      const chain = propertyChain(declaration.initializer);
+      return chain && chain.length >= 2 ? chain : undefined;
+    }
+  }
+  return undefined;
+}
+
 function enclosingFunctionOf(node: ts.Node): FunctionLike | undefined {
   for (let current = node.parent; current && !ts.isSourceFile(current); current = current.parent)
     if (isFunctionLike(current)) return current;
@@ -274,6 +292,8 @@ export class PhaseModel {
   private readonly passedByName = new Map<string, ts.CallExpression[]>();
   /** local name → exported names */
   private readonly exportsByLocalName = new Map<string, string[]>();
+  /** namespace chain exported by an assignment chain (`forge.pki.rsa`) → exported names */
+  private readonly exportsByNamespace = new Map<string, string[]>();
   private readonly cache = new Map<ts.Node, PhaseInfo>();
   private readonly inProgress = new Set<ts.Node>();
   private indexed = false;
@@ -334,12 +354,35 @@ export class PhaseModel {
     let right = skipOuterExpressions(node.right);
     const target = exportTarget(left);
     if (target === undefined) return;
-    // `module.exports = exports = value`, `exports.a = exports.b = value`
+    // `module.exports = exports = value`, `exports.a = exports.b = value`; a namespace in a chain
+    // (`module.exports = forge.pki.rsa = forge.rsa = forge.rsa || {}`) is the export too
     while (ts.isBinaryExpression(right) && right.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      this.collectExportedNamespace(right.left, target);
       right = skipOuterExpressions(right.right);
     }
     if (ts.isIdentifier(right)) push(this.exportsByLocalName, right.text, target);
+    else if (ts.isPropertyAccessExpression(right)) this.collectExportedNamespace(right, target);
     else if (ts.isObjectLiteralExpression(right)) this.collectObjectExport(right, target, []);
+  }
+
+  /** `forge.pki.rsa` in an export chain: members stored on it later are exported under `target`. */
+  private collectExportedNamespace(expression: ts.Expression, target: string): void {
+    const chain = propertyChain(expression);
+    if (!chain || chain.length < 2 || exportTarget(skipOuterExpressions(expression)) !== undefined) return;
+    push(this.exportsByNamespace, chain.join('.'), target);
+  }
+
+  /**
+   * Export names of a namespace a member is stored on: `pki.rsa` where `var pki = forge.pki` and
+   * the file exports `forge.pki.rsa` (node-forge's `pki.rsa.generateKeyPair = function`).
+   */
+  private namespaceExportNames(owner: string[], site: ts.Node): string[] {
+    if (this.exportsByNamespace.size === 0) return [];
+    const direct = this.exportsByNamespace.get(owner.join('.'));
+    if (direct) return direct;
+    const root = findRootAlias(owner[0]!, site);
+    if (!root) return [];
+    return this.exportsByNamespace.get([...root, ...owner.slice(1)].join('.')) ?? [];
   }
 
   /** `module.exports = { get, store: { remove: removeItem } }`: get → 'get', removeItem → 'store.remove'. */
@@ -631,8 +674,11 @@ export class PhaseModel {
     if (place) return this.holderExportNames(place.holder).map((e) => exportPath(e, place.path));
     const member = assignedMember(fn);
     if (member?.kind === 'static' && member.owner.length === 1) {
-      return (this.exportsByLocalName.get(member.owner[0]!) ?? []).map((e) => exportPath(e, [member.name]));
+      const names = this.exportsByLocalName.get(member.owner[0]!);
+      if (names) return names.map((e) => exportPath(e, [member.name]));
     }
+    if (member?.kind === 'static')
+      return this.namespaceExportNames(member.owner, fn).map((e) => exportPath(e, [member.name]));
     return [];
   }
 
