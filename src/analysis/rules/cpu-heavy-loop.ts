@@ -132,8 +132,13 @@ export const cpuHeavyLoop: Rule<'busyWait' | 'large' | 'nested' | 'heavyCall'> =
     /** loops already reported (or judged as a whole): loops inside them are not reported again */
     const judged: ts.Node[] = [];
     /** `const n = 1e7; for (let i = 0; i < n; i++)`: only worth a look-up when the file has such a number */
-    const mayHaveBigConstants = /\d{7}|\de[6-9]|\d_\d{3}_\d{3}|\*\*|\d{4} \* \d/.test(context.text);
-    const mayReadClock = /\bDate\b|performance\.now|hrtime/.test(context.text);
+    // (each tested once, when a loop first needs it: most files with loops never do)
+    let bigConstants: boolean | undefined;
+    const mayHaveBigConstants = (): boolean =>
+      (bigConstants ??= /\d{7}|\de[6-9]|\d_\d{3}_\d{3}|\*\*|\d{4} \* \d/.test(context.text));
+    let clockReads: boolean | undefined;
+    const mayReadClock = (): boolean =>
+      (clockReads ??= /\bDate\b|performance\.now|hrtime/.test(context.text));
 
     const visit = (loop: LoopLike): void => {
       for (const outer of judged) if (loop.pos >= outer.pos && loop.end <= outer.end) return;
@@ -147,7 +152,7 @@ export const cpuHeavyLoop: Rule<'busyWait' | 'large' | 'nested' | 'heavyCall'> =
       // turn (asked only of findings, in files that read a clock: it walks the loop and its function)
       if (
         finding.kind !== 'busy-wait' &&
-        mayReadClock &&
+        mayReadClock() &&
         !ts.isCallExpression(loop) &&
         readsClock(loop.statement) &&
         reschedulesItself(loop)
@@ -212,7 +217,7 @@ function prejudge(
   context: RuleContext,
   loop: LoopLike,
   threshold: number,
-  mayHaveBigConstants: boolean,
+  mayHaveBigConstants: () => boolean,
 ): (() => Finding | undefined) | undefined {
   if (ts.isForOfStatement(loop) && loop.awaitModifier) return undefined;
   const trip = loopTrip(loop, threshold);
@@ -248,9 +253,9 @@ function prejudge(
       const scan = scanBody(context, loop, trip, threshold);
       if (scan.yields) return undefined;
       const mayBeLiteral =
-        mayHaveBigConstants &&
         trip.sourceKind === 'bound' &&
-        ts.isIdentifier(skipOuterExpressions(trip.source!));
+        ts.isIdentifier(skipOuterExpressions(trip.source!)) &&
+        mayHaveBigConstants();
       if (scan.nested.length === 0 && scan.heavy.length === 0 && !mayBeLiteral) return undefined;
       return () => {
         const confirmed = confirmTrip(trip, threshold);
