@@ -211,6 +211,13 @@ connection.onInitialized(() => {
 
 /** analyses started when a document opened, before its client pulls (see onDidOpen) */
 const openingAnalyses = new Map<string, { version: number; state: Promise<FileState | undefined> }>();
+/**
+ * Open documents the client has pulled. VS Code's client pulls a document only once its editor is
+ * visible, which in a cold window is seconds after the file opened (when VS Code gets round to
+ * it); until then the finished opening analysis goes out through the workspace long poll, so the
+ * diagnostics are in place when the editor appears. The first pull takes over.
+ */
+const pulledDocuments = new Set<string>();
 
 documents.onDidOpen((event) => {
   justOpened.add(event.document.uri);
@@ -222,6 +229,7 @@ documents.onDidOpen((event) => {
     openingAnalyses.set(uri, { version, state });
     void state.finally(() => {
       if (openingAnalyses.get(uri)?.state === state) openingAnalyses.delete(uri);
+      if (!pulledDocuments.has(uri)) workspaceChanged.fire();
     });
   }
 });
@@ -234,6 +242,7 @@ documents.onDidClose((event) => {
   lastEdit.delete(event.document.uri);
   sourceFiles.delete(event.document.uri);
   justOpened.delete(event.document.uri);
+  pulledDocuments.delete(event.document.uri);
   pushed.documentClosed(event.document.uri);
   const file = uriToPath(event.document.uri);
   if (!file) {
@@ -249,6 +258,7 @@ documents.onDidClose((event) => {
 connection.languages.diagnostics.on(async (params, token): Promise<DocumentDiagnosticReport> => {
   const document = documents.get(params.textDocument.uri);
   if (!document) return { kind: 'full', items: [] };
+  pulledDocuments.add(document.uri);
   const opening = openingAnalyses.get(document.uri);
   // the analysis started at open, if it is of this version and did not fail
   const early = opening?.version === document.version ? await opening.state : undefined;
@@ -306,6 +316,7 @@ function cancelled(): ResponseError<void> {
 // ---- other files: workspace diagnostics ------------------------------------------------------------
 
 connection.languages.diagnostics.onWorkspace(async (params, token, _workDone, resultProgress) => {
+  startupClock.workspacePullReceivedAt ??= performance.now();
   const previous = new Map<string, string>();
   for (const { uri, value } of params.previousResultIds) {
     const file = uriToPath(uri);
@@ -333,14 +344,30 @@ connection.languages.diagnostics.onWorkspace(async (params, token, _workDone, re
 
 function workspaceReports(previous: Map<string, string>): WorkspaceDocumentDiagnosticReport[] {
   const open = new Set(documents.all().map((document) => uriToPath(document.uri)));
+  // Open documents not pulled yet, analysed at their current version (see pulledDocuments).
+  const awaitingPull = new Map<string, TextDocument>();
+  if (!pushed.enabled) {
+    for (const document of documents.all()) {
+      const file = documentFileName(document.uri, document.languageId);
+      // (files only: an untitled document has no path to match the client's previous result ids by)
+      if (
+        !pulledDocuments.has(document.uri) &&
+        uriToPath(document.uri) !== undefined &&
+        host.isCurrent(file, document.version)
+      )
+        awaitingPull.set(file, document);
+    }
+  }
   const reports: WorkspaceDocumentDiagnosticReport[] = [];
   for (const state of host.all()) {
-    if (open.has(state.file) || previous.get(state.file) === state.resultId) continue;
+    const awaiting = awaitingPull.get(state.file);
+    if ((open.has(state.file) && !awaiting) || previous.get(state.file) === state.resultId) continue;
     if (state.findings.length === 0 && !previous.has(state.file)) continue;
+    if (awaiting) startupClock.openDocumentReportedAt ??= performance.now();
     reports.push({
       kind: 'full',
-      uri: pathToUri(state.file),
-      version: null,
+      uri: awaiting?.uri ?? pathToUri(state.file),
+      version: awaiting?.version ?? null,
       resultId: state.resultId,
       items: diagnosticsOf(state),
     });

@@ -9,4 +9,7 @@ export const startupClock: {
   /** the first document analysis: started, ended (includes loading the engine when that is lazy) */
   firstAnalysisStartedAt?: number;
   firstAnalysisEndedAt?: number;
+  /** the client's first workspace diagnostics request; the first workspace report holding an open document */
+  workspacePullReceivedAt?: number;
+  openDocumentReportedAt?: number;
 } = { bundleEvaluationStartedAt: performance.now() };

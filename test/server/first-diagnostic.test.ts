@@ -118,4 +118,31 @@ describe('first diagnostic of an opened file (built server)', () => {
     assert.equal(info.analyses, 1, 'the pull reused the analysis started at open');
     server.answerConfiguration();
   });
+
+  it("sends the opened file's diagnostics through the workspace long poll until the client pulls the file", {
+    timeout: 60_000,
+  }, async () => {
+    // VS Code's client pulls a document only once its editor is visible (seconds later in a cold
+    // window); its workspace pull is already waiting.
+    const server = await start({});
+    const workspace = server.conn.sendRequest<{
+      items: { uri: string; version: number | null; resultId?: string; items: { code?: unknown }[] }[];
+    }>('workspace/diagnostic', { previousResultIds: [] });
+    server.open();
+    const { items } = await workspace;
+    const report = items.find((item) => item.uri === uri);
+    assert.ok(
+      report,
+      `the opened file is in the workspace report: ${items.map((item) => item.uri).join(', ')}`,
+    );
+    assert.equal(report.version, 1);
+    assert.ok(report.items.some((item) => String(item.code) === 'worker-per-task'));
+    // the document pull that follows gets the same analysis
+    const pulled = await server.pull();
+    assert.equal(pulled.kind, 'full');
+    assert.equal(pulled.kind === 'full' ? pulled.resultId : undefined, report.resultId);
+    const info = await server.conn.sendRequest<{ analyses: number }>('concurrencyLens/serverInfo');
+    assert.equal(info.analyses, 1, 'one analysis for both');
+    server.answerConfiguration();
+  });
 });

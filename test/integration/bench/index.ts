@@ -137,6 +137,8 @@ async function measureFirstDiagnostic() {
       initializeAnswered: since(start.initializeAnsweredAt),
       firstAnalysisStarts: since(server('firstAnalysisStartedAt')),
       firstAnalysisEnds: since(server('firstAnalysisEndedAt')),
+      serverGetsWorkspacePull: since(server('workspacePullReceivedAt')),
+      openFileInWorkspaceReport: since(server('openDocumentReportedAt')),
       serverStartedEvent: since(serverStartedAt),
       diagnosticShown: since(diagnosedAt),
     },
