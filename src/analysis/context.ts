@@ -312,7 +312,7 @@ export function fitWhere(template: string, data: MessageData, chain: Pick<ChainS
  * The member names exports are also reached by, `x.save()` or a registered `God.save`: 'save' for
  * 'save' and 'God.save' (not 'default', which is the module itself).
  */
-function memberNames(exportedAs: string[]): string[] {
+export function memberNames(exportedAs: string[]): string[] {
   return exportedAs.map((name) => name.split('.').pop()!).filter((name) => name !== 'default');
 }
 

@@ -5,7 +5,7 @@
 import ts from 'typescript';
 import { queueLimitSuggestion } from '../../fixes/unbounded-queue-option.js';
 import { hasModifier, isFunctionLike, skipOuterExpressions } from '../ast.js';
-import { describeWhere, type RuleContext } from '../context.js';
+import { describeWhere, memberNames, type PendingFinding, type RuleContext } from '../context.js';
 import { docsUrl } from '../docs-url.js';
 import type { ModuleReference } from '../model/modules.js';
 import type { PhaseInfo } from '../model/phase.js';
@@ -14,8 +14,12 @@ import type { Fix, Rule } from '../types.js';
 
 type Library = 'p-queue' | 'async' | 'fastq' | 'piscina' | 'tinypool' | 'workerpool';
 
-/** How the limit is missing: not given (library default) or given as Infinity. */
-type Missing = 'default' | 'infinite';
+/**
+ * How the limit is missing: not given (library default), given as Infinity, or — for async and
+ * fastq, which have no queue-length option — a concurrency given but nothing bounding the tasks
+ * that wait ('backlog').
+ */
+type Missing = 'default' | 'infinite' | 'backlog';
 
 interface Creation {
   library: Library;
@@ -157,7 +161,9 @@ const DISPLAY: Record<Library, string> = {
   workerpool: '`workerpool.pool()`',
 };
 
-export const unboundedQueueOption: Rule<'pQueue' | 'asyncQueue' | 'fastqMissing' | 'pool' | 'stream'> = {
+export const unboundedQueueOption: Rule<
+  'pQueue' | 'asyncQueue' | 'asyncBacklog' | 'fastqMissing' | 'pool' | 'stream'
+> = {
   meta: {
     id: 'unbounded-queue-option',
     category: 'unbounded-queue',
@@ -171,6 +177,7 @@ export const unboundedQueueOption: Rule<'pQueue' | 'asyncQueue' | 'fastqMissing'
       pQueue: '{{api}} is built {{detail}}, so tasks added {{where}} run with no limit',
       asyncQueue: '{{api}} is built {{detail}}; its backlog of tasks pushed {{where}} is unbounded',
       fastqMissing: '{{api}} is built without a concurrency; tasks pushed {{where}} never start',
+      asyncBacklog: '{{api}} limits the tasks running, not those waiting: tasks pushed {{where}} pile up',
       pool: '{{api}} is built {{detail}}: its task queue is unbounded',
       stream: '`{{option}}: Infinity` turns off backpressure for this stream',
     },
@@ -179,6 +186,8 @@ export const unboundedQueueOption: Rule<'pQueue' | 'asyncQueue' | 'fastqMissing'
         'p-queue then starts every task at once, so a burst holds all of them (and the data they close over) in memory.\n\nSet `concurrency`, and shed load when `queue.size` reaches a limit (or `await queue.onSizeLessThan(n)`) before adding.',
       asyncQueue:
         "Nothing bounds the queue's backlog: tasks pile up in memory whenever they arrive faster than the worker finishes them.\n\nPass an explicit concurrency and check `q.length()` against a limit before pushing (reject, drop or pause the source when it is full).",
+      asyncBacklog:
+        'The concurrency bounds how many tasks run at once; every other pushed task waits in memory, so when tasks arrive faster than they finish the backlog grows without limit.\n\nCheck `q.length()` against a limit before pushing (reject, drop or pause the source), or pause the source in `q.saturated` and resume it in `q.unsaturated`.',
       fastqMissing:
         'Current fastq versions throw without a concurrency; older ones never start the pushed tasks, which then pile up in memory.\n\nPass a concurrency (>= 1) and check `q.length()` against a limit before pushing.',
       pool: 'Tasks submitted {{where}} wait in an in-memory queue with no limit, so under load memory and latency grow without bound instead of failing fast.\n\nSet `{{option}}` ({{suggestion}}) and turn the "queue full" error into a 503 / retry.',
@@ -187,7 +196,8 @@ export const unboundedQueueOption: Rule<'pQueue' | 'asyncQueue' | 'fastqMissing'
     },
   },
   create(context) {
-    if (context.fileKind === 'test' || context.fileKind === 'script') return {};
+    // a browser bundle's queue lives in one user's tab, not in a server
+    if (context.fileKind === 'test' || context.fileKind === 'script' || context.runsInBrowser) return {};
     const creations: Creation[] = [];
     /** feed calls by instance key: 'id:q' → calls */
     const feeds = new Map<string, ts.CallExpression[]>();
@@ -287,8 +297,12 @@ export const unboundedQueueOption: Rule<'pQueue' | 'asyncQueue' | 'fastqMissing'
         if (library === 'async') concurrency = args[1];
         else if (args.length >= 3) concurrency = args[2];
         else if (args.length === 2) concurrency = isFunctionValue(args[0]!) ? args[1] : undefined;
-        if (concurrency && !isUnlimited(concurrency)) return;
-        record(library, call, concurrency ? 'infinite' : 'default', 'concurrency');
+        record(
+          library,
+          call,
+          !concurrency ? 'default' : isUnlimited(concurrency) ? 'infinite' : 'backlog',
+          'concurrency',
+        );
       },
       [ts.SyntaxKind.ExportSpecifier](node) {
         const specifier = node as ts.ExportSpecifier;
@@ -320,6 +334,65 @@ export const unboundedQueueOption: Rule<'pQueue' | 'asyncQueue' | 'fastqMissing'
       },
     };
 
+    /**
+     * An async/fastq queue with a concurrency: it bounds the tasks running, not the ones waiting.
+     * Flagged like an array FIFO: fed at run time (a feed we can see, not only an export), with no
+     * look at its backlog anywhere in the file (`q.length()`, `q.saturated`/`unsaturated` to pause
+     * the source).
+     */
+    function checkBacklog(creation: Creation): void {
+      const { library, key } = creation;
+      if (!key) return;
+      let runtimeFeed: { call: ts.CallExpression; phase: PhaseInfo } | undefined;
+      for (const call of feeds.get(key) ?? []) {
+        if (creation.scope && !within(call, creation.scope)) continue;
+        const method = (call.expression as ts.PropertyAccessExpression).name.text;
+        if (!FEED_METHODS[library].has(method)) continue;
+        const phase = context.phaseOf(call);
+        if (phase.phase === 'runtime' || (phase.phase === 'unknown' && phase.exportedAs)) {
+          runtimeFeed = { call, phase };
+          break;
+        }
+      }
+      if (!runtimeFeed || watchesBacklog(key)) return;
+      const { phase } = runtimeFeed;
+      const where =
+        phase.phase === 'runtime'
+          ? describeWhere(phase.chain)
+          : `in exported \`${phase.exportedAs?.[0] ?? 'function'}\``;
+      context.report(
+        {
+          node: creation.node,
+          messageId: 'asyncBacklog',
+          data: { api: DISPLAY[library], where },
+          related: [
+            context.related(runtimeFeed.call, 'a task is added here'),
+            ...phase.chain.map((step) => context.related(step.node, step.label)),
+          ],
+        },
+        feedCondition(phase),
+      );
+    }
+
+    /**
+     * A feed that is run time only by assumption (a method, an exported function) waits for the
+     * project index: reported when something calls it at run time, or as a library's public API.
+     */
+    function feedCondition(phase: PhaseInfo): PendingFinding['condition'] {
+      if (phase.phase === 'runtime') return phase.assumed ? { ifRuntime: phase.assumed } : undefined;
+      const exports = phase.exportedAs ?? [];
+      return { ifRuntime: { methods: memberNames(exports), exports, asyncApi: true } };
+    }
+
+    /** `q.length()`, `q.saturated = …`, `q.unsaturated(…)`, `q.buffer`: the code looks at the backlog. */
+    function watchesBacklog(key: string): boolean {
+      const name = key.slice(key.indexOf(':') + 1).replace(/[$]/g, '\\$&');
+      const receiver = key.startsWith('this:') ? `this\\s*\\.\\s*${name}` : `\\b${name}`;
+      return new RegExp(`${receiver}\\s*\\.\\s*(?:length\\s*\\(|saturated\\b|unsaturated\\b|buffer\\b)`).test(
+        context.text,
+      );
+    }
+
     function checkSuperStreamOptions(call: ts.CallExpression): void {
       let current: ts.Node | undefined = call.parent;
       while (current && !ts.isClassDeclaration(current) && !ts.isClassExpression(current))
@@ -332,6 +405,10 @@ export const unboundedQueueOption: Rule<'pQueue' | 'asyncQueue' | 'fastqMissing'
     }
 
     function check(creation: Creation): void {
+      if (creation.missing === 'backlog') {
+        checkBacklog(creation);
+        return;
+      }
       const { library, key } = creation;
       let runtimeFeed: { call: ts.CallExpression; phase: PhaseInfo } | undefined;
       let startupFeeds = 0;
