@@ -7,8 +7,18 @@
 // cpu-heavy-loop asks it of both dimensions of a nested loop and of the collection a heavy call
 // runs once per element of; a product of small dimensions is not CPU-heavy work.
 import ts from 'typescript';
-import { calleeName, contains, isFunctionLike, nameOf, propertyChain, skipOuterExpressions } from '../ast.js';
-import { isConfigName } from './bounds.js';
+import {
+  calleeName,
+  contains,
+  enclosingFunction,
+  functionName,
+  isFunctionLike,
+  isLoop,
+  nameOf,
+  propertyChain,
+  skipOuterExpressions,
+} from '../ast.js';
+import { isBoundedCollection, isConfigName } from './bounds.js';
 import { constInitializer, findDeclaration } from './declarations.js';
 import { arrayLoopCallback } from './loops.js';
 
@@ -42,6 +52,9 @@ export function isSmallByWhatItIs(expression: ts.Expression, at: ts.Node): boole
     isPartsOfOneString(expression, 0) ||
     isConfigNamed(expression) ||
     isOneLookupAnswer(expression) ||
+    isFilledPerRoundTrip(expression) ||
+    isBuiltFromLiterals(expression, 0) ||
+    isParameterSmallAtEveryCall(expression, at) ||
     isOneEntitysTable(expression, at, 0)
   );
 }
@@ -136,6 +149,210 @@ function isPartsOfOneString(expression: ts.Expression, depth: number): boolean {
     const initializer = constInitializer(expr);
     return initializer !== undefined && isPartsOfOneString(initializer, depth + 1);
   }
+  return false;
+}
+
+/**
+ * `const done = []; for (const c of clusters) { await bind(c); done.push(c); }`: a list filled one
+ * element per awaited round trip (every push sits in a loop that awaits on each turn). It holds
+ * as many elements as the program waited for one by one, not a data set it was handed.
+ */
+function isFilledPerRoundTrip(expression: ts.Expression): boolean {
+  const expr = skipOuterExpressions(expression);
+  if (!ts.isIdentifier(expr)) return false;
+  const initializer = constInitializer(expr);
+  if (!initializer) return false;
+  const init = skipOuterExpressions(initializer);
+  if (!ts.isArrayLiteralExpression(init) || init.elements.length > 0) return false;
+  const fn = enclosingFunction(init);
+  if (!fn?.body) return false;
+  const name = expr.text;
+  let pushes = 0;
+  let unpaced = false;
+  const visit = (node: ts.Node): void => {
+    if (unpaced) return;
+    if (ts.isCallExpression(node)) {
+      const callee = skipOuterExpressions(node.expression);
+      if (
+        ts.isPropertyAccessExpression(callee) &&
+        ts.isIdentifier(skipOuterExpressions(callee.expression)) &&
+        (skipOuterExpressions(callee.expression) as ts.Identifier).text === name &&
+        /^(push|unshift|splice|concat)$/.test(callee.name.text)
+      ) {
+        pushes++;
+        if (!insideAwaitingLoop(node, fn)) unpaced = true;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(fn.body);
+  return pushes > 0 && !unpaced;
+}
+
+/** Is the node inside a loop of `fn` whose body awaits on each turn (not in a nested function)? */
+function insideAwaitingLoop(node: ts.Node, fn: ts.Node): boolean {
+  for (let current = node.parent; current && current !== fn; current = current.parent) {
+    if (isFunctionLike(current)) return false;
+    if (isLoop(current) && awaitsDirectly(current.statement)) return true;
+  }
+  return false;
+}
+
+function awaitsDirectly(body: ts.Node): boolean {
+  const visit = (node: ts.Node): boolean => {
+    if (ts.isAwaitExpression(node)) return true;
+    if (isFunctionLike(node)) return false;
+    return ts.forEachChild(node, visit) === true;
+  };
+  return visit(body);
+}
+
+/**
+ * `const allowed = [...speeds, ...presets]` where `speeds = ['off'].concat(['low', 'high'].filter(f))`:
+ * a list assembled from literal lists (spreads, `concat`, `filter`/`map`/`slice` of them) and not
+ * grown afterwards is as long as what the code wrote.
+ */
+function isBuiltFromLiterals(expression: ts.Expression, depth: number): boolean {
+  if (depth > 6) return false;
+  const expr = skipOuterExpressions(expression);
+  if (ts.isArrayLiteralExpression(expr)) {
+    return expr.elements.every(
+      (element) => !ts.isSpreadElement(element) || isBuiltFromLiterals(element.expression, depth + 1),
+    );
+  }
+  if (ts.isCallExpression(expr)) {
+    const callee = skipOuterExpressions(expr.expression);
+    if (!ts.isPropertyAccessExpression(callee)) return false;
+    const name = callee.name.text;
+    if (name === 'concat')
+      return (
+        isBuiltFromLiterals(callee.expression, depth + 1) &&
+        expr.arguments.every((argument) => isBuiltFromLiterals(argument, depth + 1))
+      );
+    if (/^(filter|map|slice|reverse|sort|flat)$/.test(name))
+      return isBuiltFromLiterals(callee.expression, depth + 1);
+    return false;
+  }
+  if (ts.isIdentifier(expr)) {
+    if (isBoundedCollection(expr)) return true;
+    const initializer = constInitializer(expr);
+    return initializer !== undefined && isBuiltFromLiterals(initializer, depth + 1) && !isGrownAfter(expr);
+  }
+  return false;
+}
+
+/** Does the function that declares `name` push to it or write its elements? */
+function isGrownAfter(identifier: ts.Identifier): boolean {
+  const fn = enclosingFunction(identifier) ?? identifier.getSourceFile();
+  const name = identifier.text;
+  const isName = (node: ts.Expression): boolean => {
+    const e = skipOuterExpressions(node);
+    return ts.isIdentifier(e) && e.text === name;
+  };
+  const visit = (node: ts.Node): boolean => {
+    if (ts.isCallExpression(node)) {
+      const callee = skipOuterExpressions(node.expression);
+      if (
+        ts.isPropertyAccessExpression(callee) &&
+        isName(callee.expression) &&
+        /^(push|unshift|splice)$/.test(callee.name.text)
+      )
+        return true;
+    }
+    if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isElementAccessExpression(node.left) &&
+      isName(node.left.expression)
+    )
+      return true;
+    return ts.forEachChild(node, visit) === true;
+  };
+  return visit(fn);
+}
+
+/**
+ * `function filterMetrics(current, wanted) { Object.keys(current).filter(…) }` whose every call in
+ * the file passes something small: a record the code fills with its own keys
+ * (`data["mean_" + pct] = …`), configuration, the parts of one string… The parameter is as
+ * small as what its callers hand it. Asked only of parameters of named functions called by name.
+ */
+function isParameterSmallAtEveryCall(expression: ts.Expression, at: ts.Node): boolean {
+  const expr = collectionBase(expression);
+  if (!ts.isIdentifier(expr)) return false;
+  const declaration = findDeclaration(expr);
+  if (declaration?.kind !== 'parameter' || declaration.element) return false;
+  const fn = declaration.fn;
+  const own = functionName(fn);
+  const index = fn.parameters.indexOf(declaration.node);
+  if (own === undefined || index < 0 || contains(fn, at) === false) return false;
+  const calls: ts.CallExpression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isCallExpression(node) &&
+      calleeName(node) === own &&
+      ts.isIdentifier(skipOuterExpressions(node.expression))
+    )
+      calls.push(node);
+    ts.forEachChild(node, visit);
+  };
+  visit(fn.getSourceFile());
+  if (calls.length === 0) return false;
+  return calls.every((call) => {
+    const argument = call.arguments[index];
+    if (!argument) return false;
+    const arg = skipOuterExpressions(argument);
+    return (
+      isRecordFilledByTheCode(arg) ||
+      isPartsOfOneString(arg, 0) ||
+      isConfigNamed(arg) ||
+      isBuiltFromLiterals(arg, 0)
+    );
+  });
+}
+
+/**
+ * `const data = {}; data["count"] = n; data["mean_" + pct] = m;`: an object whose every key the
+ * code names (a literal, or a literal joined with a value): a record of a known shape, not a map
+ * keyed by the data (`byId[row.id] = row`).
+ */
+function isRecordFilledByTheCode(expression: ts.Expression): boolean {
+  if (!ts.isIdentifier(expression)) return false;
+  const initializer = constInitializer(expression);
+  if (!initializer || !ts.isObjectLiteralExpression(skipOuterExpressions(initializer))) return false;
+  const fn = enclosingFunction(initializer) ?? expression.getSourceFile();
+  const name = expression.text;
+  let writes = 0;
+  let keyedByData = false;
+  const visit = (node: ts.Node): void => {
+    if (keyedByData) return;
+    if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isElementAccessExpression(node.left) &&
+      ts.isIdentifier(skipOuterExpressions(node.left.expression)) &&
+      (skipOuterExpressions(node.left.expression) as ts.Identifier).text === name
+    ) {
+      writes++;
+      if (!isNamedKey(node.left.argumentExpression)) keyedByData = true;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(fn);
+  return writes > 0 && !keyedByData;
+}
+
+/** `"count"`, `"mean_" + pct`, `(up ? "upper_" : "lower_") + pct`, `` `sum_${pct}` ``: a key the code names. */
+function isNamedKey(key: ts.Expression): boolean {
+  const expr = skipOuterExpressions(key);
+  if (ts.isStringLiteralLike(expr)) return true;
+  if (ts.isTemplateExpression(expr)) return expr.head.text.length > 0;
+  if (ts.isConditionalExpression(expr)) return isNamedKey(expr.whenTrue) && isNamedKey(expr.whenFalse);
+  if (ts.isBinaryExpression(expr) && expr.operatorToken.kind === ts.SyntaxKind.PlusToken)
+    return (
+      isNamedKey(expr.left) ||
+      (ts.isStringLiteralLike(skipOuterExpressions(expr.right)) && expr.right.getText().length > 2)
+    );
   return false;
 }
 
@@ -266,4 +483,56 @@ function addBindingNames(name: ts.BindingName, into: Set<string>): void {
     return;
   }
   for (const element of name.elements) if (ts.isBindingElement(element)) addBindingNames(element.name, into);
+}
+
+/** Names of one request or message: their properties are separate inputs (`req.body.a` × `req.body.b`). */
+const MESSAGE_ROOT = /^(msg|message|req|request|ctx|context|event|evt|packet|payload|body|query|params)$/;
+
+/**
+ * `for (const key in msg.payload)`, `Object.keys(req.body).forEach(…)`: the fields of one message.
+ * A serialisation of each field is one pass over that message, as long as one `JSON.stringify`
+ * of it; an array of rows is not fields (`msg.payload.forEach`), nor is a stored map (`timers`).
+ */
+export function isFieldsOfOneMessage(loop: ts.Node): boolean {
+  let object: ts.Expression | undefined;
+  if (ts.isForInStatement(loop)) object = loop.expression;
+  else {
+    const collection = ts.isForOfStatement(loop)
+      ? loop.expression
+      : ts.isCallExpression(loop) && ts.isPropertyAccessExpression(skipOuterExpressions(loop.expression))
+        ? (skipOuterExpressions(loop.expression) as ts.PropertyAccessExpression).expression
+        : undefined;
+    const call = collection && skipOuterExpressions(collection);
+    if (call && ts.isCallExpression(call) && /^(keys|values|entries)$/.test(calleeName(call) ?? ''))
+      object = call.arguments[0];
+  }
+  const chain = object ? propertyChain(object) : undefined;
+  return chain?.some((part) => MESSAGE_ROOT.test(part)) === true;
+}
+
+/**
+ * `data.versions` × `data._attachments` where `data` is the one document a callback is handed:
+ * two tables of one record, whose product is that record's own structure. A request's or a
+ * message's properties (`req.body.payments` × `req.body.invoices`) are separate inputs, and a
+ * store (`this.users` × `this.orders`, a module's `db`) is not handed over as one record.
+ */
+export function areTablesOfOneRecord(a: ts.Expression, b: ts.Expression): boolean {
+  const first = propertyChain(collectionBase(a));
+  const second = propertyChain(collectionBase(b));
+  if (!first || !second || first.length < 2 || second.length < 2) return false;
+  if (first[0] !== second[0] || first[1] === second[1] || MESSAGE_ROOT.test(first[0]!)) return false;
+  let root: ts.Expression = skipOuterExpressions(collectionBase(a));
+  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root))
+    root = skipOuterExpressions(root.expression);
+  if (!ts.isIdentifier(root)) return false;
+  const declaration = findDeclaration(root);
+  if (declaration?.kind !== 'parameter') return false;
+  // a callback's parameter: the function is an argument of a call (`update(name, (data, cb) => …)`)
+  const fn = declaration.fn;
+  const parent = fn.parent;
+  return (
+    (ts.isCallExpression(parent) && parent.arguments.includes(fn as ts.Expression)) ||
+    // function updater(data, cb) {…} passed by name is written inline in real code too
+    (ts.isFunctionExpression(fn) && ts.isCallExpression(parent))
+  );
 }

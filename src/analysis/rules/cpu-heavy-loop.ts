@@ -16,7 +16,7 @@ import type { RuleContext } from '../context.js';
 import { docsUrl } from '../docs-url.js';
 import { isBoundedCollection, numericValue } from '../model/bounds.js';
 import { constInitializer } from '../model/declarations.js';
-import { isSmallByWhatItIs } from '../model/loop-origin.js';
+import { areTablesOfOneRecord, isFieldsOfOneMessage, isSmallByWhatItIs } from '../model/loop-origin.js';
 import {
   arrayLoopCallback,
   confirmTrip,
@@ -271,7 +271,8 @@ function prejudge(
         for (const candidate of nested.slice(0, MAX_CANDIDATES)) {
           if (
             isDataSized(candidate.trip, threshold) &&
-            !isSmallByWhatItIs(candidate.trip.source!, candidate.at)
+            !isSmallByWhatItIs(candidate.trip.source!, candidate.at) &&
+            !areTablesOfOneRecord(trip.source!, candidate.trip.source!)
           )
             return { kind: 'nested', outer, inner: `\`${candidate.label(context)}\`` };
         }
@@ -519,7 +520,12 @@ function scanBody(context: RuleContext, loop: LoopLike, trip: LoopTrip, threshol
         }
       }
       const heavy = heavyCall(context, node, isWhile);
-      if (heavy && !(heavy.regex && patternTableLookup(node, declared)) && !copiesOneElement(node))
+      if (
+        heavy &&
+        !(heavy.regex && patternTableLookup(node, declared)) &&
+        !copiesOneElement(node) &&
+        !serializesOneField(node)
+      )
         scan.heavy.push(heavy);
     }
     ts.forEachChild(node, visit);
@@ -535,6 +541,15 @@ function scanBody(context: RuleContext, loop: LoopLike, trip: LoopTrip, threshol
     const copied = call.arguments[0];
     if (name === undefined || !DEEP_CLONES.has(name) || !copied) return false;
     return mentions(copied, declared) || readsStateSetInLoop(copied) || !carriesWalkedData(copied, loop);
+  };
+  /** `JSON.stringify(msg.payload[key])` per field of one message: one pass over that message */
+  let overFields: boolean | undefined;
+  const serializesOneField = (call: ts.CallExpression): boolean => {
+    const name = calleeName(call);
+    if ((name !== 'parse' && name !== 'stringify') || !call.arguments[0]) return false;
+    if (!mentions(call.arguments[0], declared)) return false;
+    overFields ??= isFieldsOfOneMessage(loop);
+    return overFields;
   };
   visit(body);
   return scan;
