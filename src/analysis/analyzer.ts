@@ -715,8 +715,12 @@ function conditionOf(phase: PhaseInfo): Assumption | undefined | null {
   return null;
 }
 
-/** Methods of built-in types: calls to them never lead to a method of the program. */
-const BUILTIN_METHODS = new Set([
+/**
+ * Methods of built-in types: calls to them are not followed to a method of the program (every
+ * `list.push()` would reach every `push` method). A program's own method with one of these names
+ * is therefore never seen called by name: see ProjectIndex.holds.
+ */
+export const BUILTIN_METHODS: ReadonlySet<string> = new Set([
   'push',
   'pop',
   'shift',

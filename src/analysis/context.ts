@@ -182,7 +182,13 @@ export class RuleContext<MessageId extends string = string> {
         },
         {
           unlessWorkerEntry,
-          ifRuntime: { methods: memberNames(phase.exportedAs), exports: phase.exportedAs, asyncApi, factory },
+          ifRuntime: {
+            methods: memberNames(phase.exportedAs),
+            exports: phase.exportedAs,
+            asyncApi,
+            factory,
+            ...(phase.later ? { later: true as const } : {}),
+          },
           blockingByDesign,
         },
       );

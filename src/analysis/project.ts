@@ -3,7 +3,13 @@
 // - worker entries: files another file runs with new Worker / piscina / tinypool / workerpool;
 // - exported functions that block, and who calls them from run-time code.
 // `finalize` turns a file's pending findings into final ones with these facts.
-import type { FileAnalysis, FileSummary, ImportedCall, PackageCall } from './analyzer.js';
+import {
+  BUILTIN_METHODS,
+  type FileAnalysis,
+  type FileSummary,
+  type ImportedCall,
+  type PackageCall,
+} from './analyzer.js';
 import { asyncApiCallFinding, type SyncHelper } from './async-api-calls.js';
 import { callSiteMessage, capRelated, formatRowMessage, MAX_MESSAGE_LENGTH, MAX_RELATED } from './context.js';
 import { dependencyFinding } from './dependencies/findings.js';
@@ -240,6 +246,9 @@ export class ProjectIndex {
       return when.onceCalled === true && (this.calledExports.has(id) || !this.knownCalledExports.has(id));
     };
     if (summary && when.exports.some(exportCalled)) return true;
+    // a method named like a built-in one (`Project.prototype.push`) is never linked to its calls
+    // (see BUILTIN_METHODS): its callers are unseen, as in a library
+    if (when.methods.some((name) => BUILTIN_METHODS.has(name))) return true;
     const keys = [...this.methodKeysOf(file), `*${this.packageDirOf(file)}`];
     return when.methods.some((name) =>
       keys.some((key) => {
@@ -667,6 +676,8 @@ function isRunTimeApi(when: Assumption): boolean {
   const names = [...when.exports, ...when.methods].map((name) => name.split('.').pop() ?? name);
   // `readJsonSync()`, and `mkdirp.sync()`-style twins named just `sync`
   if (names.some((name) => /Sync$|^sync$/.test(name))) return false;
+  // a listener a factory or constructor registers runs later, each time its event comes
+  if (when.later) return true;
   return (
     names.length === 0 || !names.every((name) => SETUP_API.test(name) && !MAKES_FILESYSTEM_ENTRY.test(name))
   );

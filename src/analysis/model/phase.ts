@@ -6,6 +6,7 @@
 import ts from 'typescript';
 import {
   calleeName,
+  enclosingFunction,
   type FunctionLike,
   firstStringArgument,
   functionName,
@@ -22,6 +23,8 @@ import {
   LISTENER_METHODS,
   listenerEvent,
   looksLikeRequestHandler,
+  ONCE_LISTENER_METHODS,
+  ONE_SHOT_TIMERS,
   PROMISE_METHODS,
   ROUTE_METHODS,
   routeLabel,
@@ -52,6 +55,12 @@ export interface PhaseInfo {
    * run-time call from elsewhere; where callers cannot be seen (a library's API, a lone file) it holds.
    */
   assumed?: Assumption;
+  /**
+   * For unknown (and assumed run time): the code is work that exported code starts to run later
+   * (a one-time listener it registers), not that code's own body. In a library it is run time even
+   * when the API starting it is a constructor or factory (set-up code whose async work stays run time).
+   */
+  later?: true;
 }
 
 /** The calls from elsewhere that would make assumed run-time code really run time. */
@@ -74,6 +83,8 @@ export interface Assumption {
    * set up by a command only a one-shot CLI runs never serves anything.
    */
   onceCalled?: true;
+  /** work the API starts to run later (see PhaseInfo.later): run time in a library even under a factory */
+  later?: true;
 }
 
 export function mergeAssumptions(a: Assumption | undefined, b: Assumption): Assumption {
@@ -244,6 +255,42 @@ function isProcessExitListener(call: ts.CallExpression): boolean {
   return ts.isIdentifier(target) && target.text === 'process';
 }
 
+/**
+ * Events an emitter fires once in its life (a child process exits once, a stream ends once, a
+ * server starts listening once), or at most once for `once()`. Their listeners run as often as the
+ * code registering them runs: set up by start-up or by a one-shot command, they serve nobody;
+ * set up per request, they run per request. Repeating events (`'data'`, `'message'`,
+ * `'request'`, `'connect'` of a reconnecting client) stay run time wherever they are registered.
+ */
+const ONE_TIME_EVENTS = new Set([
+  'close',
+  'exit',
+  'end',
+  'finish',
+  'open',
+  'ready',
+  'listening',
+  'spawn',
+  'error',
+]);
+
+/**
+ * Does `call` register a callback that runs at most once per registration: `x.once(…)`, a
+ * one-time event (`child.on('close', …)`), a one-shot timer (`setTimeout`, `setImmediate`,
+ * `process.nextTick`)? Not `process`'s own events (the shutdown ones are handled apart; its
+ * `'message'`, `'uncaughtException'` repeat).
+ */
+export function runsOncePerRegistration(call: ts.CallExpression): boolean {
+  const name = calleeName(call);
+  if (name !== undefined && ONE_SHOT_TIMERS.has(name)) return true;
+  const listener = listenerEvent(call);
+  if (!listener) return false;
+  const target = skipOuterExpressions(listener.receiver);
+  if (ts.isIdentifier(target) && target.text === 'process') return false;
+  if (ONCE_LISTENER_METHODS.has(listener.method)) return true;
+  return listener.event !== undefined && ONE_TIME_EVENTS.has(listener.event);
+}
+
 /** How to name a callback from the call that registers it. */
 export function describeRegistration(call: ts.CallExpression): string {
   const route = routeLabel(call);
@@ -290,6 +337,12 @@ export class PhaseModel {
   private readonly methodCallsByName = new Map<string, ts.CallExpression[]>();
   /** identifiers passed as an argument to a call: app.get('/', handler) */
   private readonly passedByName = new Map<string, ts.CallExpression[]>();
+  /**
+   * identifiers given as a handler property of an object handed to a call or `new`:
+   * `new SMTPServer({ onData: handleDataStream })` — the framework calls it per event
+   */
+  private readonly handlerPropertyByName = new Map<string, ts.Identifier[]>();
+  private readonly handlerPropertyByScope = new Map<string, Map<ts.Node, ts.Identifier[]>>();
   /** local name → exported names */
   private readonly exportsByLocalName = new Map<string, string[]>();
   /** namespace chain exported by an assignment chain (`forge.pki.rsa`) → exported names */
@@ -319,6 +372,10 @@ export class PhaseModel {
       else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(callee)) {
         push(this.methodCallsByName, callee.name.text, node);
       }
+      for (const argument of node.arguments ?? []) {
+        const value = skipOuterExpressions(argument);
+        if (ts.isObjectLiteralExpression(value)) this.collectHandlerProperties(value);
+      }
       if (ts.isCallExpression(node)) {
         for (const argument of node.arguments) {
           const arg = skipOuterExpressions(argument);
@@ -346,6 +403,15 @@ export class PhaseModel {
       push(this.exportsByLocalName, local, node.name.text);
     } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
       this.collectCommonJsExport(node);
+    }
+  }
+
+  private collectHandlerProperties(literal: ts.ObjectLiteralExpression): void {
+    for (const property of literal.properties) {
+      if (!ts.isPropertyAssignment(property) || !ts.isIdentifier(property.name)) continue;
+      if (!HANDLER_PROPERTY.test(property.name.text)) continue;
+      const value = skipOuterExpressions(property.initializer);
+      if (ts.isIdentifier(value)) push(this.handlerPropertyByName, value.text, value);
     }
   }
 
@@ -399,6 +465,74 @@ export class PhaseModel {
     }
   }
 
+  /**
+   * Does this callback, registered by `registration`, arm it again: a polling loop
+   * (`function poll() { setTimeout(poll, 1000) }`), a client reconnecting on `'close'`, a daemon
+   * whose child's `'exit'` listener restarts the child (`exit` → handleExit() → executeApp() →
+   * `once('exit')`)? Then it repeats like a timer or a repeating event. Followed through calls by
+   * name in the file, a few steps deep.
+   */
+  private reArms(callback: FunctionLike, registration: ts.CallExpression): boolean {
+    if (registration.pos >= callback.pos && registration.end <= callback.end) return true;
+    // the code registering it: the enclosing function, and the functions a callback runs in
+    const registering = new Set<string>();
+    for (let fn = enclosingFunction(registration); fn; fn = enclosingFunction(fn)) {
+      const name = ts.isConstructorDeclaration(fn) ? undefined : functionName(fn);
+      if (name !== undefined) registering.add(name);
+      const parent = parentSkippingWrappers(fn);
+      if (!ts.isCallExpression(parent) && !ts.isNewExpression(parent)) break;
+    }
+    if (registering.size === 0) return false;
+    const functions = this.functionsByName();
+    const queue: FunctionLike[] = [callback];
+    const seen = new Set<FunctionLike>(queue);
+    for (let i = 0; i < queue.length && i < MAX_RE_ARM_FUNCTIONS; i++) {
+      let found = false;
+      const visit = (node: ts.Node): void => {
+        if (found) return;
+        if (ts.isIdentifier(node) && registering.has(node.text)) {
+          found = true;
+          return;
+        }
+        if (ts.isCallExpression(node)) {
+          const key = callKey(node);
+          for (const next of (key !== undefined && functions.get(key)) || []) {
+            if (seen.has(next)) continue;
+            seen.add(next);
+            queue.push(next);
+          }
+        }
+        ts.forEachChild(node, visit);
+      };
+      const body = queue[i]!.body;
+      if (body) visit(body);
+      if (found) return true;
+    }
+    return false;
+  }
+
+  private functionIndex: Map<string, FunctionLike[]> | undefined;
+
+  /**
+   * Named functions of the file by how a call reaches them (see callKey): `f`, `God.handleExit`,
+   * `this.m` (built on the first re-arm question).
+   */
+  private functionsByName(): Map<string, FunctionLike[]> {
+    if (this.functionIndex) return this.functionIndex;
+    const index = new Map<string, FunctionLike[]>();
+    const source = this.nodes[0]?.getSourceFile();
+    const visit = (node: ts.Node): void => {
+      if (isFunctionLike(node)) {
+        const key = functionKey(node);
+        if (key !== undefined) push(index, key, node);
+      }
+      ts.forEachChild(node, visit);
+    };
+    if (source) visit(source);
+    this.functionIndex = index;
+    return index;
+  }
+
   /** Does this call run the callbacks it receives synchronously (`forEach`, `map`, an IIFE)? */
   isInlineCall(call: ts.CallExpression): boolean {
     const name = calleeName(call);
@@ -435,8 +569,10 @@ export class PhaseModel {
         // process.on('exit', …) runs once, synchronously, as the process ends: nothing waits on it
         if (isProcessExitListener(parent)) return STARTUP;
         // a promise callback runs once per promise: `main().then(…)` at top level is start-up,
-        // the same chain built in a handler is run time
+        // the same chain built in a handler is run time; likewise a one-time event's listener
         if (PROMISE_METHODS.has(calleeName(parent) ?? '')) return this.phaseOfNode(parent);
+        if (runsOncePerRegistration(parent) && !this.reArms(fn, parent))
+          return startedLater(this.phaseOfNode(parent));
         return { phase: 'runtime', chain: [{ label: describeRegistration(parent), node: parent }] };
       }
       // A callback handed to a function we know nothing about (withLock(cb), program.action(cb))
@@ -526,6 +662,8 @@ export class PhaseModel {
     }
     const lookupName = ts.isConstructorDeclaration(fn) ? fn.parent.name?.text : name;
     let sawStartupCaller = false;
+    /** registered as a one-time listener by code that is itself only exported (see PhaseInfo.later) */
+    let later = false;
     let exportedAs: string[] | undefined;
     /** the first caller that is run time only by assumption, and the union of the assumptions */
     let assumedCaller: PhaseInfo | undefined;
@@ -555,7 +693,10 @@ export class PhaseModel {
       ];
       for (const registration of passed) {
         const registeringName = calleeName(registration);
-        if (registeringName !== undefined && INLINE_CALLBACK_METHODS.has(registeringName)) {
+        // a one-time listener or timer runs where (and as often as) the registering code runs, like
+        // a call from there — unless it arms itself again (a polling loop, a reconnect)
+        const oneTime = runsOncePerRegistration(registration) && !this.reArms(fn, registration);
+        if (oneTime || (registeringName !== undefined && INLINE_CALLBACK_METHODS.has(registeringName))) {
           const callerInfo = this.phaseOfNode(registration);
           if (callerInfo.phase === 'runtime') {
             const called: PhaseInfo = {
@@ -569,6 +710,10 @@ export class PhaseModel {
             continue;
           }
           if (callerInfo.phase === 'startup') sawStartupCaller = true;
+          if (callerInfo.exportedAs) {
+            exportedAs = [...(exportedAs ?? []), ...callerInfo.exportedAs];
+            if (oneTime) later = true;
+          }
           continue;
         }
         if (registeringName !== undefined && NOT_REGISTERING.has(registeringName)) continue;
@@ -585,6 +730,18 @@ export class PhaseModel {
           chain: [{ label: `${describeRegistration(registration)} \`${lookupName}\``, node: registration }],
         };
       }
+    }
+    if (lookupName !== undefined && !ts.isConstructorDeclaration(fn)) {
+      const scope = declaringScope(declarationOf(fn), lookupName, this.scopeCache);
+      const handed = this.byScope(this.handlerPropertyByName, this.handlerPropertyByScope, lookupName).get(
+        scope,
+      );
+      const property = handed?.[0]?.parent;
+      if (property && ts.isPropertyAssignment(property) && ts.isIdentifier(property.name))
+        return {
+          phase: 'runtime',
+          chain: [{ label: `\`${property.name.text}\` handler \`${lookupName}\``, node: property }],
+        };
     }
     if (looksLikeRequestHandler(fn)) {
       return { phase: 'runtime', chain: [{ label: `request handler \`${name ?? 'anonymous'}\``, node: fn }] };
@@ -606,6 +763,7 @@ export class PhaseModel {
       };
     }
     if (sawStartupCaller) return STARTUP;
+    if (exportedAs && later) return { phase: 'unknown', chain: [], exportedAs, later: true };
     return exportedAs ? { phase: 'unknown', chain: [], exportedAs } : UNKNOWN;
   }
 
@@ -741,6 +899,51 @@ export class PhaseModel {
     return names;
   }
 }
+
+/** The phase of a one-time listener registered by code in phase `registering` (see PhaseInfo.later). */
+function startedLater(registering: PhaseInfo): PhaseInfo {
+  if (registering.phase === 'unknown' && registering.exportedAs) return { ...registering, later: true };
+  if (registering.phase === 'runtime' && registering.assumed)
+    return { ...registering, assumed: { ...registering.assumed, later: true } };
+  return registering;
+}
+
+const SELF = /^(this|self|that|_this|me)$/;
+
+/** How calls name a function: `f` (declared), `God.f` (`God.f = function`), `this.f` (a method). */
+function functionKey(fn: FunctionLike): string | undefined {
+  if (ts.isConstructorDeclaration(fn)) return undefined;
+  if (ts.isFunctionDeclaration(fn)) return fn.name?.text;
+  if ((ts.isMethodDeclaration(fn) || ts.isGetAccessor(fn)) && ts.isIdentifier(fn.name))
+    return ts.isClassLike(fn.parent) ? `this.${fn.name.text}` : undefined;
+  const parent = parentSkippingWrappers(fn);
+  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    const left = skipOuterExpressions(parent.left);
+    if (!ts.isPropertyAccessExpression(left)) return undefined;
+    const owner = skipOuterExpressions(left.expression);
+    // X.prototype.m = function: called as this.m()
+    if (ts.isPropertyAccessExpression(owner) && owner.name.text === 'prototype')
+      return `this.${left.name.text}`;
+    if (owner.kind === ts.SyntaxKind.ThisKeyword) return `this.${left.name.text}`;
+    if (ts.isIdentifier(owner)) return `${owner.text}.${left.name.text}`;
+  }
+  return undefined;
+}
+
+/** The key of the function a call reaches by its callee (see functionKey), when it names one. */
+function callKey(call: ts.CallExpression): string | undefined {
+  const callee = skipOuterExpressions(call.expression);
+  if (ts.isIdentifier(callee)) return callee.text;
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const owner = skipOuterExpressions(callee.expression);
+  if (owner.kind === ts.SyntaxKind.ThisKeyword || (ts.isIdentifier(owner) && SELF.test(owner.text)))
+    return `this.${callee.name.text}`;
+  return ts.isIdentifier(owner) ? `${owner.text}.${callee.name.text}` : undefined;
+}
+
+/** Functions followed when asking whether a one-time callback arms itself again. */
+const MAX_RE_ARM_FUNCTIONS = 40;
 
 /** Longest chain kept: the origin (handler) and the calls nearest the finding. */
 export const MAX_CHAIN_LENGTH = 6;
