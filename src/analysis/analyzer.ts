@@ -12,12 +12,15 @@ import { fileKindOf, runsInBrowser } from './file-kind.js';
 import { ModuleBindings, type ModuleReference } from './model/modules.js';
 import {
   type Assumption,
+  isProcessExitListener,
   looksAsyncApi,
   mergeAssumptions,
   type PhaseInfo,
   PhaseModel,
   registeredUnder,
+  runsOncePerRegistration,
 } from './model/phase.js';
+import { qualifiedMethod, ReceiverClasses, superclassesOf } from './model/receivers.js';
 import { ThreadModel } from './model/threads.js';
 import { LONG_LIVED_STARTS, NOT_THE_PROGRAM, SERVER_STARTS } from './package-role.js';
 import { programFacts } from './program-facts.js';
@@ -76,6 +79,11 @@ export interface FileSummary {
   /** methods whose body blocks, and method calls inside APIs that look asynchronous (async-api-calls.ts) */
   syncHelpers?: SyncHelper[];
   asyncApiCalls?: AsyncApiCall[];
+  /**
+   * Classes declared here with their parent (`class A extends B`, `util.inherits(A, B)`): a call on
+   * an `A` reaches B's methods too. Names of methodCalls may be qualified: `run@Session`.
+   */
+  superclasses?: [string, string][];
   /** calls made by start-up code: `moduleKey#export` of imported functions, and method names */
   startupCalls: { exports: string[]; methods: string[] };
   /** start-up code starts something long-lived (a server, a timer, a subscription): an application */
@@ -383,6 +391,8 @@ export function analyzeFile(input: AnalyzeInput): FileAnalysis {
       methodCalls: followCalls && input.methodCalls !== false ? methodsCalled : [],
       syncHelpers: followCalls ? syncHelpers(context) : [],
       asyncApiCalls: followCalls ? asyncApiCalls(context, conditionOf) : [],
+      superclasses:
+        recordCalls && input.methodCalls !== false ? superclassesOf(context.sourceFile, text) : [],
       startupCalls: { exports: startupExports, methods: [...startupMethods] },
       imports: relativeModules.map(toKey),
       staticImports: program.staticModules.map(toKey),
@@ -782,9 +792,20 @@ function registeredMethods(
   call: ts.CallExpression,
   seen: Map<string, MethodCall>,
 ): void {
+  // process.on('SIGTERM', this.shutdown.bind(this)): runs once, as the process ends
+  if (isProcessExitListener(call)) return;
+  // a one-time listener or timer runs where its registering code runs (phase.ts)
+  const once = runsOncePerRegistration(call);
   let registering: PhaseInfo | undefined;
   const record = (value: ts.Expression): void => {
-    const expression = skipOuterExpressions(value);
+    let expression = skipOuterExpressions(value);
+    // `emitter.on('x', this.onX.bind(this))`
+    if (
+      ts.isCallExpression(expression) &&
+      ts.isPropertyAccessExpression(expression.expression) &&
+      expression.expression.name.text === 'bind'
+    )
+      expression = skipOuterExpressions(expression.expression.expression);
     if (!ts.isPropertyAccessExpression(expression)) return;
     const name = expression.name.text;
     if (seen.has(name) && seen.get(name)!.when === undefined) return;
@@ -792,7 +813,12 @@ function registeredMethods(
     registering ??= context.phaseOf(call);
     if (registering.phase === 'unknown' && !registering.exportedAs) return;
     if (registering.phase !== 'startup' && context.threadOf(call) === 'worker') return;
-    const when = registeredUnder(registering);
+    let when: Assumption | undefined;
+    if (once) {
+      const condition = conditionOf(registering);
+      if (condition === null) return;
+      when = condition;
+    } else when = registeredUnder(registering);
     const known = seen.get(name);
     seen.set(name, { name, when: known?.when && when ? mergeAssumptions(known.when, when) : when });
   };
@@ -811,14 +837,20 @@ function registeredMethods(
  */
 function methodCalls(context: RuleContext, startup: Set<string>): MethodCall[] {
   const seen = new Map<string, MethodCall>();
+  let receivers: ReceiverClasses | undefined;
   for (const call of context.nodes) {
     if (!ts.isCallExpression(call)) continue;
     if (call.arguments.length > 0 && !context.phases.isInlineCall(call))
       registeredMethods(context, call, seen);
     const callee = skipOuterExpressions(call.expression);
     if (!ts.isPropertyAccessExpression(callee)) continue;
-    const name = callee.name.text;
-    if (BUILTIN_METHODS.has(name) || (seen.get(name)?.when === undefined && seen.has(name))) continue;
+    // `session.run()` with `session = new Session()`: only Session's `run` (see receivers.ts);
+    // a built-in name (`journal.push()`) is linked only on a receiver of a known class
+    receivers ??= new ReceiverClasses(context.nodes);
+    const receiverClass = receivers.classOf(callee.expression);
+    if (receiverClass === undefined && BUILTIN_METHODS.has(callee.name.text)) continue;
+    const name = qualifiedMethod(callee.name.text, receiverClass);
+    if (seen.get(name)?.when === undefined && seen.has(name)) continue;
     const phase = context.phaseOf(call);
     const when = conditionOf(phase);
     if (when === null && phase.phase === 'startup' && context.threadOf(call) !== 'worker') startup.add(name);

@@ -21,6 +21,8 @@ export interface PackageInfo {
   servingBin: boolean;
   /** files `main`, `bin` and `exports` name, without extension (module keys) */
   entries: string[];
+  /** what `require()` of the package's own folder loads (`require('..')` from `bin/`): `main` or index.js */
+  main?: string;
   /** the files `bin` names, likewise: the package's command-line programs */
   bins: string[];
 }
@@ -192,6 +194,7 @@ function readPackage(dir: string): PackageInfo | undefined {
       DEFAULT_ENTRIES.some((name) => existsSync(path.join(dir, name))),
     private: json.private === true,
     entries: entryFiles(json).map(toKey),
+    main: toKey(typeof json.main === 'string' ? json.main : 'index.js'),
     bins: binFiles(json).flatMap((file) => [toKey(file), ...unscannedBinTargets(dir, file).map(toKey)]),
     servingBin:
       json.bin !== undefined &&

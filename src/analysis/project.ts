@@ -3,18 +3,13 @@
 // - worker entries: files another file runs with new Worker / piscina / tinypool / workerpool;
 // - exported functions that block, and who calls them from run-time code.
 // `finalize` turns a file's pending findings into final ones with these facts.
-import {
-  BUILTIN_METHODS,
-  type FileAnalysis,
-  type FileSummary,
-  type ImportedCall,
-  type PackageCall,
-} from './analyzer.js';
+import type { FileAnalysis, FileSummary, ImportedCall, PackageCall } from './analyzer.js';
 import { asyncApiCallFinding, type SyncHelper } from './async-api-calls.js';
 import { callSiteMessage, capRelated, formatRowMessage, MAX_MESSAGE_LENGTH, MAX_RELATED } from './context.js';
 import { dependencyFinding } from './dependencies/findings.js';
 import { DependencyIndex, type DependencyOptions } from './dependencies/index.js';
 import type { Assumption } from './model/phase.js';
+import { bareMethod } from './model/receivers.js';
 import { type PackageInfo, PackageLocator, type PackageRole, roleOf } from './package-role.js';
 import { type PackagePrograms, packagePrograms } from './programs.js';
 import { allRules } from './rules/index.js';
@@ -66,6 +61,8 @@ export class ProjectIndex {
   /** `key#method` → the first run-time call that made it run time (file, place, the handler behind it) */
   private methodOrigins = new Map<string, { file: string; range: Range; label: string }>();
   private calledMethods = new Set<string>();
+  /** class → its parent class, over all files (see FileSummary.superclasses), with the run-time sets */
+  private superclasses = new Map<string, string>();
   /** package folder → its programs (see programs.ts), computed with the run-time sets */
   private programsByDir = new Map<string, PackagePrograms | undefined>();
   /** package folder → its sync helper methods by name (see asyncApiCallFindings), per propagation */
@@ -248,14 +245,33 @@ export class ProjectIndex {
     if (summary && when.exports.some(exportCalled)) return true;
     // a method named like a built-in one (`Project.prototype.push`) is never linked to its calls
     // (see BUILTIN_METHODS): its callers are unseen, as in a library
-    if (when.methods.some((name) => BUILTIN_METHODS.has(name))) return true;
+    if (when.methods.some((name) => UNLINKED_COLLECTION_METHODS.has(bareMethod(name)))) return true;
     const keys = [...this.methodKeysOf(file), `*${this.packageDirOf(file)}`];
     return when.methods.some((name) =>
-      keys.some((key) => {
-        const id = `${key}#${name}`;
-        return this.runtimeMethods.has(id) || (when.onceCalled === true && this.calledMethods.has(id));
-      }),
+      keys.some((key) =>
+        methodIds(key, name).some(
+          (id) => this.runtimeMethods.has(id) || (when.onceCalled === true && this.calledMethods.has(id)),
+        ),
+      ),
     );
+  }
+
+  /**
+   * The ids a method call records at `key`: `key#name` for an unknown receiver; for a receiver of
+   * a known class (`run@Session`), that class and its ancestors (`key#run@Session`,
+   * `key#run@Base`) and `key#run@*`, which methods of no known class accept.
+   */
+  private callIds(key: string, name: string): string[] {
+    const at = name.indexOf('@');
+    if (at < 0) return [`${key}#${name}`];
+    const bare = name.slice(0, at);
+    const ids = [`${key}#${name}`, `${key}#${bare}@*`];
+    let cls = this.superclasses.get(name.slice(at + 1));
+    for (let depth = 0; cls !== undefined && depth < MAX_CLASS_DEPTH; depth++) {
+      ids.push(`${key}#${bare}@${cls}`);
+      cls = this.superclasses.get(cls);
+    }
+    return ids;
   }
 
   /**
@@ -290,6 +306,8 @@ export class ProjectIndex {
       if (!info) continue;
       const isApplication = this.roleOf(files[0]!.file, mode) === 'application';
       const resolve = (key: string): FileSummary | undefined => {
+        // `require('..')` from bin/: the package's own folder loads its `main`
+        if (key === info.dir && info.main !== undefined) key = info.main;
         for (const candidate of candidateKeys(key)) {
           const summary = this.byModuleKey.get(candidate);
           if (summary) return summary;
@@ -312,6 +330,9 @@ export class ProjectIndex {
     this.syncHelpersByDir = new Map();
     this.methodOrigins = new Map();
     this.computePrograms(mode);
+    this.superclasses = new Map();
+    for (const summary of this.summaries.values())
+      for (const [child, parent] of summary.superclasses ?? []) this.superclasses.set(child, parent);
     this.calledExports = new Set();
     this.calledMethods = new Set();
     this.knownCalledExports = new Set();
@@ -333,7 +354,7 @@ export class ProjectIndex {
       const guest = this.programsByDir.get(dir)?.guests.has(summary.file) === true;
       const keys = [dir, ...this.methodKeysOf(summary.file), ...(guest ? [`*${dir}`] : [])];
       for (const name of summary.startupCalls.methods)
-        for (const key of keys) this.calledMethods.add(`${key}#${name}`);
+        for (const key of keys) for (const id of this.callIds(key, name)) this.calledMethods.add(id);
     }
     /** adds ids to a set; true when any was new */
     const addAll = (set: Set<string>, ids: string[]): boolean => {
@@ -366,7 +387,7 @@ export class ProjectIndex {
         const guest = this.programsByDir.get(dir)?.guests.has(file) === true;
         const keys = [...new Set([dir, ...this.methodKeysOf(file), ...(guest ? [`*${dir}`] : [])])];
         for (const call of summary.methodCalls) {
-          const ids = keys.map((key) => `${key}#${call.name}`);
+          const ids = keys.flatMap((key) => this.callIds(key, call.name));
           if (!call.when || this.holds(call.when, file, mode)) {
             if (call.origin)
               for (const id of ids)
@@ -447,7 +468,7 @@ export class ProjectIndex {
    * unless the API looks asynchronous (async, a callback, a promise, `*Async`) and still blocks.
    */
   private asLibraryFinding(finding: Finding, when: Assumption): Finding {
-    const api = when.exports[0] ?? when.methods[0];
+    const api = when.exports[0] ?? (when.methods[0] && bareMethod(when.methods[0]));
     const severity = when.asyncApi ? finding.severity : 'info';
     if (api === undefined) return { ...finding, severity };
     const where = `in the public API \`${api === 'default' ? 'default export' : api}()\``;
@@ -495,8 +516,10 @@ export class ProjectIndex {
     const keys = this.methodKeysOf(file);
     for (const name of when.methods) {
       for (const key of keys) {
-        const origin = this.methodOrigins.get(`${key}#${name}`);
-        if (origin && origin.file !== file) return { name, ...origin };
+        for (const id of methodIds(key, name)) {
+          const origin = this.methodOrigins.get(id);
+          if (origin && origin.file !== file) return { name: bareMethod(name), ...origin };
+        }
       }
     }
     return undefined;
@@ -671,16 +694,46 @@ const STARTS_UP = /^(start|init|initialize|setup|load|register|main|boot)([A-Z_]
  * when every way in is set-up, or named synchronous on purpose (`readJsonSync()`).
  */
 function isRunTimeApi(when: Assumption): boolean {
-  // a factory's own body builds the object (set-up); the methods it returns are the run-time API
-  if (when.factory) return false;
-  const names = [...when.exports, ...when.methods].map((name) => name.split('.').pop() ?? name);
+  const names = [...when.exports, ...when.methods.map(bareMethod)].map(
+    (name) => name.split('.').pop() ?? name,
+  );
   // `readJsonSync()`, and `mkdirp.sync()`-style twins named just `sync`
   if (names.some((name) => /Sync$|^sync$/.test(name))) return false;
   // a listener a factory or constructor registers runs later, each time its event comes
   if (when.later) return true;
+  // a factory's own body builds the object (set-up); the methods it returns are the run-time API
+  if (when.factory) return false;
   return (
     names.length === 0 || !names.every((name) => SETUP_API.test(name) && !MAKES_FILESYSTEM_ENTRY.test(name))
   );
+}
+
+/**
+ * Methods named like an array's (`Project.prototype.push`, a queue's `shift()`): calls by these
+ * names are not linked (see BUILTIN_METHODS in analyzer.ts), so a program's own collection-like
+ * method of that name counts as called, as if its callers were unseen. Other built-in names
+ * (`parse`, `log`, `test`) are not: a method named so is linked by calls on a known receiver only.
+ */
+const UNLINKED_COLLECTION_METHODS: ReadonlySet<string> = new Set([
+  'push',
+  'pop',
+  'shift',
+  'unshift',
+  'splice',
+]);
+
+/** Ancestors followed from a receiver's class (a cycle of `extends` in broken code ends there). */
+const MAX_CLASS_DEPTH = 8;
+
+/**
+ * The ids that make a method run time (see ProjectIndex.callIds): a method of class C (`run@C`)
+ * by calls on unknown receivers and on C's instances; a method of no known class by calls on
+ * unknown receivers and on any class's instances.
+ */
+function methodIds(key: string, name: string): string[] {
+  return name.includes('@')
+    ? [`${key}#${bareMethod(name)}`, `${key}#${name}`]
+    : [`${key}#${name}`, `${key}#${name}@*`];
 }
 
 /** Files followed from a package's entry points when judging its role. */

@@ -153,3 +153,70 @@ describe('calls that cannot be linked by name', () => {
     assert.deepEqual(lines(findingsOf('blocking-call', code, 'src/index.js', library)), [6]);
   });
 });
+
+describe('methods linked by the class of their receiver', () => {
+  // node-media-server's shape: the server's `run()` starts once; per-connection `session.run()`
+  // on another class's instances must not make it run time
+  const files = {
+    'src/trans-server.js': [
+      "const fs = require('fs');",
+      "const Session = require('./session');",
+      'class TransServer {',
+      '  run() {',
+      "    fs.accessSync('/usr/bin/ffmpeg');",
+      "    this.events.on('publish', this.onPublish.bind(this));",
+      '  }',
+      '  onPublish(path) {',
+      '    const session = new Session(path);',
+      '    session.run();',
+      '  }',
+      '}',
+      'module.exports = TransServer;',
+    ].join('\n'),
+    'src/session.js': [
+      "const fs = require('fs');",
+      'class Base {',
+      '  run() {',
+      "    fs.unlinkSync('/tmp/segment');",
+      '  }',
+      '}',
+      'class Session extends Base {}',
+      'module.exports = Session;',
+    ].join('\n'),
+    'src/main.js': [
+      "const TransServer = require('./trans-server');",
+      'class MediaServer {',
+      '  run() {',
+      '    this.trans = new TransServer();',
+      '    this.trans.run();',
+      '  }',
+      '}',
+      'const server = new MediaServer();',
+      'server.run();',
+    ].join('\n'),
+  };
+
+  it("a call on another class's instance does not reach a method of the same name", () => {
+    const findings = analyzeFiles(files, application).filter(
+      (f) => f.ruleId === 'blocking-call' && !f.callSiteOf,
+    );
+    // the session's inherited run() is run time (per publish event); the servers' run() is start-up
+    assert.deepEqual(
+      findings.map((f) => `${f.file}:${f.range.start.line}`),
+      ['src/session.js:4'],
+    );
+  });
+
+  it('an unknown receiver still reaches every method of that name', () => {
+    const findings = analyzeFiles(
+      {
+        ...files,
+        'src/admin.js': [
+          "require('http').createServer((req, res) => { req.app.server.run(); res.end(); }).listen(81);",
+        ].join('\n'),
+      },
+      application,
+    ).filter((f) => f.ruleId === 'blocking-call' && !f.callSiteOf);
+    assert.ok(findings.some((f) => f.file === 'src/trans-server.js'));
+  });
+});

@@ -33,6 +33,7 @@ import {
   SUBSCRIBE_METHODS,
   TIMER_FUNCTIONS,
 } from './node-api.js';
+import { qualifiedMethod, ReceiverClasses, superclassesOf } from './receivers.js';
 
 export type Phase = 'runtime' | 'startup' | 'unknown';
 
@@ -248,7 +249,7 @@ const HANDLER_PROPERTY =
 const SHUTDOWN_EVENTS = new Set(['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGQUIT']);
 
 /** `process.on('exit' | 'SIGINT' | 'SIGTERM' …, cb)` (also `once`, `addListener`, `prependListener`). */
-function isProcessExitListener(call: ts.CallExpression): boolean {
+export function isProcessExitListener(call: ts.CallExpression): boolean {
   const listener = listenerEvent(call);
   if (listener?.event === undefined || !SHUTDOWN_EVENTS.has(listener.event)) return false;
   const target = skipOuterExpressions(listener.receiver);
@@ -511,6 +512,31 @@ export class PhaseModel {
     return false;
   }
 
+  private receivers: ReceiverClasses | undefined;
+  private parents: Map<string, string> | undefined;
+
+  /**
+   * Can `receiver.m()` reach a method of class `owner`: its receiver's class is unknown, or is
+   * `owner` or a subclass of it in this file (`session.run()` with `session = new Session()`
+   * does not reach the server's own `run()`)?
+   */
+  private mayReach(call: ts.CallExpression, owner: string): boolean {
+    const callee = skipOuterExpressions(call.expression);
+    if (!ts.isPropertyAccessExpression(callee)) return true;
+    this.receivers ??= new ReceiverClasses(this.nodes);
+    let cls = this.receivers.classOf(callee.expression);
+    if (cls === undefined) return true;
+    if (!this.parents) {
+      const source = call.getSourceFile();
+      this.parents = new Map(superclassesOf(source, source.text));
+    }
+    for (let depth = 0; cls !== undefined && depth < 8; depth++) {
+      if (cls === owner) return true;
+      cls = this.parents.get(cls);
+    }
+    return false;
+  }
+
   private functionIndex: Map<string, FunctionLike[]> | undefined;
 
   /**
@@ -609,7 +635,10 @@ export class PhaseModel {
       if (name === undefined) return UNKNOWN;
       if (STREAM_IMPLEMENTATION_METHODS.has(name))
         return { phase: 'runtime', chain: [{ label: `stream method \`${name}\``, node: fn }] };
-      const byCallers = this.phaseFromMethodCalls(fn, name);
+      // linked across files as `name@Class` when its class is named: a call on another class's
+      // instance (`session.run()`, session = new Session()) does not reach it (receivers.ts)
+      const linkedAs = qualifiedMethod(name, ownerClassOf(fn, assigned));
+      const byCallers = this.phaseFromMethodCalls(fn, name, linkedAs);
       if (byCallers) return byCallers;
       if (STARTUP_METHOD_NAME.test(name)) return UNKNOWN;
       // The synchronous twin of an API class (`UnpackSync`, `WriteEntrySync`, `ReadStreamSync`) is
@@ -620,7 +649,7 @@ export class PhaseModel {
       return {
         phase: 'runtime',
         chain: [{ label: `method \`${name}\``, node: fn }],
-        assumed: { methods: [name], exports: [], asyncApi: looksAsyncApi(fn, name) },
+        assumed: { methods: [linkedAs], exports: [], asyncApi: looksAsyncApi(fn, name) },
       };
     }
     if ((objectLiteral || assigned?.kind === 'static') && name !== undefined) {
@@ -790,9 +819,10 @@ export class PhaseModel {
    * Phase of a method from the calls to it by name (`this.hash()`, `service.hash()`): run time if
    * any call is; start-up if every call is; undefined when nothing in the file calls it.
    */
-  private phaseFromMethodCalls(fn: FunctionLike, name: string): PhaseInfo | undefined {
+  private phaseFromMethodCalls(fn: FunctionLike, name: string, linkedAs = name): PhaseInfo | undefined {
+    const owner = linkedAs.includes('@') ? linkedAs.slice(linkedAs.indexOf('@') + 1) : undefined;
     const calls = (this.methodCallsByName.get(name) ?? []).filter(
-      (c) => !(c.pos >= fn.pos && c.end <= fn.end),
+      (c) => !(c.pos >= fn.pos && c.end <= fn.end) && (owner === undefined || this.mayReach(c, owner)),
     );
     if (calls.length === 0) return undefined;
     let sawStartup = false;
@@ -815,7 +845,7 @@ export class PhaseModel {
     }
     if (assumedCaller) {
       // called by code that is run time by assumption, or from elsewhere by name
-      const own: Assumption = { methods: [name], exports: [], asyncApi: false };
+      const own: Assumption = { methods: [linkedAs], exports: [], asyncApi: false };
       return { ...assumedCaller, assumed: mergeAssumptions(assumedCaller.assumed, own) };
     }
     return sawStartup ? STARTUP : undefined;
@@ -940,6 +970,17 @@ function callKey(call: ts.CallExpression): string | undefined {
   if (owner.kind === ts.SyntaxKind.ThisKeyword || (ts.isIdentifier(owner) && SELF.test(owner.text)))
     return `this.${callee.name.text}`;
   return ts.isIdentifier(owner) ? `${owner.text}.${callee.name.text}` : undefined;
+}
+
+/** The class a method belongs to: `class A { m() {} }`, `A.prototype.m = function`. */
+function ownerClassOf(fn: FunctionLike, assigned: ReturnType<typeof assignedMember>): string | undefined {
+  if (ts.isClassLike(fn.parent)) {
+    if (fn.parent.name) return fn.parent.name.text;
+    const holder = parentSkippingWrappers(fn.parent);
+    return ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name) ? holder.name.text : undefined;
+  }
+  const owner = assigned?.owner;
+  return owner?.length === 2 && owner[1] === 'prototype' ? owner[0] : undefined;
 }
 
 /** Functions followed when asking whether a one-time callback arms itself again. */
