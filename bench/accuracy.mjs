@@ -11,6 +11,7 @@
 //                           [--only pkg1,pkg2]   (a subset of the packages and their labels)
 //                           [--manifest file]    (another label set, e.g. the one a sample was drawn on)
 //                           [--heldout | --no-heldout]  (only the held-out part, or all but it)
+//                           [--results merged.sarif]   (score a SARIF saved with --sarif, no scan)
 //                           [--batch NAME]       (only one held-out batch, e.g. 2026-12-07b)
 //
 // Matching (bench/accuracy/score.mjs, the same as ../shared/tools/score.mjs, kept in the repo so a
@@ -74,6 +75,7 @@ function parseArgs(argv) {
     else if (flag === '--no-heldout') args.heldout = 'exclude';
     else if (flag === '--batch') args.batch = value();
     else if (flag === '--all-findings') args.allFindings = true;
+    else if (flag === '--results') args.results = path.resolve(value());
     else if (flag === '--help' || flag === '-h') {
       console.log(readFileHeader());
       process.exit(0);
@@ -176,7 +178,24 @@ function main() {
   const results = [];
   const timings = {};
   const failures = [];
-  for (const { name } of manifest.packages) {
+  if (args.results) {
+    // A merged SARIF written earlier with --sarif: scored again (e.g. against labels added since)
+    // without scanning; each result belongs to the package whose folder holds its file.
+    const merged = JSON.parse(fs.readFileSync(args.results, 'utf8'));
+    for (const run of merged.runs ?? [])
+      for (const r of run.results ?? []) {
+        const location = r.locations?.[0]?.physicalLocation?.artifactLocation;
+        if (location?.uri?.startsWith('file://')) location.uri = location.uri.slice('file://'.length);
+      }
+    const dirs = manifest.packages
+      .map((p) => ({ name: p.name, dir: `${path.join(args.dest, p.name)}/` }))
+      .sort((a, b) => b.dir.length - a.dir.length);
+    for (const r of resultsOf(merged, args.dest)) {
+      const owner = dirs.find((d) => r.file.startsWith(d.dir));
+      if (owner) results.push({ ...r, package: owner.name, role: roleOf.get(owner.name) });
+    }
+  }
+  for (const { name } of args.results ? [] : manifest.packages) {
     let scanned;
     try {
       scanned = scanPackage(args.cli, args.dest, name);
