@@ -13,12 +13,13 @@ import {
   enclosingFunction,
   type FunctionLike,
   functionName,
+  isFunctionLike,
   parentSkippingWrappers,
   skipOuterExpressions,
 } from './ast.js';
 import { formatRowMessage, type RuleContext } from './context.js';
 import { assignedMember } from './model/members.js';
-import { type Assumption, looksAsyncApi, type PhaseInfo } from './model/phase.js';
+import { type Assumption, looksAsyncApi, type PhaseInfo, returnsMethodObject } from './model/phase.js';
 import type { Finding, Range, Rule, Severity } from './types.js';
 
 /** A method whose body blocks: `makeDir` → `fs.mkdirSync()` at utils.js:52. */
@@ -119,7 +120,7 @@ export function syncHelpers(context: RuleContext): SyncHelper[] {
     }
   };
   for (const { node, api } of context.blockingCalls) climb(node, api, node);
-  if (blockingLocals.size === 0) return [...helpers.values()];
+  if (blockingLocals.size === 0) return withoutAmbiguousNames(helpers, context.sourceFile);
   const climbed = new Set<ts.Node>();
   for (let round = 0; round < MAX_LOCAL_ROUNDS; round++) {
     const before = blockingLocals.size;
@@ -134,7 +135,30 @@ export function syncHelpers(context: RuleContext): SyncHelper[] {
     }
     if (blockingLocals.size === before) break;
   }
-  return [...helpers.values()];
+  return withoutAmbiguousNames(helpers, context.sourceFile);
+}
+
+/**
+ * Helpers whose name no other method of the file shares: a call by name cannot tell which of
+ * several `getSourceFile()` methods it reaches (a compiler's host, program and cache each have one).
+ */
+function withoutAmbiguousNames(helpers: Map<string, SyncHelper>, sourceFile: ts.SourceFile): SyncHelper[] {
+  if (helpers.size === 0) return [];
+  const definitions = new Map<string, number>();
+  // an explicit stack: generated files nest thousands of levels deep (see analyzer.ts)
+  const pending: ts.Node[] = [sourceFile];
+  const push = (child: ts.Node): void => {
+    pending.push(child);
+  };
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    if (isFunctionLike(node)) {
+      const name = memberName(node);
+      if (name !== undefined && helpers.has(name)) definitions.set(name, (definitions.get(name) ?? 0) + 1);
+    }
+    ts.forEachChild(node, push);
+  }
+  return [...helpers.values()].filter((helper) => (definitions.get(helper.name) ?? 0) <= 1);
 }
 
 function isAsync(fn: FunctionLike, name: string | undefined, cache: Map<FunctionLike, boolean>): boolean {
@@ -259,11 +283,13 @@ function asyncApiAround(
     const parent = parentSkippingWrappers(current);
     const isCallback =
       ts.isCallExpression(parent) && parent.arguments.some((a) => skipOuterExpressions(a) === current);
-    const name = isCallback ? undefined : (memberName(current) ?? localFunctionName(current));
+    // members, local functions, and `exports.visit = function`; a factory's own body is set-up
+    const name = isCallback ? undefined : (memberName(current) ?? functionName(current));
     if (name === undefined) {
       if (isCallback || ts.isArrowFunction(current) || ts.isFunctionExpression(current)) continue;
       return null;
     }
+    if (returnsMethodObject(current)) return null;
     return isAsync(current, name, cache) ? { name, fn: current } : null;
   }
   return null;

@@ -112,6 +112,23 @@ describe('async APIs that block through a sync helper', () => {
     assert.ok(!app.some((f) => f.message.includes('async API')));
   });
 
+  it('a method name defined twice in the helper file is not linked (which one is called is unknown)', () => {
+    const findings = scan({
+      'package.json': LIBRARY,
+      'host.js': [
+        "const fs = require('fs');",
+        'exports.host = { getSourceFile: function (name) { return fs.readFileSync(name); } };',
+        'exports.cache = { getSourceFile: function (name) { return this.files[name]; } };',
+        'exports.visit = function (program, callback) {',
+        '  program.getSourceFile(program.root);',
+        '  callback();',
+        '};',
+        '',
+      ].join('\n'),
+    });
+    assert.ok(!findings.some((f) => f.message.includes('async API')));
+  });
+
   it('a file system kept on an object the file cannot follow (`filetools.fs.chmodSync()`) is fs', () => {
     const findings = scan({
       'package.json': LIBRARY,
