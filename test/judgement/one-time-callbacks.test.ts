@@ -220,3 +220,20 @@ describe('methods linked by the class of their receiver', () => {
     assert.ok(findings.some((f) => f.file === 'src/trans-server.js'));
   });
 });
+
+describe('constructors handed to a framework', () => {
+  it("an ES5 constructor given to `registerType` sets up an instance; its 'input' listener is run time", () => {
+    const code = [
+      "const fs = require('fs');",
+      'module.exports = function (RED) {',
+      '  function TLSConfig(config) {',
+      '    RED.nodes.createNode(this, config);',
+      '    this.cert = fs.readFileSync(config.certPath);',
+      "    this.on('input', (msg) => fs.writeFileSync(config.out, msg.payload));",
+      '  }',
+      "  RED.nodes.registerType('tls-config', TLSConfig);",
+      '};',
+    ].join('\n');
+    assert.deepEqual(lines(findingsOf('blocking-call', code, 'src/tls.js', application)), [6]);
+  });
+});

@@ -754,6 +754,10 @@ export class PhaseModel {
         // a class handed to a call (`require('./mixin')(API)`, `inherits(API, Base)`) is not a
         // callback: its constructor runs where `new` is
         if (ts.isConstructorDeclaration(fn) || isMixinApplication(registration)) continue;
+        // an ES5 constructor handed to a framework (`RED.nodes.registerType('tls', TLSConfig)`)
+        // is a class, not a callback: its body sets up an instance; what it registers
+        // (`this.on('input', …)`) is run time on its own
+        if (isConstructorFunction(fn, lookupName)) continue;
         return {
           phase: 'runtime',
           chain: [{ label: `${describeRegistration(registration)} \`${lookupName}\``, node: registration }],
@@ -970,6 +974,32 @@ function callKey(call: ts.CallExpression): string | undefined {
   if (owner.kind === ts.SyntaxKind.ThisKeyword || (ts.isIdentifier(owner) && SELF.test(owner.text)))
     return `this.${callee.name.text}`;
   return ts.isIdentifier(owner) ? `${owner.text}.${callee.name.text}` : undefined;
+}
+
+/**
+ * An ES5 constructor function: a capitalized `function` (not an arrow) whose body assigns to
+ * `this` or hands `this` to a call (`RED.nodes.createNode(this, config)`).
+ */
+function isConstructorFunction(fn: FunctionLike, name: string): boolean {
+  if (!/^[A-Z]/.test(name) || !(ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn))) return false;
+  const body = fn.body;
+  if (!body) return false;
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found || isFunctionLike(node)) return;
+    if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isPropertyAccessExpression(node.left) &&
+      node.left.expression.kind === ts.SyntaxKind.ThisKeyword
+    )
+      found = true;
+    else if (ts.isCallExpression(node) && node.arguments.some((a) => a.kind === ts.SyntaxKind.ThisKeyword))
+      found = true;
+    else ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(body, visit);
+  return found;
 }
 
 /** The class a method belongs to: `class A { m() {} }`, `A.prototype.m = function`. */
