@@ -19,6 +19,7 @@ import {
   skipOuterExpressions,
 } from '../ast.js';
 import { isBoundedCollection, isConfigName } from './bounds.js';
+import { callsNamed } from './calls-by-name.js';
 import { constInitializer, findDeclaration } from './declarations.js';
 import { arrayLoopCallback } from './loops.js';
 
@@ -286,17 +287,7 @@ function isParameterSmallAtEveryCall(expression: ts.Expression, at: ts.Node): bo
   const own = functionName(fn);
   const index = fn.parameters.indexOf(declaration.node);
   if (own === undefined || index < 0 || contains(fn, at) === false) return false;
-  const calls: ts.CallExpression[] = [];
-  const visit = (node: ts.Node): void => {
-    if (
-      ts.isCallExpression(node) &&
-      calleeName(node) === own &&
-      ts.isIdentifier(skipOuterExpressions(node.expression))
-    )
-      calls.push(node);
-    ts.forEachChild(node, visit);
-  };
-  visit(fn.getSourceFile());
+  const calls = callsNamed(fn.getSourceFile(), own);
   if (calls.length === 0) return false;
   return calls.every((call) => {
     const argument = call.arguments[index];

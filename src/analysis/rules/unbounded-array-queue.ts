@@ -18,6 +18,7 @@ import {
 } from '../ast.js';
 import { describeWhere } from '../context.js';
 import { docsUrl } from '../docs-url.js';
+import { callsNamed } from '../model/calls-by-name.js';
 import { findDeclaration } from '../model/declarations.js';
 import type { PhaseInfo } from '../model/phase.js';
 import type { Rule } from '../types.js';
@@ -106,33 +107,6 @@ const passedMembers = new WeakMap<ts.ParameterDeclaration, string | null>();
 
 /** Each file's recorded nodes (`RuleContext.nodes`: every call, in document order), registered by create(). */
 const recordedNodes = new WeakMap<ts.SourceFile, readonly ts.Node[]>();
-/** Calls `name(…)` (callee a bare identifier) by name, in document order; built once per file. */
-const callsByCallee = new WeakMap<ts.SourceFile, Map<string, ts.CallExpression[]>>();
-
-function callsNamed(sourceFile: ts.SourceFile, name: string): readonly ts.CallExpression[] {
-  let index = callsByCallee.get(sourceFile);
-  if (!index) {
-    index = new Map();
-    const add = (node: ts.Node): void => {
-      if (!ts.isCallExpression(node) || !ts.isIdentifier(node.expression)) return;
-      const list = index!.get(node.expression.text);
-      if (list) list.push(node);
-      else index!.set(node.expression.text, [node]);
-    };
-    const nodes = recordedNodes.get(sourceFile);
-    if (nodes) nodes.forEach(add);
-    else {
-      const visit = (node: ts.Node): void => {
-        add(node);
-        ts.forEachChild(node, visit);
-      };
-      visit(sourceFile);
-    }
-    callsByCallee.set(sourceFile, index);
-  }
-  return index.get(name) ?? [];
-}
-
 /**
  * `function processQueue(queue) { … queue.shift() … }` called as `processQueue(node.msgQueue)`
  * (or with a local alias of it): the parameter is that member, when every call in the file
@@ -151,7 +125,8 @@ function memberPassedAs(
   let member: string | null = null;
   if (name !== undefined && index >= 0) {
     // the file's calls by name (an index, not a walk of the file per parameter)
-    for (const call of callsNamed(parameter.getSourceFile(), name)) {
+    const sourceFile = parameter.getSourceFile();
+    for (const call of callsNamed(sourceFile, name, recordedNodes.get(sourceFile))) {
       const argument = call.arguments[index];
       const arg = argument && skipOuterExpressions(argument);
       // a recursive call passing the parameter on says nothing new
