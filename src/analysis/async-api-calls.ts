@@ -125,11 +125,12 @@ export function syncHelpers(context: RuleContext): SyncHelper[] {
   for (let round = 0; round < MAX_LOCAL_ROUNDS; round++) {
     const before = blockingLocals.size;
     for (const node of context.nodes) {
-      if (!ts.isCallExpression(node) || climbed.has(node)) continue;
+      if (!ts.isCallExpression(node)) continue;
       const callee = skipOuterExpressions(node.expression);
       if (!ts.isIdentifier(callee)) continue;
       const local = blockingLocals.get(callee.text);
-      if (!local) continue;
+      // (the set of climbed calls is asked last: it is the costly test, and few calls get that far)
+      if (!local || climbed.has(node)) continue;
       climbed.add(node);
       climb(node, local.api, local.node);
     }
