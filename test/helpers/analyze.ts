@@ -31,6 +31,8 @@ export function analyzeFiles(files: Record<string, string>, opts: AnalyzeOptions
   for (const finding of findings) {
     if (finding.message.length > MAX_MESSAGE_LENGTH)
       throw new Error(`message over ${MAX_MESSAGE_LENGTH} characters: ${finding.message}`);
+    // code quoted twice shows as ``rows`` in the row
+    if (/(^|\s)``\w/.test(finding.message)) throw new Error(`code quoted twice: ${finding.message}`);
   }
   return findings
     .filter((f) => opts.includeSuppressed || !f.suppressed)

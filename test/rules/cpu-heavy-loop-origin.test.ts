@@ -325,7 +325,7 @@ ruleTester('cpu-heavy-loop', {
           column: 3,
           endLine: 3,
           endColumn: 6,
-          data: { call: 'RED.util.cloneMessage()', per: 'once per element of ``rows``' },
+          data: { call: 'RED.util.cloneMessage()', per: 'once per element of `rows`' },
         },
       ],
     },

@@ -278,10 +278,11 @@ function prejudge(
         }
         // one regex per element is a pass over the data, not CPU work worth a finding
         const call = firstHeavy(scan, false);
+        // `outerText` is quoted already (a second pair of backticks showed as ``rows`` in the row)
         const per =
           trip.sourceKind === 'bound'
-            ? `on every iteration of a loop up to \`${outer}\``
-            : `once per element of \`${outer}\``;
+            ? `on every iteration of a loop up to ${outerText}`
+            : `once per element of ${outerText}`;
         return call ? { kind: 'heavy-call', call, per } : undefined;
       };
     }
