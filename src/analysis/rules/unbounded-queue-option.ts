@@ -340,26 +340,42 @@ export const unboundedQueueOption: Rule<
      * look at its backlog anywhere in the file (`q.length()`, `q.saturated`/`unsaturated` to pause
      * the source).
      */
-    function checkBacklog(creation: Creation): void {
+    /**
+     * The first call that adds a task to the creation's queue at run time (or in exported code),
+     * and how many start-up calls add one before it.
+     */
+    function feedsOf(creation: Creation): {
+      runtimeFeed?: { call: ts.CallExpression; phase: PhaseInfo };
+      startupFeeds: number;
+    } {
       const { library, key } = creation;
-      if (!key) return;
-      let runtimeFeed: { call: ts.CallExpression; phase: PhaseInfo } | undefined;
-      for (const call of feeds.get(key) ?? []) {
+      let startupFeeds = 0;
+      for (const call of key ? (feeds.get(key) ?? []) : []) {
         if (creation.scope && !within(call, creation.scope)) continue;
         const method = (call.expression as ts.PropertyAccessExpression).name.text;
         if (!FEED_METHODS[library].has(method)) continue;
         const phase = context.phaseOf(call);
-        if (phase.phase === 'runtime' || (phase.phase === 'unknown' && phase.exportedAs)) {
-          runtimeFeed = { call, phase };
-          break;
-        }
+        if (phase.phase === 'runtime' || (phase.phase === 'unknown' && phase.exportedAs))
+          return { runtimeFeed: { call, phase }, startupFeeds };
+        if (phase.phase === 'startup') startupFeeds++;
       }
+      return { startupFeeds };
+    }
+
+    /** Where a run-time feed runs: its call chain, or the exported function it is in. */
+    function feedWhere(phase: PhaseInfo): string {
+      return phase.phase === 'runtime'
+        ? describeWhere(phase.chain)
+        : `in exported \`${phase.exportedAs?.[0] ?? 'function'}\``;
+    }
+
+    function checkBacklog(creation: Creation): void {
+      const { library, key } = creation;
+      if (!key) return;
+      const { runtimeFeed } = feedsOf(creation);
       if (!runtimeFeed || watchesBacklog(key)) return;
       const { phase } = runtimeFeed;
-      const where =
-        phase.phase === 'runtime'
-          ? describeWhere(phase.chain)
-          : `in exported \`${phase.exportedAs?.[0] ?? 'function'}\``;
+      const where = feedWhere(phase);
       context.report(
         {
           node: creation.node,
@@ -410,27 +426,12 @@ export const unboundedQueueOption: Rule<
         return;
       }
       const { library, key } = creation;
-      let runtimeFeed: { call: ts.CallExpression; phase: PhaseInfo } | undefined;
-      let startupFeeds = 0;
-      for (const call of key ? (feeds.get(key) ?? []) : []) {
-        if (creation.scope && !within(call, creation.scope)) continue;
-        const method = (call.expression as ts.PropertyAccessExpression).name.text;
-        if (!FEED_METHODS[library].has(method)) continue;
-        const phase = context.phaseOf(call);
-        if (phase.phase === 'runtime' || (phase.phase === 'unknown' && phase.exportedAs)) {
-          runtimeFeed = { call, phase };
-          break;
-        }
-        if (phase.phase === 'startup') startupFeeds++;
-      }
+      const { runtimeFeed, startupFeeds } = feedsOf(creation);
       const exported =
         creation.exported || (key?.startsWith('id:') === true && exportedNames.has(key.slice(3)));
       let where: string;
       if (runtimeFeed) {
-        where =
-          runtimeFeed.phase.phase === 'runtime'
-            ? describeWhere(runtimeFeed.phase.chain)
-            : `in exported \`${runtimeFeed.phase.exportedAs?.[0] ?? 'function'}\``;
+        where = feedWhere(runtimeFeed.phase);
       } else {
         // A pool left at its library default counts only with a feed we can see; an explicit
         // Infinity (or a p-queue/async/fastq queue, which is never bounded by default) also counts
