@@ -111,6 +111,13 @@ http.createServer((req, res) => res.end(load(req.url))).listen(1);
     assert.equal(plain.length, MAX_MESSAGE_LENGTH);
     assert.ok(plain.endsWith('…'));
     assert.equal(formatRowMessage('{{a}} fits', { a: 'it' }), 'it fits');
+    // code cut short keeps its own characters: `$$` is not a replacement pattern
+    const dollars = formatRowMessage('`JSON.stringify()` runs once per element of {{what}} {{where}}', {
+      what: "`$$('a.some-very-long-result-link-selector-name-here-and-more-and-more')`",
+      where: 'in the request handler `renderSearchResultsForTheQueryTheUserTypedIntoTheBox`',
+    });
+    assert.ok(dollars.length <= MAX_MESSAGE_LENGTH, `${dollars.length}: ${dollars}`);
+    assert.match(dollars, /once per element of `\$\$\('a\.some-[^`]*…` in the request handler/);
   });
 
   it('names a chain of calls broken over lines as one chain', () => {

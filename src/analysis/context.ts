@@ -289,7 +289,8 @@ export function formatRowMessage(template: string, data: MessageData): string {
     const excess = message.length - MAX_MESSAGE_LENGTH;
     const keep = Math.max(12, longest.code.length - excess - 1);
     const cut = `${longest.code.slice(0, keep).trimEnd()}…`;
-    fitted[longest.key] = String(fitted[longest.key]).replace(`\`${longest.code}\``, `\`${cut}\``);
+    // a function, not a string: `$$`, `$&`, `$'` in code (`page.$$('a')`) are not replacement patterns
+    fitted[longest.key] = String(fitted[longest.key]).replace(`\`${longest.code}\``, () => `\`${cut}\``);
     if (refit()) return message;
   }
   return `${message.slice(0, MAX_MESSAGE_LENGTH - 1).trimEnd()}…`;
