@@ -282,10 +282,14 @@ function userSourcePlugin(target: string, rootName: string): Plugin {
 function patchFileLocation(contents: string, file: string): string {
   let patched = contents;
   if (patched.includes('import.meta.')) {
+    // replacer functions: a path's `$$`, `$&` or `$'` are text, not replacement patterns
+    const url = JSON.stringify(pathToFileURL(file).href);
+    const folder = JSON.stringify(dirname(file));
+    const filename = JSON.stringify(file);
     patched = patched
-      .replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(file).href))
-      .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(dirname(file)))
-      .replace(/\bimport\.meta\.filename\b/g, JSON.stringify(file));
+      .replace(/\bimport\.meta\.url\b/g, () => url)
+      .replace(/\bimport\.meta\.dirname\b/g, () => folder)
+      .replace(/\bimport\.meta\.filename\b/g, () => filename);
   }
   const usesDirname = /\b__dirname\b/.test(patched) && !/\b(?:var|let|const)\s+__dirname\b/.test(patched);
   const usesFilename = /\b__filename\b/.test(patched) && !/\b(?:var|let|const)\s+__filename\b/.test(patched);
