@@ -3,22 +3,16 @@
 // a separate process writes one after the first answer (or when the server exits first), the next
 // server takes it, and a damaged cache or a removed cache folder costs nothing but a normal compile.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import {
-  createMessageConnection,
-  type MessageConnection,
-  StreamMessageReader,
-  StreamMessageWriter,
-} from 'vscode-jsonrpc/node';
+import type { MessageConnection } from 'vscode-jsonrpc/node';
 import type { DocumentDiagnosticReport } from 'vscode-languageserver-protocol';
+import { demo, demoFolderUri, dist, spawnBuiltServer } from '../helpers/built-server';
 
-const dist = path.resolve(__dirname, '../../dist');
-const demo = path.resolve(__dirname, '../../examples/demo-service');
 const file = path.join(demo, 'src/images.ts');
 const uri = pathToFileURL(file).href;
 const work = mkdtempSync(path.join(os.tmpdir(), 'cl-code-cache-helper-'));
@@ -33,25 +27,15 @@ afterEach(() => {
 
 /** The built server as the extension starts it, with its code cache in `cacheDir`. */
 async function startServer(cacheDir: string) {
-  child = spawn(
-    process.execPath,
-    [path.join(dist, 'code-cache.js'), '--cache-by-helper', path.join(dist, 'server.js'), '--stdio'],
-    {
-      cwd: demo,
-      env: { ...process.env, CONCURRENCY_LENS_CODE_CACHE: cacheDir },
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
-  );
-  const conn = createMessageConnection(
-    new StreamMessageReader(child.stdout!),
-    new StreamMessageWriter(child.stdin!),
-  );
+  const server = spawnBuiltServer(cacheDir, { cacheByHelper: true });
+  child = server.child;
+  const conn = server.conn;
   connection = conn;
   conn.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => null));
   conn.onRequest('client/registerCapability', () => null);
   conn.onNotification(() => {});
   conn.listen();
-  const folder = pathToFileURL(demo).href;
+  const folder = demoFolderUri;
   await conn.sendRequest('initialize', {
     processId: process.pid,
     rootUri: folder,

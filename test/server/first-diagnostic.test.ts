@@ -3,22 +3,16 @@
 // used without a configuration round trip, and the analysis starts when the file opens, before
 // the client pulls. Runs dist/server.js through dist/code-cache.js, as the extension starts it.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import {
-  createMessageConnection,
-  type MessageConnection,
-  StreamMessageReader,
-  StreamMessageWriter,
-} from 'vscode-jsonrpc/node';
+import type { MessageConnection } from 'vscode-jsonrpc/node';
 import type { DocumentDiagnosticReport } from 'vscode-languageserver-protocol';
+import { demo, demoFolderUri, spawnBuiltServer } from '../helpers/built-server';
 
-const dist = path.resolve(__dirname, '../../dist');
-const demo = path.resolve(__dirname, '../../examples/demo-service');
 const file = path.join(demo, 'src/images.ts');
 const uri = pathToFileURL(file).href;
 const cacheDir = mkdtempSync(path.join(os.tmpdir(), 'cl-first-diagnostic-'));
@@ -33,19 +27,9 @@ process.on('exit', () => rmSync(cacheDir, { recursive: true, force: true }));
 
 /** A server with a client that records configuration requests and answers them only when told. */
 async function start(settings: unknown) {
-  child = spawn(
-    process.execPath,
-    [path.join(dist, 'code-cache.js'), path.join(dist, 'server.js'), '--stdio'],
-    {
-      cwd: demo,
-      env: { ...process.env, CONCURRENCY_LENS_CODE_CACHE: cacheDir },
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
-  );
-  const conn = createMessageConnection(
-    new StreamMessageReader(child.stdout!),
-    new StreamMessageWriter(child.stdin!),
-  );
+  const server = spawnBuiltServer(cacheDir);
+  child = server.child;
+  const conn = server.conn;
   connection = conn;
   const configurationRequests: unknown[] = [];
   let answerConfiguration: () => void = () => {};
@@ -64,7 +48,7 @@ async function start(settings: unknown) {
   });
   conn.onNotification(() => {});
   conn.listen();
-  const folder = pathToFileURL(demo).href;
+  const folder = demoFolderUri;
   await conn.sendRequest('initialize', {
     processId: process.pid,
     rootUri: folder,
